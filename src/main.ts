@@ -1,6 +1,11 @@
 import { bootstrapApplication } from '@angular/platform-browser';
-import { appConfig } from './app/app.config';
-import { App } from './app/app';
 
-bootstrapApplication(App, appConfig)
-  .catch((err) => console.error(err));
+import { App } from './app/app';
+import { appConfig } from './app/app.config';
+import { isAuthError } from './app/auth';
+
+// Start-up failures of the session layer (a broken auth.config.json, an unreachable provider)
+// are already shown on the page and in the console by its start-up reporter.
+bootstrapApplication(App, appConfig).catch((error: unknown) => {
+  if (!isAuthError(error)) console.error(error);
+});

@@ -1,11 +1,16 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';
-import { provideRouter } from '@angular/router';
+import { provideRouter, withComponentInputBinding } from '@angular/router';
 
 import { routes } from './app.routes';
+import { authInterceptor, configFromUrl, provideAuth, withStartupReporter } from './auth';
+import { pageStartupReporter } from './shell/page-startup-reporter';
 
 export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
-    provideRouter(routes)
-  ]
+    provideHttpClient(withInterceptors([authInterceptor])),
+    provideRouter(routes, withComponentInputBinding()),
+    provideAuth(configFromUrl('/auth.config.json'), withStartupReporter(pageStartupReporter)),
+  ],
 };

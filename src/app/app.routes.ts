@@ -1,3 +1,35 @@
 import { Routes } from '@angular/router';
 
-export const routes: Routes = [];
+import { authGuard } from './auth';
+
+export const routes: Routes = [
+  {
+    path: '',
+    title: 'Home',
+    loadComponent: () => import('./home/home-page').then((m) => m.HomePage),
+  },
+  {
+    path: 'login',
+    title: 'Sign in',
+    loadComponent: () => import('./login/login-page').then((m) => m.LoginPage),
+  },
+  {
+    path: 'dashboard',
+    title: 'Dashboard',
+    canActivate: [authGuard],
+    loadComponent: () => import('./dashboard/dashboard-page').then((m) => m.DashboardPage),
+  },
+  {
+    path: 'profile',
+    title: 'Profile',
+    canActivate: [authGuard],
+    loadComponent: () => import('./profile/profile-page').then((m) => m.ProfilePage),
+  },
+  {
+    path: 'session',
+    title: 'Session',
+    canActivate: [authGuard],
+    loadComponent: () => import('./session-panel/session-panel').then((m) => m.SessionPanel),
+  },
+  { path: '**', redirectTo: '' },
+];

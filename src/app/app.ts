@@ -1,12 +1,26 @@
-import { Component, signal } from '@angular/core';
-import { RouterOutlet } from '@angular/router';
+import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
+import { AuthService } from './auth';
+
+/** The shell: navigation, who is signed in, and Sign out (which signs out every tab). */
 @Component({
   selector: 'app-root',
-  imports: [RouterOutlet],
+  imports: [RouterOutlet, RouterLink, RouterLinkActive],
   templateUrl: './app.html',
-  styleUrl: './app.css'
+  styleUrl: './app.css',
+  changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class App {
-  protected readonly title = signal('oidc-session');
+  private readonly auth = inject(AuthService);
+
+  protected readonly session = this.auth.session;
+  protected readonly userName = computed(() => {
+    const claims = this.session()?.claims;
+    return claims ? (claims.name ?? claims.sub) : null;
+  });
+
+  protected signOut(): void {
+    void this.auth.logout();
+  }
 }

@@ -1,0 +1,28 @@
+import { ApiLocation } from './auth-config';
+
+/**
+ * Whether a request URL may carry the access token: the exact origin (scheme, host and port)
+ * of a configured API, and its path prefix matched as whole segments. So with
+ * `http://localhost:3000` + `/api`, neither `http://localhost:3000.evil.test`,
+ * `http://localhost:30001` nor `http://localhost:3000/apix` get the token.
+ * @param url absolute, or relative to `base` (the document's base URL).
+ */
+export function isAllowedApiUrl(url: string, apis: readonly ApiLocation[], base: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, base);
+  } catch {
+    // Unparseable URLs cannot be matched to an API, so they go out without a token.
+    return false;
+  }
+  // URL parsing has already resolved "..", case and default ports, so we compare what the
+  // browser will actually request, not what the string looks like.
+  return apis.some(
+    (api) => parsed.origin === api.origin && pathIsWithin(parsed.pathname, api.pathPrefix),
+  );
+}
+
+function pathIsWithin(path: string, prefix: string): boolean {
+  if (prefix === '/') return true;
+  return path === prefix || path.startsWith(prefix + '/');
+}

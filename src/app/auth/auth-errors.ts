@@ -1,0 +1,87 @@
+/**
+ * Typed errors of the session layer. Callers branch on `code`, never on `message`:
+ * messages are for people and may change, codes are a stable contract.
+ */
+export type AuthErrorCode =
+  'session_expired' | 'provider_unreachable' | 'config_invalid' | 'login_failed';
+
+/** Why a session ended for good; carried by {@link SessionExpiredError}. */
+export type SessionEndReason =
+  /** The token endpoint answered 400/401 (or another 4xx) to the refresh token. */
+  | 'refresh_rejected'
+  /** The token endpoint answered 200 with something that is not a complete token response. */
+  | 'malformed_token_response'
+  /** There is no refresh token to refresh with. */
+  | 'no_refresh_token'
+  /** Another tab holds a newer token set that this tab could not obtain. */
+  | 'superseded'
+  /** The user signed out (here or in another tab) while the request waited. */
+  | 'signed_out';
+
+/** Why the provider could not be asked; carried by {@link ProviderUnreachableError}. */
+export type UnreachableReason = 'network' | 'timeout' | 'server_error' | 'rate_limited';
+
+export abstract class AuthError extends Error {
+  abstract readonly code: AuthErrorCode;
+}
+
+/** Definitive: the session is gone and the user has to sign in again. */
+export class SessionExpiredError extends AuthError {
+  readonly code = 'session_expired' as const;
+
+  constructor(
+    readonly reason: SessionEndReason,
+    /** OAuth error code or parse problem, for logs and the session panel; never a token. */
+    readonly detail?: string,
+  ) {
+    super(`The session has ended (${reason}${detail ? `: ${detail}` : ''}). Please sign in again.`);
+    this.name = 'SessionExpiredError';
+  }
+}
+
+/** Transient: the provider could not be asked right now; the session is kept. */
+export class ProviderUnreachableError extends AuthError {
+  readonly code = 'provider_unreachable' as const;
+
+  constructor(
+    readonly reason: UnreachableReason,
+    /** HTTP status when there was an answer (5xx, 429), otherwise undefined. */
+    readonly status?: number,
+    /** How many token requests were tried before giving up. */
+    readonly attempts = 1,
+  ) {
+    super(
+      `The identity provider could not be reached (${reason}${status ? ` ${status}` : ''}` +
+        `${attempts > 1 ? `, ${attempts} attempts` : ''}). ` +
+        'The session is kept; the next request tries again.',
+    );
+    this.name = 'ProviderUnreachableError';
+  }
+}
+
+/** The runtime configuration is unusable; `field` names the offending entry. */
+export class AuthConfigError extends AuthError {
+  readonly code = 'config_invalid' as const;
+
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`Invalid auth configuration: "${field}" ${problem}`);
+    this.name = 'AuthConfigError';
+  }
+}
+
+/** The redirect back from the provider could not be turned into a session. */
+export class LoginError extends AuthError {
+  readonly code = 'login_failed' as const;
+
+  constructor(readonly detail: string) {
+    super(`Sign-in failed: ${detail}`);
+    this.name = 'LoginError';
+  }
+}
+
+export function isAuthError(error: unknown): error is AuthError {
+  return error instanceof AuthError;
+}

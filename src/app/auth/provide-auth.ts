@@ -1,0 +1,103 @@
+import {
+  EnvironmentProviders,
+  Provider,
+  inject,
+  makeEnvironmentProviders,
+  provideAppInitializer,
+  provideEnvironmentInitializer,
+} from '@angular/core';
+import {
+  DateTimeProvider,
+  DefaultHashHandler,
+  HashHandler,
+  NullValidationHandler,
+  OAuthLogger,
+  OAuthService,
+  OAuthStorage,
+  UrlHelperService,
+  ValidationHandler,
+} from 'angular-oauth2-oidc';
+
+import { AUTH_CONFIG_SOURCE, AuthConfigSource } from './auth-config';
+import { AUTH_STARTUP_REPORTER, AuthStartupReporter } from './auth-startup-reporter';
+import { AuthStartup } from './auth-startup';
+import { AUTH_TIMING, AuthTiming, DEFAULT_AUTH_TIMING } from './auth-timing';
+import {
+  ClockDateTimeProvider,
+  LibraryOidcClient,
+  LibraryScratchStorage,
+} from './library-oidc-client';
+import { LOGIN_ROUTE } from './login-route';
+import { OidcClient } from './oidc-client';
+import { SessionEndNavigation } from './session-end-navigation';
+import { HttpTokenEndpoint, TokenEndpoint } from './token-endpoint';
+
+/** An optional part of {@link provideAuth}, made by a `with...()` function. */
+export interface AuthFeature {
+  readonly providers: Provider[];
+}
+
+/** Configuration fetched at start-up from a JSON file, e.g. `/auth.config.json`. */
+export function configFromUrl(url: string): AuthConfigSource {
+  return { url };
+}
+
+/** Configuration given in code (still validated at start-up). */
+export function configFromObject(config: unknown): AuthConfigSource {
+  return { config };
+}
+
+/**
+ * The session layer: configuration and discovery before the app starts, the session shared by
+ * every tab, and the one refresh path used by `authInterceptor` and `authGuard`.
+ * The app must also register the interceptor: `provideHttpClient(withInterceptors([authInterceptor]))`.
+ */
+export function provideAuth(
+  source: AuthConfigSource,
+  ...features: AuthFeature[]
+): EnvironmentProviders {
+  return makeEnvironmentProviders([
+    { provide: AUTH_CONFIG_SOURCE, useValue: source },
+    { provide: OidcClient, useExisting: LibraryOidcClient },
+    { provide: TokenEndpoint, useExisting: HttpTokenEndpoint },
+    provideOAuthLibrary(),
+    provideAppInitializer(() => inject(AuthStartup).run()),
+    provideEnvironmentInitializer(() => inject(SessionEndNavigation).watch()),
+    ...features.flatMap((feature) => feature.providers),
+  ]);
+}
+
+/** Changes time limits (token request timeout, retries, tab hand-over). */
+export function withAuthTiming(timing: Partial<AuthTiming>): AuthFeature {
+  return { providers: [{ provide: AUTH_TIMING, useValue: { ...DEFAULT_AUTH_TIMING, ...timing } }] };
+}
+
+/** Shows start-up progress and failures somewhere people can see them. */
+export function withStartupReporter(reporter: AuthStartupReporter): AuthFeature {
+  return { providers: [{ provide: AUTH_STARTUP_REPORTER, useValue: reporter }] };
+}
+
+/** The route of the app's sign-in page (default `/login`). */
+export function withLoginRoute(path: string): AuthFeature {
+  return { providers: [{ provide: LOGIN_ROUTE, useValue: path }] };
+}
+
+/**
+ * angular-oauth2-oidc's services without its `provideOAuthClient()`, which would also register
+ * its class-based interceptor and its own storage and clock. Here the library stores nothing
+ * but the sign-in nonce and PKCE verifier, reads our clock, and never sees API requests.
+ */
+function provideOAuthLibrary(): Provider[] {
+  return [
+    OAuthService,
+    UrlHelperService,
+    { provide: OAuthLogger, useValue: console },
+    { provide: OAuthStorage, useExisting: LibraryScratchStorage },
+    { provide: DateTimeProvider, useExisting: ClockDateTimeProvider },
+    { provide: HashHandler, useClass: DefaultHashHandler },
+    // ID tokens come straight from the token endpoint over TLS, which OpenID Connect Core
+    // 3.1.3.7 accepts in place of checking their signature; iss, aud, nonce, iat and exp are
+    // still checked by the library.
+    { provide: ValidationHandler, useClass: NullValidationHandler },
+  ];
+}

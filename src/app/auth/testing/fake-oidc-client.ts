@@ -1,0 +1,35 @@
+import { Injectable } from '@angular/core';
+
+import { LoginError } from '../auth-errors';
+import { CompletedLogin, OidcClient, ProviderMetadata } from '../oidc-client';
+
+export const TEST_ISSUER = 'https://issuer.example.test';
+
+/** Provider metadata without a provider: discovery always succeeds, sign-ins are recorded. */
+@Injectable()
+export class FakeOidcClient extends OidcClient {
+  readonly metadata: ProviderMetadata = {
+    issuer: TEST_ISSUER,
+    tokenEndpoint: `${TEST_ISSUER}/token`,
+    revocationEndpoint: `${TEST_ISSUER}/token/revocation`,
+    endSessionEndpoint: `${TEST_ISSUER}/session/end`,
+  };
+  /** Return paths of every sign-in started, in order. */
+  readonly loginRequests: string[] = [];
+
+  async discover(): Promise<ProviderMetadata> {
+    return this.metadata;
+  }
+
+  startLogin(returnPath: string): void {
+    this.loginRequests.push(returnPath);
+  }
+
+  hasLoginResponse(): boolean {
+    return false;
+  }
+
+  async completeLogin(): Promise<CompletedLogin> {
+    throw new LoginError('the testing kit does not complete sign-in redirects');
+  }
+}

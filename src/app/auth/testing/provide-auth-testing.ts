@@ -1,0 +1,200 @@
+import {
+  ApplicationInitStatus,
+  EnvironmentProviders,
+  Injectable,
+  InjectionToken,
+  inject,
+  makeEnvironmentProviders,
+} from '@angular/core';
+
+import { ApiLocation } from '../auth-config';
+import { AUTH_STARTUP_REPORTER } from '../auth-startup-reporter';
+import { AuthStartup } from '../auth-startup';
+import { AuthTiming } from '../auth-timing';
+import { KeyValueStorage, LOCAL_STORAGE, MemoryStorage, SESSION_STORAGE } from '../browser-storage';
+import { CLOCK } from '../clock';
+import { OidcClient } from '../oidc-client';
+import { PAGE_NAVIGATION } from '../page-navigation';
+import { configFromObject, provideAuth, withAuthTiming } from '../provide-auth';
+import { TokenSet, UserClaims } from '../session';
+import { SessionStore, TOKENS_KEY } from '../session-store';
+import { PerTabSync, TAB_SYNC, TabSync } from '../tab-sync';
+import { TokenEndpoint } from '../token-endpoint';
+import { FakeClock } from './fake-clock';
+import { FakeOidcClient, TEST_ISSUER } from './fake-oidc-client';
+import { ScriptedRefreshAnswer, ScriptedTokenEndpoint } from './scripted-token-endpoint';
+
+/** The API the testing kit allows by default: every URL on this origin gets the token. */
+export const TEST_API: ApiLocation = { origin: 'https://api.example.test', pathPrefix: '/' };
+
+export interface AuthTestingOptions {
+  /** Start signed in (default, as Alice) with these claims, or signed out with `false`. */
+  readonly signedIn?: boolean | Partial<UserClaims>;
+  /** Lifetime of every access token, seconds (default 300). */
+  readonly accessTokenLifetimeSeconds?: number;
+  /** Where the access token may go (default {@link TEST_API}). */
+  readonly apis?: readonly ApiLocation[];
+  /**
+   * `scripted` (default): refreshes are answered by {@link AuthTestingController.respondToRefresh}.
+   * `http`: refreshes are real POSTs to `https://issuer.example.test/token`, for tests that
+   * answer them with HttpTestingController.
+   */
+  readonly tokenEndpoint?: 'scripted' | 'http';
+  /** Further auth.config.json fields, e.g. `leewaySeconds`. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** Time limits; by default a transient failure is not retried. */
+  readonly timing?: Partial<AuthTiming>;
+  /** This app's tab (default: a tab on its own). */
+  readonly tab?: TabSync;
+  /** The tab's sessionStorage, e.g. one kept from an earlier "page load" to test a reload. */
+  readonly sessionStorage?: KeyValueStorage;
+  /** The clock (default: a new FakeClock at 2026-01-01 09:00 UTC). */
+  readonly clock?: FakeClock;
+}
+
+/** Recorded full-page navigations (sign-in and sign-out redirects). */
+const NAVIGATIONS = new InjectionToken<string[]>('AUTH_TESTING_NAVIGATIONS');
+
+/** Fast limits for tests: nothing waits on a real provider. */
+const TESTING_TIMING: Partial<AuthTiming> = {
+  refreshRetryDelaysMs: [],
+  tabJoinTimeoutMs: 50,
+  refreshLockTimeoutMs: 5_000,
+  discoveryRetryDelaysMs: [],
+};
+
+/**
+ * The session layer for unit tests of the services and guards that use it: a signed-in (or
+ * signed-out) session without a provider, a controllable clock, and scripted token-endpoint
+ * answers. The real AuthService, authInterceptor and authGuard run on top of it. Pair it with
+ * `provideHttpClient(withInterceptors([authInterceptor]))` and `provideHttpClientTesting()`, and
+ * `await TestBed.inject(AuthTestingController).ready()` before the first request.
+ */
+export function provideAuthTesting(options: AuthTestingOptions = {}): EnvironmentProviders {
+  const clock = options.clock ?? new FakeClock();
+  const lifetime = options.accessTokenLifetimeSeconds ?? 300;
+  const navigations: string[] = [];
+  return makeEnvironmentProviders([
+    provideAuth(
+      configFromObject({
+        issuer: TEST_ISSUER,
+        clientId: 'test-client',
+        scope: 'openid profile offline_access',
+        apis: options.apis ?? [TEST_API],
+        ...options.config,
+      }),
+      withAuthTiming({ ...TESTING_TIMING, ...options.timing }),
+    ),
+    FakeOidcClient,
+    { provide: OidcClient, useExisting: FakeOidcClient },
+    {
+      provide: ScriptedTokenEndpoint,
+      useFactory: () => Object.assign(new ScriptedTokenEndpoint(), { lifetimeSeconds: lifetime }),
+    },
+    options.tokenEndpoint === 'http'
+      ? []
+      : { provide: TokenEndpoint, useExisting: ScriptedTokenEndpoint },
+    { provide: CLOCK, useValue: clock },
+    { provide: TAB_SYNC, useFactory: () => options.tab ?? new PerTabSync() },
+    { provide: LOCAL_STORAGE, useFactory: () => new MemoryStorage() },
+    {
+      provide: SESSION_STORAGE,
+      useFactory: () =>
+        seededStorage(
+          options.sessionStorage ?? new MemoryStorage(),
+          options.signedIn,
+          clock,
+          lifetime,
+        ),
+    },
+    { provide: NAVIGATIONS, useValue: navigations },
+    { provide: PAGE_NAVIGATION, useValue: (url: string) => navigations.push(url) },
+    {
+      provide: AUTH_STARTUP_REPORTER,
+      useValue: { waiting: () => undefined, ready: () => undefined, failed: () => undefined },
+    },
+    AuthTestingController,
+  ]);
+}
+
+/** Drives the session in a test: time, expiry, the token endpoint's answers, and what happened. */
+@Injectable()
+export class AuthTestingController {
+  private readonly endpoint = inject(ScriptedTokenEndpoint);
+  private readonly oidc = inject(FakeOidcClient);
+  private readonly store = inject(SessionStore);
+  private readonly initStatus = inject(ApplicationInitStatus);
+  private readonly startup = inject(AuthStartup);
+  private readonly navigations = inject(NAVIGATIONS);
+
+  /** The injected clock; `advance()` it to let time pass. */
+  readonly clock = inject(CLOCK) as FakeClock;
+
+  /** Resolves when start-up has restored the session. */
+  async ready(): Promise<void> {
+    await this.initStatus.donePromise;
+    await this.startup.ready;
+  }
+
+  /** Moves the clock to the access token's expiry: the next request or guard refreshes first. */
+  expire(): void {
+    const tokens = this.store.current();
+    if (!tokens) throw new Error('expire(): nobody is signed in');
+    this.clock.set(Math.max(this.clock.now(), tokens.expiresAt));
+  }
+
+  /** Queues answers of the (scripted) token endpoint; once used up, refreshes succeed. */
+  respondToRefresh(...answers: ScriptedRefreshAnswer[]): void {
+    this.endpoint.answer(...answers);
+  }
+
+  /** Refresh requests the scripted token endpoint received. */
+  get refreshCount(): number {
+    return this.endpoint.refreshCount;
+  }
+
+  /** The access token requests carry now, or null when signed out. */
+  get accessToken(): string | null {
+    return this.store.current()?.accessToken ?? null;
+  }
+
+  /** Return paths of the sign-ins started (AuthService.login). */
+  get loginRequests(): readonly string[] {
+    return this.oidc.loginRequests;
+  }
+
+  /** Full-page navigations (to the provider's end-session endpoint, ...). */
+  get pageNavigations(): readonly string[] {
+    return this.navigations;
+  }
+
+  /** Refresh tokens revoked at sign-out. */
+  get revokedRefreshTokens(): readonly string[] {
+    return this.endpoint.revoked;
+  }
+}
+
+function seededStorage(
+  storage: KeyValueStorage,
+  signedIn: AuthTestingOptions['signedIn'],
+  clock: FakeClock,
+  lifetimeSeconds: number,
+): KeyValueStorage {
+  if (signedIn === false || storage.getItem(TOKENS_KEY) !== null) return storage;
+  const claims: UserClaims = {
+    sub: 'alice',
+    name: 'Alice Liddell',
+    ...(signedIn === true || !signedIn ? {} : signedIn),
+  };
+  const tokens: TokenSet = {
+    accessToken: 'access-token-0',
+    refreshToken: 'refresh-token-0',
+    idToken: null,
+    claims,
+    receivedAt: clock.now(),
+    expiresAt: clock.now() + lifetimeSeconds * 1000,
+    generation: 1,
+  };
+  storage.setItem(TOKENS_KEY, JSON.stringify(tokens));
+  return storage;
+}

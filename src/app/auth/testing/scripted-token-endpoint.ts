@@ -1,0 +1,66 @@
+import { Injectable, inject } from '@angular/core';
+import { Observable, defer, of, throwError } from 'rxjs';
+
+import { ProviderUnreachableError, SessionExpiredError } from '../auth-errors';
+import { CLOCK } from '../clock';
+import { TokenSet } from '../session';
+import { TokenEndpoint } from '../token-endpoint';
+
+/** How the fake token endpoint answers one refresh. */
+export type ScriptedRefreshAnswer = 'success' | 'invalid_grant' | 'network-error' | 'server-error';
+
+/**
+ * A token endpoint that answers from a script (default: success), counts refreshes, and
+ * issues numbered tokens (`access-token-1`, `refresh-token-1`, ...).
+ */
+@Injectable()
+export class ScriptedTokenEndpoint extends TokenEndpoint {
+  private readonly clock = inject(CLOCK);
+  private readonly script: ScriptedRefreshAnswer[] = [];
+  private issued = 0;
+  /** Access-token lifetime of issued tokens, seconds. */
+  lifetimeSeconds = 300;
+  /** Refresh requests received so far. */
+  refreshCount = 0;
+  /** Refresh tokens revoked so far. */
+  readonly revoked: string[] = [];
+
+  /** Queues answers for the next refreshes; once used up, refreshes succeed. */
+  answer(...answers: ScriptedRefreshAnswer[]): void {
+    this.script.push(...answers);
+  }
+
+  refresh(tokens: TokenSet): Observable<Omit<TokenSet, 'generation'>> {
+    return defer(() => {
+      this.refreshCount++;
+      switch (this.script.shift() ?? 'success') {
+        case 'invalid_grant':
+          return throwError(() => new SessionExpiredError('refresh_rejected', 'invalid_grant'));
+        case 'network-error':
+          return throwError(() => new ProviderUnreachableError('network'));
+        case 'server-error':
+          return throwError(() => new ProviderUnreachableError('server_error', 503));
+        case 'success':
+          return of(this.issue(tokens));
+      }
+    });
+  }
+
+  revoke(refreshToken: string): Observable<void> {
+    this.revoked.push(refreshToken);
+    return of(undefined);
+  }
+
+  private issue(previous: TokenSet): Omit<TokenSet, 'generation'> {
+    this.issued++;
+    const now = this.clock.now();
+    return {
+      accessToken: `access-token-${this.issued}`,
+      refreshToken: `refresh-token-${this.issued}`,
+      idToken: previous.idToken,
+      claims: previous.claims,
+      receivedAt: now,
+      expiresAt: now + this.lifetimeSeconds * 1000,
+    };
+  }
+}

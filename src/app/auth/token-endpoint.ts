@@ -1,0 +1,129 @@
+import { HttpClient, HttpContext, HttpErrorResponse, HttpHeaders } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import { Observable, TimeoutError, catchError, map, of, throwError, timeout } from 'rxjs';
+
+import { AuthConfigStore } from './auth-config-store';
+import { AuthError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
+import { AUTH_TIMING } from './auth-timing';
+import { CLOCK } from './clock';
+import { OidcClient } from './oidc-client';
+import { TokenSet } from './session';
+import { SKIP_AUTH } from './skip-auth';
+import { parseRefreshResponse } from './token-response';
+
+/** One request to the provider's token or revocation endpoint. Retrying is the caller's job. */
+export abstract class TokenEndpoint {
+  /**
+   * Redeems `tokens.refreshToken` once.
+   * @throws SessionExpiredError when the provider rejects it or answers nonsense (definitive),
+   * ProviderUnreachableError when there is no usable answer (transient).
+   */
+  abstract refresh(tokens: TokenSet): Observable<Omit<TokenSet, 'generation'>>;
+
+  /** Revokes a refresh token (RFC 7009). */
+  abstract revoke(refreshToken: string): Observable<void>;
+}
+
+const FORM_HEADERS = new HttpHeaders({ 'Content-Type': 'application/x-www-form-urlencoded' });
+
+/** The real token endpoint, reached through the app's HttpClient. */
+@Injectable({ providedIn: 'root' })
+export class HttpTokenEndpoint extends TokenEndpoint {
+  private readonly http = inject(HttpClient);
+  private readonly oidc = inject(OidcClient);
+  private readonly config = inject(AuthConfigStore);
+  private readonly clock = inject(CLOCK);
+  private readonly timing = inject(AUTH_TIMING);
+
+  refresh(tokens: TokenSet): Observable<Omit<TokenSet, 'generation'>> {
+    const { clientId } = this.config.current;
+    const { tokenEndpoint, issuer } = this.requireMetadata();
+    const body = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refreshToken ?? '',
+      client_id: clientId,
+    });
+    return this.post(tokenEndpoint, body).pipe(
+      map((text) =>
+        parseRefreshResponse(text, {
+          receivedAt: this.clock.now(),
+          previous: tokens,
+          issuer,
+          clientId,
+        }),
+      ),
+      catchError((error: unknown) => throwError(() => classifyTokenEndpointFailure(error))),
+    );
+  }
+
+  revoke(refreshToken: string): Observable<void> {
+    const endpoint = this.requireMetadata().revocationEndpoint;
+    if (!endpoint) {
+      // Some providers (FusionAuth, Entra ID) publish none; the token then lives out its lifetime.
+      console.warn(
+        '[auth] The provider has no revocation endpoint; the refresh token is not revoked.',
+      );
+      return of(undefined);
+    }
+    const body = new URLSearchParams({
+      token: refreshToken,
+      token_type_hint: 'refresh_token',
+      client_id: this.config.current.clientId,
+    });
+    return this.post(endpoint, body, this.timing.revocationTimeoutMs).pipe(map(() => undefined));
+  }
+
+  private post(
+    url: string,
+    body: URLSearchParams,
+    timeoutMs = this.timing.tokenRequestTimeoutMs,
+  ): Observable<string> {
+    // URLSearchParams encodes '+' and '/' in refresh tokens correctly; HttpParams does not.
+    // `text` so that a 200 with a body that is not JSON is ours to classify, not a parse error.
+    return this.http
+      .post(url, body.toString(), {
+        headers: FORM_HEADERS,
+        responseType: 'text',
+        context: new HttpContext().set(SKIP_AUTH, true),
+      })
+      .pipe(timeout(timeoutMs));
+  }
+
+  private requireMetadata() {
+    const metadata = this.oidc.metadata;
+    if (!metadata) throw new ProviderUnreachableError('network');
+    return metadata;
+  }
+}
+
+/**
+ * The failure policy of a token request. Definitive (the refresh token is no good; the session
+ * ends): 400 and 401 (`invalid_grant`, `invalid_client`, ...) and any other 4xx but 408/429, plus
+ * malformed 200s. Transient (ask again later; the session stays): no answer, a timeout, 408,
+ * 429 and 5xx.
+ */
+export function classifyTokenEndpointFailure(error: unknown): AuthError {
+  if (error instanceof AuthError) return error;
+  if (error instanceof TimeoutError) return new ProviderUnreachableError('timeout');
+  if (!(error instanceof HttpErrorResponse)) return new ProviderUnreachableError('network');
+  const status = error.status;
+  if (status === 0) return new ProviderUnreachableError('network');
+  if (status === 429) return new ProviderUnreachableError('rate_limited', status);
+  if (status === 408 || status >= 500) return new ProviderUnreachableError('server_error', status);
+  return new SessionExpiredError(
+    'refresh_rejected',
+    oauthErrorCode(error.error) ?? `HTTP ${status}`,
+  );
+}
+
+/** The `error` member of an OAuth error body (RFC 6749 section 5.2), if the body has one. */
+function oauthErrorCode(body: unknown): string | undefined {
+  try {
+    const json: unknown = typeof body === 'string' ? JSON.parse(body) : body;
+    const code = (json as { error?: unknown } | null)?.error;
+    return typeof code === 'string' && /^[\x20-\x7e]{1,64}$/.test(code) ? code : undefined;
+  } catch {
+    // A non-JSON error page has no OAuth error code; the status alone will do.
+    return undefined;
+  }
+}

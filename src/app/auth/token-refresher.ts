@@ -1,0 +1,171 @@
+import { Injectable, inject } from '@angular/core';
+import { Observable, defer, firstValueFrom, of, shareReplay, tap, throwError } from 'rxjs';
+
+import { AuthConfigStore } from './auth-config-store';
+import { AuthError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
+import { AuthEventLog, RefreshTrigger } from './auth-events';
+import { AUTH_TIMING } from './auth-timing';
+import { CLOCK } from './clock';
+import { TokenSet } from './session';
+import { SessionSharing } from './session-sharing';
+import { SessionStore } from './session-store';
+import { TAB_SYNC } from './tab-sync';
+import { TokenEndpoint } from './token-endpoint';
+
+/** Default leeway: a quarter of the token's lifetime, but never more than this. */
+const MAX_DEFAULT_LEEWAY_MS = 30_000;
+
+/**
+ * The one path to the token endpoint's refresh grant. Single flight: while a refresh runs,
+ * every caller (requests before sending, the 401 path, guards, the `online` event) joins the
+ * same shared Observable, and across tabs the refresh runs under a Web Lock, adopting a token
+ * set another tab has already obtained instead of spending a possibly rotated refresh token.
+ */
+@Injectable({ providedIn: 'root' })
+export class TokenRefresher {
+  private readonly store = inject(SessionStore);
+  private readonly sharing = inject(SessionSharing);
+  private readonly tabs = inject(TAB_SYNC);
+  private readonly endpoint = inject(TokenEndpoint);
+  private readonly events = inject(AuthEventLog);
+  private readonly config = inject(AuthConfigStore);
+  private readonly timing = inject(AUTH_TIMING);
+  private readonly clock = inject(CLOCK);
+  private flight: Observable<TokenSet> | null = null;
+
+  /**
+   * The current token set when its access token has more than the leeway left, else the
+   * shared refresh; null when signed out. Checked on every call, never by a timer, so a laptop
+   * that slept past expiry refreshes before its first request.
+   */
+  freshTokens(trigger: RefreshTrigger): Observable<TokenSet | null> {
+    return defer(() => {
+      const tokens = this.store.current();
+      if (!tokens) return of(null);
+      return this.needsRefresh(tokens) ? this.refresh(trigger) : of(tokens);
+    });
+  }
+
+  /**
+   * After an API answered 401 to `rejectedAccessToken`: the newer token set if someone has
+   * already refreshed since, else the shared refresh.
+   */
+  afterRejection(rejectedAccessToken: string): Observable<TokenSet> {
+    return defer(() => {
+      const tokens = this.store.current();
+      if (!tokens) return throwError(() => new SessionExpiredError('signed_out'));
+      return tokens.accessToken === rejectedAccessToken ? this.refresh('rejected') : of(tokens);
+    });
+  }
+
+  /** Whether the access token is inside the leeway before its expiry (or past it). */
+  needsRefresh(tokens: TokenSet): boolean {
+    return this.clock.now() >= tokens.expiresAt - this.leewayMs(tokens);
+  }
+
+  /** Joins the refresh in flight, or starts one. */
+  refresh(trigger: RefreshTrigger): Observable<TokenSet> {
+    if (!this.flight) {
+      const basis = this.store.current()?.generation ?? 0;
+      const done = () => (this.flight = null);
+      this.flight = defer(() => this.run(trigger, basis)).pipe(
+        // Cleared before subscribers hear the outcome, so a caller reacting to it starts anew.
+        tap({ error: done, complete: done }),
+        // refCount false: a caller that gives up (navigates away) must not abort the token
+        // request the others wait for; the result is adopted whoever is still listening.
+        shareReplay({ bufferSize: 1, refCount: false }),
+      );
+    }
+    return this.flight;
+  }
+
+  private leewayMs(tokens: TokenSet): number {
+    const configured = this.config.isLoaded ? this.config.current.leewaySeconds : null;
+    if (configured !== null) return configured * 1000;
+    return Math.min(MAX_DEFAULT_LEEWAY_MS, (tokens.expiresAt - tokens.receivedAt) / 4);
+  }
+
+  private async run(trigger: RefreshTrigger, basis: number): Promise<TokenSet> {
+    this.events.emit('refresh-started', { trigger });
+    try {
+      return await this.tabs.withRefreshLock(
+        () => this.refreshHoldingLock(basis),
+        this.timing.refreshLockTimeoutMs,
+      );
+    } catch (error: unknown) {
+      throw this.settle(error);
+    }
+  }
+
+  private async refreshHoldingLock(basis: number): Promise<TokenSet> {
+    // A tab that refreshed just before us posted its token set before releasing the lock; let
+    // that message be delivered before deciding that we must refresh ourselves.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const current = this.store.current();
+    if (!current) throw new SessionExpiredError('signed_out');
+    if (current.generation > basis) return this.adopted(current);
+    const newestHeld = await this.tabs.newestHeldGeneration();
+    if (newestHeld > current.generation) {
+      const newer = await this.sharing.awaitGeneration(newestHeld, this.timing.tabJoinTimeoutMs);
+      if (newer) return this.adopted(newer);
+      // Our refresh token was rotated by a twin we cannot reach; presenting it would be a replay.
+      throw new SessionExpiredError('superseded');
+    }
+    if (!current.refreshToken) throw new SessionExpiredError('no_refresh_token');
+    const fresh = await this.requestWithRetries(current);
+    const published = await this.sharing.publish(fresh, newestHeld);
+    this.events.emit('refresh-succeeded', {
+      generation: published.generation,
+      expiresAt: published.expiresAt,
+    });
+    return published;
+  }
+
+  /** Another tab refreshed while we waited for the lock; its result is ours too. */
+  private adopted(tokens: TokenSet): TokenSet {
+    this.events.emit('refresh-succeeded', {
+      generation: tokens.generation,
+      expiresAt: tokens.expiresAt,
+    });
+    return tokens;
+  }
+
+  private async requestWithRetries(current: TokenSet): Promise<Omit<TokenSet, 'generation'>> {
+    const delays = this.timing.refreshRetryDelaysMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await firstValueFrom(this.endpoint.refresh(current));
+      } catch (error: unknown) {
+        // Only transient failures are worth another attempt; a rejection stays a rejection.
+        if (!(error instanceof ProviderUnreachableError)) throw error;
+        if (attempt > delays.length)
+          throw new ProviderUnreachableError(error.reason, error.status, attempt);
+        await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]));
+      }
+    }
+  }
+
+  /** Applies the failure policy and returns the error every waiting caller receives. */
+  private settle(error: unknown): AuthError {
+    if (error instanceof SessionExpiredError) {
+      this.events.emit('refresh-failed-definitive', { reason: error.reason, detail: error.detail });
+      if (error.reason === 'superseded') {
+        this.sharing.endHere();
+        this.events.emit('signed-out', { where: 'here', reason: 'expired' });
+      } else if (error.reason !== 'signed_out') {
+        this.sharing.endEverywhere('expired');
+        this.events.emit('signed-out', { where: 'here', reason: 'expired' });
+      }
+      return error;
+    }
+    // Anything else (no answer, 5xx, 429, a timeout, waiting too long for another tab's
+    // lock) leaves the session as it is: only the waiting requests fail.
+    const transient =
+      error instanceof ProviderUnreachableError ? error : new ProviderUnreachableError('timeout');
+    this.events.emit('refresh-failed-transient', {
+      reason: transient.reason,
+      attempts: transient.attempts,
+    });
+    return transient;
+  }
+}

@@ -1,0 +1,39 @@
+import { AuthEvent } from '../auth';
+
+/** One line of plain language per session event, for the timeline. Never includes a token. */
+export function describeEvent(event: AuthEvent): string {
+  switch (event.type) {
+    case 'signed-in':
+      return 'Signed in; the first token set is shared with every tab.';
+    case 'refresh-started':
+      return `Refresh started (${triggers[event.trigger]}).`;
+    case 'refresh-succeeded':
+      return `New access token (generation ${event.generation}), valid until ${new Date(event.expiresAt).toLocaleTimeString()}.`;
+    case 'refresh-failed-transient':
+      return `Refresh failed for now (${event.reason}, ${event.attempts} attempt${event.attempts === 1 ? '' : 's'}); the session is kept.`;
+    case 'refresh-failed-definitive':
+      return `The provider refused the refresh (${event.reason}${event.detail ? `: ${event.detail}` : ''}); the session ends.`;
+    case 'request-retried':
+      return `The API answered 401; retried ${event.url} once with the new token.`;
+    case 'tab-joined':
+      return 'Another tab opened and received this session.';
+    case 'session-adopted':
+      return `Adopted generation ${event.generation} from another tab (${adoptions[event.source]}).`;
+    case 'signed-out':
+      return `Signed out ${event.where === 'here' ? 'in this tab' : 'in another tab'} (${event.reason === 'logout' ? 'sign-out' : 'session expired'}).`;
+  }
+}
+
+const triggers = {
+  expiry: 'the access token is about to expire',
+  rejected: 'the API rejected the token',
+  guard: 'a guarded page needs a valid token',
+  online: 'the network is back',
+  startup: 'start-up',
+} as const;
+
+const adoptions = {
+  join: 'this tab joined the live session',
+  'refresh-elsewhere': 'it refreshed first',
+  'sign-in-elsewhere': 'it signed in',
+} as const;
