@@ -18,7 +18,7 @@ import { TOKENS_KEY } from './session-store';
 import { AuthTestingController, AuthTestingOptions, provideAuthTesting } from './testing';
 import { settle, tokenResponse } from './testing/token-responses';
 
-@Component({ template: '' })
+@Component({ selector: 'app-blank', template: '' })
 class Blank {}
 
 const API = 'http://localhost:3000';

@@ -23,6 +23,7 @@ import { TokenEndpoint } from '../token-endpoint';
 import { FakeClock } from './fake-clock';
 import { FakeOidcClient, TEST_ISSUER } from './fake-oidc-client';
 import { ScriptedRefreshAnswer, ScriptedTokenEndpoint } from './scripted-token-endpoint';
+import { settle } from './token-responses';
 
 /** The API the testing kit allows by default: every URL on this origin gets the token. */
 export const TEST_API: ApiLocation = { origin: 'https://api.example.test', pathPrefix: '/' };
@@ -134,6 +135,15 @@ export class AuthTestingController {
   async ready(): Promise<void> {
     await this.initStatus.donePromise;
     await this.startup.ready;
+  }
+
+  /**
+   * Lets work that the session layer does asynchronously (a refresh under way, the requests
+   * waiting on it, another tab's hand-over) run to completion. Await it after `expire()` before
+   * expecting the request at HttpTestingController.
+   */
+  settle(): Promise<void> {
+    return settle();
   }
 
   /** Moves the clock to the access token's expiry: the next request or guard refreshes first. */

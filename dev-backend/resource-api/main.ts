@@ -1,0 +1,23 @@
+/**
+ * `npx tsx dev-backend/resource-api/main.ts`: starts the resource API with the settings from the
+ * environment (see ../settings.ts) and stops it on Ctrl-C / SIGTERM.
+ */
+import { runServer } from '../shared/run-server.ts';
+import { readSettings } from '../settings.ts';
+import { startResourceApi } from './server.ts';
+
+await runServer(
+  'resource API',
+  'API_PORT',
+  async () => {
+    const settings = readSettings();
+    return startResourceApi({
+      port: settings.apiPort,
+      issuer: settings.issuer,
+      audience: settings.apiAudience,
+      appOrigin: settings.appOrigin,
+      responseDelayMs: settings.apiDelayMs,
+    });
+  },
+  (api) => `${api.url}/api/ (tokens from the issuer's /jwks)`,
+);

@@ -1,0 +1,177 @@
+/**
+ * Starts the resource API on plain `node:http`. Every /api/* route needs a valid access token
+ * from the dev identity provider (see verify-access-token.ts); /__dev/* serves the stats.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { DEV_PATH_PREFIX, serveDevStats } from '../shared/dev-endpoint.ts';
+import { closeServer, listen, pathOf, sendJson } from '../shared/http.ts';
+import { invalidTokenChallenge, missingTokenChallenge, readBearerToken } from './bearer.ts';
+import { answerPreflight, applyCors } from './cors.ts';
+import { dashboardResource, isDashboardResource } from './dashboard-resources.ts';
+import { createApiStats, type ApiStats } from './dev-stats.ts';
+import {
+  createAccessTokenVerifier,
+  JwksUnavailableError,
+  type AccessTokenClaims,
+} from './verify-access-token.ts';
+
+export interface ResourceApiOptions {
+  /** TCP port; 0 picks a free one. */
+  readonly port: number;
+  /** Interface to listen on; default: all (so `localhost` works as 127.0.0.1 and as ::1). */
+  readonly host?: string;
+  /** The identity provider's issuer, expected in `iss`. */
+  readonly issuer: string;
+  /** Expected `aud`: this API's origin, e.g. `http://localhost:3000`. */
+  readonly audience: string;
+  /** The app's origin, the only one allowed by CORS. */
+  readonly appOrigin: string;
+  /** Default `${issuer}/jwks`. */
+  readonly jwksUri?: string;
+  /** Extra wait before each authorized answer, so parallel fetching is observable. Default 0. */
+  readonly responseDelayMs?: number;
+}
+
+export interface RunningResourceApi {
+  /** e.g. `http://localhost:3000`. */
+  readonly url: string;
+  readonly port: number;
+  /** What the API saw; also served at GET /__dev/stats. */
+  readonly stats: ApiStats;
+  close(): Promise<void>;
+}
+
+const API_PREFIX = '/api/';
+const DASHBOARD_PREFIX = '/api/dashboard/';
+
+/** Starts the resource API and resolves once it is listening. */
+export async function startResourceApi(options: ResourceApiOptions): Promise<RunningResourceApi> {
+  const { appOrigin, responseDelayMs = 0 } = options;
+  const verify = createAccessTokenVerifier(options);
+  const stats = createApiStats();
+
+  /** Answers 401/503 itself and returns undefined unless the request carries a valid token. */
+  async function authenticate(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<AccessTokenClaims | undefined> {
+    const credentials = readBearerToken(req);
+    if (credentials.kind === 'missing') {
+      stats.unauthorized('missing_token');
+      sendJson(
+        res,
+        401,
+        { error: 'unauthorized', error_description: 'bearer token required' },
+        {
+          'WWW-Authenticate': missingTokenChallenge(),
+        },
+      );
+      return undefined;
+    }
+    const result =
+      credentials.kind === 'malformed'
+        ? ({ ok: false, reason: 'malformed', description: 'malformed access token' } as const)
+        : await verify(credentials.token);
+    if (!result.ok) {
+      stats.unauthorized(result.reason);
+      sendJson(
+        res,
+        401,
+        { error: 'invalid_token', error_description: result.description },
+        {
+          'WWW-Authenticate': invalidTokenChallenge(result.description),
+        },
+      );
+      return undefined;
+    }
+    return result.claims;
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const claims = await authenticate(req, res);
+    if (!claims) {
+      return;
+    }
+    if (req.method !== 'GET') {
+      sendJson(res, 405, { error: 'method_not_allowed' }, { Allow: 'GET, OPTIONS' });
+      return;
+    }
+    if (responseDelayMs > 0) {
+      await delay(responseDelayMs);
+    }
+    if (path === '/api/me') {
+      sendJson(res, 200, { sub: claims.sub, name: claims.name ?? null });
+      return;
+    }
+    const resource = path.startsWith(DASHBOARD_PREFIX) ? path.slice(DASHBOARD_PREFIX.length) : '';
+    if (isDashboardResource(resource)) {
+      sendJson(res, 200, dashboardResource(resource, claims.sub));
+      return;
+    }
+    sendJson(res, 404, { error: 'not_found' });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = pathOf(req);
+    if (path.startsWith(DEV_PATH_PREFIX)) {
+      serveDevStats(stats, req, res);
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      if (path.startsWith(API_PREFIX)) {
+        stats.preflight();
+      }
+      answerPreflight(req, res, appOrigin);
+      return;
+    }
+    applyCors(req, res, appOrigin);
+    if (!path.startsWith(API_PREFIX)) {
+      sendJson(res, 404, { error: 'not_found' });
+      return;
+    }
+    const finished = stats.requestStarted(path);
+    res.once('close', finished);
+    try {
+      await handleApi(req, res, path);
+    } catch (error) {
+      if (!(error instanceof JwksUnavailableError)) {
+        throw error;
+      }
+      // The provider is down or restarting: a server-side problem, not a reason to sign in again.
+      console.error(`resource API: ${error.message} (${describeCause(error.cause)})`);
+      sendJson(
+        res,
+        503,
+        { error: 'temporarily_unavailable', error_description: error.message },
+        {
+          'Retry-After': '5',
+        },
+      );
+    }
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      // Anything reaching here is a bug; answer 500 rather than leaving the request hanging.
+      console.error('resource API: unexpected error', error);
+      if (res.headersSent) {
+        res.destroy();
+      } else {
+        sendJson(res, 500, { error: 'server_error' });
+      }
+    });
+  });
+  const port = await listen(server, options.port, options.host);
+  return { url: `http://localhost:${port}`, port, stats, close: () => closeServer(server) };
+}
+
+/** One line for a JWKS failure, e.g. "fetch failed: ECONNREFUSED", instead of two stack traces. */
+function describeCause(cause: unknown): string {
+  if (!(cause instanceof Error)) {
+    return String(cause);
+  }
+  const inner = cause.cause as { code?: string; message?: string } | undefined;
+  return inner ? `${cause.message}: ${inner.code ?? inner.message}` : cause.message;
+}

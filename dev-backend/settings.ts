@@ -1,0 +1,86 @@
+/**
+ * The dev backend's configuration, read from the environment once at start-up.
+ *
+ * Names and defaults are part of the demo contract (/work/shared/contract.md): the e2e harness and
+ * `npm start` set the same variables, so a typo must stop the process with a message naming the
+ * variable instead of silently falling back to a default.
+ */
+
+/** Everything the identity provider and the resource API need to agree on. */
+export interface Settings {
+  readonly appPort: number;
+  readonly idpPort: number;
+  readonly apiPort: number;
+  /** Access token lifetime in seconds. */
+  readonly accessTokenTtl: number;
+  /** Refresh token lifetime in seconds, counted from sign-in (rotation never extends it). */
+  readonly refreshTokenTtl: number;
+  /** Origin of the Angular app, e.g. `http://localhost:4200`. */
+  readonly appOrigin: string;
+  /** Issuer identifier of the identity provider, e.g. `http://localhost:9000`. */
+  readonly issuer: string;
+  /** Audience of access tokens, which is the resource API's origin, e.g. `http://localhost:3000`. */
+  readonly apiAudience: string;
+  /** Extra wait before each authorized API answer (API_DELAY_MS), to make parallel fetching visible. */
+  readonly apiDelayMs: number;
+}
+
+/** Thrown for a malformed environment variable; the message names the variable. */
+export class SettingsError extends Error {
+  override readonly name = 'SettingsError';
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the settings. Pass an explicit environment in tests. */
+export function readSettings(env: Environment = process.env): Settings {
+  const appPort = readInteger(env, 'APP_PORT', 4200, 1, 65535);
+  const idpPort = readInteger(env, 'IDP_PORT', 9000, 1, 65535);
+  const apiPort = readInteger(env, 'API_PORT', 3000, 1, 65535);
+  const accessTokenTtl = readInteger(env, 'ACCESS_TOKEN_TTL', 60, 1, Number.MAX_SAFE_INTEGER);
+  const refreshTokenTtl = readInteger(env, 'REFRESH_TOKEN_TTL', 86400, 1, Number.MAX_SAFE_INTEGER);
+
+  const apiDelayMs = readInteger(env, 'API_DELAY_MS', 0, 0, 60_000);
+
+  const distinct = new Set([appPort, idpPort, apiPort]);
+  if (distinct.size !== 3) {
+    throw new SettingsError(
+      `APP_PORT (${appPort}), IDP_PORT (${idpPort}) and API_PORT (${apiPort}) must all differ`,
+    );
+  }
+
+  return {
+    appPort,
+    idpPort,
+    apiPort,
+    accessTokenTtl,
+    refreshTokenTtl,
+    appOrigin: `http://localhost:${appPort}`,
+    issuer: `http://localhost:${idpPort}`,
+    apiAudience: `http://localhost:${apiPort}`,
+    apiDelayMs,
+  };
+}
+
+function readInteger(
+  env: Environment,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[name]?.trim();
+  // An empty value (`IDP_PORT= npm start`) means "not set", like an absent one.
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  // Only plain decimal digits: Number() would also accept "0x10", "1e3" or " 60 s"-like surprises.
+  if (!/^\d+$/.test(raw)) {
+    throw new SettingsError(`${name} must be a whole number, got "${raw}"`);
+  }
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new SettingsError(`${name} must be between ${min} and ${max}, got ${raw}`);
+  }
+  return value;
+}

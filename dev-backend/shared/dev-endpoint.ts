@@ -1,0 +1,45 @@
+/**
+ * The dev-only stats endpoint both servers expose, so browser tests can ask what a server saw.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import { pathOf, sendJson } from './http.ts';
+import { isLoopbackAddress } from './loopback.ts';
+
+/** Path prefix of every dev-only route. */
+export const DEV_PATH_PREFIX = '/__dev/';
+
+/** Counters that can be read and zeroed. */
+export interface Resettable<T> {
+  snapshot(): T;
+  reset(): void;
+}
+
+/**
+ * Handles GET `/__dev/stats` and POST `/__dev/stats/reset` (which answers the zeroed snapshot)
+ * for loopback callers; 403 for anyone else, 404/405 for other paths and methods.
+ */
+export function serveDevStats(
+  stats: Resettable<unknown>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  if (!isLoopbackAddress(req.socket.remoteAddress)) {
+    sendJson(res, 403, {
+      error: 'forbidden',
+      error_description: 'dev endpoints answer loopback callers only',
+    });
+    return;
+  }
+  const path = pathOf(req);
+  if (path === '/__dev/stats' && req.method === 'GET') {
+    sendJson(res, 200, stats.snapshot());
+  } else if (path === '/__dev/stats/reset' && req.method === 'POST') {
+    stats.reset();
+    sendJson(res, 200, stats.snapshot());
+  } else if (path === '/__dev/stats' || path === '/__dev/stats/reset') {
+    sendJson(res, 405, { error: 'method_not_allowed' });
+  } else {
+    sendJson(res, 404, { error: 'not_found' });
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Starts the real identity provider and resource API on free ports for one test file.
+ */
+import { createServer } from 'node:net';
+import type { JWK } from 'jose';
+
+import { generateSigningKey } from '../../identity-provider/signing-key.ts';
+import {
+  startIdentityProvider,
+  type RunningIdentityProvider,
+} from '../../identity-provider/server.ts';
+import { startResourceApi, type RunningResourceApi } from '../../resource-api/server.ts';
+
+/** The app origin the tests pretend to be; nothing listens there, it only names redirects and CORS. */
+export const APP_ORIGIN = 'http://localhost:4200';
+
+export interface StackOptions {
+  readonly accessTokenTtl?: number;
+  readonly refreshTokenTtl?: number;
+}
+
+export interface TestStack {
+  readonly idp: RunningIdentityProvider;
+  readonly api: RunningResourceApi;
+  /** The provider's private signing key, for forging tokens the API must refuse (or accept). */
+  readonly signingKey: JWK;
+  readonly appOrigin: string;
+  close(): Promise<void>;
+}
+
+export async function startStack({
+  accessTokenTtl = 60,
+  refreshTokenTtl = 86400,
+}: StackOptions = {}): Promise<TestStack> {
+  // The provider needs the API's origin (its audience) and the API needs the issuer, so one port
+  // is picked up front; the race with other processes for it is acceptable in a test.
+  const apiPort = await freePort();
+  const signingKey = await generateSigningKey();
+  const idp = await startIdentityProvider({
+    port: 0,
+    appOrigin: APP_ORIGIN,
+    apiAudience: `http://localhost:${apiPort}`,
+    accessTokenTtl,
+    refreshTokenTtl,
+    signingKey,
+  });
+  const api = await startResourceApi({
+    port: apiPort,
+    issuer: idp.issuer,
+    audience: `http://localhost:${apiPort}`,
+    appOrigin: APP_ORIGIN,
+  }).catch(async (error: unknown) => {
+    await idp.close();
+    throw error;
+  });
+  return {
+    idp,
+    api,
+    signingKey,
+    appOrigin: APP_ORIGIN,
+    close: async () => {
+      await Promise.all([idp.close(), api.close()]);
+    },
+  };
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') {
+    throw new Error('could not find a free port');
+  }
+  return address.port;
+}

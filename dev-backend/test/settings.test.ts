@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { readSettings, SettingsError } from '../settings.ts';
+
+describe('readSettings', () => {
+  it('uses the contract defaults when nothing is set', () => {
+    assert.deepEqual(readSettings({}), {
+      appPort: 4200,
+      idpPort: 9000,
+      apiPort: 3000,
+      accessTokenTtl: 60,
+      refreshTokenTtl: 86400,
+      appOrigin: 'http://localhost:4200',
+      issuer: 'http://localhost:9000',
+      apiAudience: 'http://localhost:3000',
+      apiDelayMs: 0,
+    });
+  });
+
+  it('derives the origins from the ports', () => {
+    const settings = readSettings({
+      APP_PORT: '4300',
+      IDP_PORT: '9100',
+      API_PORT: '3100',
+      ACCESS_TOKEN_TTL: '5',
+    });
+    assert.equal(settings.appOrigin, 'http://localhost:4300');
+    assert.equal(settings.issuer, 'http://localhost:9100');
+    assert.equal(settings.apiAudience, 'http://localhost:3100');
+    assert.equal(settings.accessTokenTtl, 5);
+  });
+
+  it('treats an empty value as unset', () => {
+    assert.equal(readSettings({ IDP_PORT: '' }).idpPort, 9000);
+  });
+
+  for (const [name, value] of [
+    ['IDP_PORT', 'abc'],
+    ['API_PORT', '70000'],
+    ['APP_PORT', '0'],
+    ['ACCESS_TOKEN_TTL', '0'],
+    ['ACCESS_TOKEN_TTL', '1.5'],
+    ['REFRESH_TOKEN_TTL', '-1'],
+    ['REFRESH_TOKEN_TTL', '1e3'],
+  ] as const) {
+    it(`fails fast naming ${name} for "${value}"`, () => {
+      assert.throws(
+        () => readSettings({ [name]: value }),
+        (error: unknown) => {
+          assert.ok(error instanceof SettingsError);
+          assert.match(error.message, new RegExp(`^${name} `));
+          return true;
+        },
+      );
+    });
+  }
+
+  it('refuses two parts on the same port', () => {
+    assert.throws(
+      () => readSettings({ API_PORT: '9000' }),
+      /IDP_PORT \(9000\) and API_PORT \(9000\)/,
+    );
+  });
+});

@@ -1,0 +1,62 @@
+import { defineConfig } from '@playwright/test';
+
+import { APP, API, E2E_ENV, ISSUER } from './e2e/helpers/stack';
+
+/** Debian's Chromium (never a browser downloaded by Playwright). */
+const chromium = process.env['CHROME_BIN'] || '/usr/bin/chromium';
+const env = { ...process.env, ...E2E_ENV } as Record<string, string>;
+const reuse = process.env['E2E_REUSE_STACK'] === '1';
+
+export default defineConfig({
+  testDir: 'e2e',
+  // The tests read the provider's counters, so they run one at a time against one stack.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  outputDir: 'test-results/e2e-artifacts',
+  use: {
+    baseURL: APP,
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath: chromium,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        // No network here: keep Chromium from dialling out in the background.
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  webServer: [
+    {
+      command: 'npm run --silent dev:idp',
+      url: `${ISSUER}/.well-known/openid-configuration`,
+      env,
+      reuseExistingServer: reuse,
+      timeout: 60_000,
+    },
+    {
+      command: 'npm run --silent dev:api',
+      url: `${API}/api/me`,
+      env,
+      reuseExistingServer: reuse,
+      timeout: 60_000,
+    },
+    {
+      command: 'npm run --silent build -- --progress=false && node scripts/serve-dist.mjs',
+      url: APP,
+      env,
+      reuseExistingServer: reuse,
+      timeout: 240_000,
+    },
+  ],
+});

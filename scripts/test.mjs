@@ -1,0 +1,93 @@
+// `npm test`: every automated check, headless, in order — unit (ng test), dev backend
+// (node:test against the real provider and API), e2e (Playwright against the real stack) —
+// stopping at the first red stage, and closing with one line: `N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const results = join(root, 'test-results');
+
+const stages = [
+  {
+    name: 'unit',
+    command: ['npx', 'ng', 'test', '--watch=false'],
+    summary: 'unit-summary.json',
+    count: (json) => ({ passed: json.passed, failed: json.failed }),
+  },
+  {
+    name: 'backend',
+    command: [
+      process.execPath,
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${join(results, 'backend.tap')}`,
+      ...backendTestFiles(),
+    ],
+    summary: 'backend.tap',
+    count: countTap,
+  },
+  {
+    name: 'e2e',
+    command: ['npx', 'playwright', 'test'],
+    summary: 'e2e.json',
+    count: (json) => ({
+      passed: json.stats.expected + json.stats.flaky,
+      failed: json.stats.unexpected,
+    }),
+  },
+];
+
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+
+const totals = { passed: 0, failed: 0 };
+for (const stage of stages) {
+  console.log(`\n=== ${stage.name}: ${stage.command.slice(0, 3).join(' ')} …`);
+  const started = Date.now();
+  const run = spawnSync(stage.command[0], stage.command.slice(1), { cwd: root, stdio: 'inherit' });
+  const counts = readCounts(stage);
+  // A stage that exits red without a failing test (a crash, a compile error) still counts as one failure.
+  if (run.status !== 0 && counts.failed === 0) counts.failed = 1;
+  totals.passed += counts.passed;
+  totals.failed += counts.failed;
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  console.log(`=== ${stage.name}: ${counts.passed} passed, ${counts.failed} failed (${seconds} s)`);
+  if (counts.failed > 0) {
+    console.log(`=== stopping: the ${stage.name} stage is red`);
+    break;
+  }
+}
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exitCode = totals.failed === 0 ? 0 : 1;
+
+function readCounts(stage) {
+  const file = join(results, stage.summary);
+  if (!existsSync(file)) return { passed: 0, failed: 0 };
+  try {
+    const text = readFileSync(file, 'utf8');
+    return stage.count(stage.summary.endsWith('.json') ? JSON.parse(text) : text);
+  } catch (error) {
+    console.error(`Could not read ${file}:`, error);
+    return { passed: 0, failed: 1 };
+  }
+}
+
+function countTap(tap) {
+  const read = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tap)?.[1] ?? 0);
+  return { passed: read('pass'), failed: read('fail') + read('cancelled') };
+}
+
+function backendTestFiles() {
+  const dir = join(root, 'dev-backend', 'test');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.test.ts'))
+    .sort()
+    .map((file) => join('dev-backend', 'test', file));
+}
