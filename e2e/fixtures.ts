@@ -60,9 +60,7 @@ export async function expectDashboardLoaded(page: Page): Promise<void> {
 }
 
 /** The token set this tab holds (sessionStorage), or null. */
-export function storedTokens(
-  page: Page,
-): Promise<{
+export function storedTokens(page: Page): Promise<{
   accessToken: string;
   refreshToken: string | null;
   expiresAt: number;

@@ -46,7 +46,7 @@ describe('ResourceApi with the auth testing kit (example)', () => {
 
   afterEach(() => backend.verify());
 
-  it('sends the signed-in user\'s access token', async () => {
+  it("sends the signed-in user's access token", async () => {
     await setUp();
     const me = firstValueFrom(api.me());
     const request = backend.expectOne(`${API}/api/me`);
@@ -78,7 +78,9 @@ describe('ResourceApi with the auth testing kit (example)', () => {
     await setUp();
     kit.expire();
     kit.respondToRefresh('network-error');
-    await expectAsync(firstValueFrom(api.me())).toBeRejectedWith(jasmine.any(ProviderUnreachableError));
+    await expectAsync(firstValueFrom(api.me())).toBeRejectedWith(
+      jasmine.any(ProviderUnreachableError),
+    );
     expect(kit.accessToken).toBe('access-token-0');
   });
 

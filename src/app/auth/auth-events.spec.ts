@@ -45,12 +45,16 @@ describe('AuthService.events$', () => {
     backend.expectOne(`${TEST_API.origin}/data`).flush({});
     expect(types()).toEqual(['refresh-started', 'refresh-succeeded']);
     expect(events[0]).toEqual(jasmine.objectContaining({ trigger: 'expiry', at: kit.clock.now() }));
-    expect(events[1]).toEqual(jasmine.objectContaining({ generation: 2, expiresAt: kit.clock.now() + 300_000 }));
+    expect(events[1]).toEqual(
+      jasmine.objectContaining({ generation: 2, expiresAt: kit.clock.now() + 300_000 }),
+    );
   });
 
   it('tells the story of a 401, a refresh and the retry', async () => {
     http.get(`${TEST_API.origin}/data?secret=1`).subscribe();
-    backend.expectOne(`${TEST_API.origin}/data?secret=1`).flush(null, { status: 401, statusText: 'Unauthorized' });
+    backend
+      .expectOne(`${TEST_API.origin}/data?secret=1`)
+      .flush(null, { status: 401, statusText: 'Unauthorized' });
     await settle();
     backend.expectOne(`${TEST_API.origin}/data?secret=1`).flush({});
     expect(types()).toEqual(['refresh-started', 'refresh-succeeded', 'request-retried']);
@@ -64,7 +68,9 @@ describe('AuthService.events$', () => {
     http.get(`${TEST_API.origin}/data`).subscribe({ error: () => undefined });
     await settle();
     expect(types()).toEqual(['refresh-started', 'refresh-failed-definitive', 'signed-out']);
-    expect(events[1]).toEqual(jasmine.objectContaining({ reason: 'refresh_rejected', detail: 'invalid_grant' }));
+    expect(events[1]).toEqual(
+      jasmine.objectContaining({ reason: 'refresh_rejected', detail: 'invalid_grant' }),
+    );
     expect(events[2]).toEqual(jasmine.objectContaining({ where: 'here', reason: 'expired' }));
   });
 
@@ -83,7 +89,9 @@ describe('AuthService.events$', () => {
       kit.expire();
       http.get(`${TEST_API.origin}/data`).subscribe();
       await settle();
-      backend.expectOne(`${TEST_API.origin}/data`).flush(null, { status: 401, statusText: 'Unauthorized' });
+      backend
+        .expectOne(`${TEST_API.origin}/data`)
+        .flush(null, { status: 401, statusText: 'Unauthorized' });
       await settle();
       backend.match(`${TEST_API.origin}/data`).forEach((request) => request.flush({}));
       seen.add(kit.accessToken!);
@@ -98,6 +106,9 @@ describe('AuthService.events$', () => {
   it('keeps the last events for the session panel', async () => {
     kit.expire();
     await new Promise<void>((resolve) => auth.accessToken().subscribe(() => resolve()));
-    expect(auth.recentEvents().map((event) => event.type)).toEqual(['refresh-started', 'refresh-succeeded']);
+    expect(auth.recentEvents().map((event) => event.type)).toEqual([
+      'refresh-started',
+      'refresh-succeeded',
+    ]);
   });
 });

@@ -18,6 +18,8 @@ export type AuthEvent =
       readonly at: number;
       readonly generation: number;
       readonly expiresAt: number;
+      /** Who asked the provider: this tab, or another tab whose result this one adopted. */
+      readonly by: 'this-tab' | 'another-tab';
     }
   | {
       readonly type: 'refresh-failed-transient';

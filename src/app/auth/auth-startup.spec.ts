@@ -34,7 +34,11 @@ describe('start-up', () => {
     });
     const kit = TestBed.inject(AuthTestingController);
     await kit.ready();
-    return { kit, backend: TestBed.inject(HttpTestingController), http: TestBed.inject(HttpClient) };
+    return {
+      kit,
+      backend: TestBed.inject(HttpTestingController),
+      http: TestBed.inject(HttpClient),
+    };
   }
 
   it('restores a stored session after a reload without any token request before the first API call', async () => {
@@ -43,7 +47,9 @@ describe('start-up', () => {
     expect(TestBed.inject(AuthService).session()?.accessToken).toBe('access-token-0');
     expect(backend.match(TOKEN_URL).length).toBe(0);
     http.get(`${TEST_API.origin}/x`).subscribe();
-    expect(backend.expectOne(`${TEST_API.origin}/x`).request.headers.get('Authorization')).toBe('Bearer access-token-0');
+    expect(backend.expectOne(`${TEST_API.origin}/x`).request.headers.get('Authorization')).toBe(
+      'Bearer access-token-0',
+    );
     expect(backend.match(TOKEN_URL).length).toBe(0);
     backend.verify();
   });

@@ -21,7 +21,7 @@ export const DEFAULT_AUTH_TIMING: AuthTiming = {
   refreshRetryDelaysMs: [500, 2_000],
   refreshLockTimeoutMs: 45_000,
   tabJoinTimeoutMs: 1_500,
-  discoveryRetryDelaysMs: [500, 1_000, 2_000, 4_000, 8_000],
+  discoveryRetryDelaysMs: [500, 1_000, 2_000, 4_000],
   revocationTimeoutMs: 3_000,
 };
 

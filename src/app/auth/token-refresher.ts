@@ -117,6 +117,7 @@ export class TokenRefresher {
     this.events.emit('refresh-succeeded', {
       generation: published.generation,
       expiresAt: published.expiresAt,
+      by: 'this-tab',
     });
     return published;
   }
@@ -126,6 +127,7 @@ export class TokenRefresher {
     this.events.emit('refresh-succeeded', {
       generation: tokens.generation,
       expiresAt: tokens.expiresAt,
+      by: 'another-tab',
     });
     return tokens;
   }

@@ -8,7 +8,11 @@ export function describeEvent(event: AuthEvent): string {
     case 'refresh-started':
       return `Refresh started (${triggers[event.trigger]}).`;
     case 'refresh-succeeded':
-      return `New access token (generation ${event.generation}), valid until ${new Date(event.expiresAt).toLocaleTimeString()}.`;
+      return (
+        `New access token (generation ${event.generation}, ` +
+        `${event.by === 'this-tab' ? 'refreshed by this tab' : 'another tab refreshed first'}), ` +
+        `valid until ${clockTime(event.expiresAt)}.`
+      );
     case 'refresh-failed-transient':
       return `Refresh failed for now (${event.reason}, ${event.attempts} attempt${event.attempts === 1 ? '' : 's'}); the session is kept.`;
     case 'refresh-failed-definitive':
@@ -37,3 +41,7 @@ const adoptions = {
   'refresh-elsewhere': 'it refreshed first',
   'sign-in-elsewhere': 'it signed in',
 } as const;
+
+function clockTime(epochMs: number): string {
+  return new Date(epochMs).toLocaleTimeString([], { hour12: false });
+}

@@ -1,10 +1,21 @@
 import { DatePipe } from '@angular/common';
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DestroyRef,
+  computed,
+  inject,
+  signal,
+} from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
-import { interval, map } from 'rxjs';
+import { Subscription, interval, map } from 'rxjs';
 
+import { ResourceApi, describeFailure } from '../api/resource-api';
 import { AuthEvent, AuthService, CLOCK } from '../auth';
 import { describeEvent } from './describe-event';
+
+/** How often "keep calling the API" calls it: often enough to cross an expiry while watching. */
+const STEADY_CALL_INTERVAL_MS = 2_000;
 
 /**
  * The session's life, live: who is signed in, the countdown to access-token expiry, whether a
@@ -20,7 +31,9 @@ import { describeEvent } from './describe-event';
 })
 export class SessionPanel {
   private readonly auth = inject(AuthService);
+  private readonly api = inject(ResourceApi);
   private readonly clock = inject(CLOCK);
+  private steadyCalls: Subscription | null = null;
 
   protected readonly session = this.auth.session;
   protected readonly sharedAcrossTabs = this.auth.sharedAcrossTabs;
@@ -37,9 +50,41 @@ export class SessionPanel {
     const session = this.session();
     return session ? Math.round((session.expiresAt - session.receivedAt) / 1000) : null;
   });
-  protected readonly refreshCount = computed(
-    () => this.auth.recentEvents().filter((event) => event.type === 'refresh-succeeded').length,
-  );
+  /** Refreshes this tab asked the provider for, and results it adopted from other tabs. */
+  protected readonly refreshCounts = computed(() => {
+    const refreshes = this.auth
+      .recentEvents()
+      .filter((event) => event.type === 'refresh-succeeded');
+    const own = refreshes.filter((event) => event.by === 'this-tab').length;
+    return { own, adopted: refreshes.length - own };
+  });
+  /** Outcome of the last API call made from the panel. */
+  protected readonly lastCall = signal<string | null>(null);
+  protected readonly callingSteadily = signal(false);
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => this.steadyCalls?.unsubscribe());
+  }
+
+  /** One API request: a refresh happens first if the token is due, like any app request. */
+  protected callApi(): void {
+    const started = this.clock.now();
+    this.api.me().subscribe({
+      next: (me) =>
+        this.lastCall.set(`GET /api/me answered ${me.name} after ${this.clock.now() - started} ms`),
+      error: (error: unknown) => this.lastCall.set(`GET /api/me failed: ${describeFailure(error)}`),
+    });
+  }
+
+  protected toggleSteadyCalls(on: boolean): void {
+    this.steadyCalls?.unsubscribe();
+    this.steadyCalls = on
+      ? interval(STEADY_CALL_INTERVAL_MS).subscribe(() => this.callApi())
+      : null;
+    this.callingSteadily.set(on);
+    if (on) this.callApi();
+  }
+
   /** Newest first, so the latest step is where people look. */
   protected readonly timeline = computed(() =>
     [...this.auth.recentEvents()].reverse().map((event: AuthEvent) => ({

