@@ -1,9 +1,11 @@
-// Karma for `ng test` (runner "karma" of @angular/build:unit-test): headless Chromium without
-// the sandbox (CI runs as root), from CHROME_BIN or Debian's /usr/bin/chromium.
+// Karma for `ng test` (runner "karma" of @angular/build:unit-test), in the project's Chromium
+// (scripts/chromium.cjs).
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-process.env.CHROME_BIN ||= '/usr/bin/chromium';
+const { chromiumExecutable, chromiumFlags } = require('./scripts/chromium.cjs');
+
+process.env.CHROME_BIN = chromiumExecutable;
 
 /** Writes test-results/unit-summary.json so that `npm test` can total every stage exactly. */
 function SummaryFileReporter(baseReporterDecorator) {
@@ -40,16 +42,7 @@ module.exports = function (config) {
     customLaunchers: {
       ChromeHeadlessCI: {
         base: 'ChromeHeadless',
-        flags: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          // This machine has no network: keep Chromium from dialling out in the background.
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-        ],
+        flags: [...chromiumFlags],
       },
     },
     browsers: ['ChromeHeadlessCI'],

@@ -1,9 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 import { APP, API, E2E_ENV, ISSUER } from './e2e/helpers/stack';
+import { chromiumExecutable, chromiumFlags } from './scripts/chromium.cjs';
 
-/** Debian's Chromium (never a browser downloaded by Playwright). */
-const chromium = process.env['CHROME_BIN'] || '/usr/bin/chromium';
 const env = { ...process.env, ...E2E_ENV } as Record<string, string>;
 const reuse = process.env['E2E_REUSE_STACK'] === '1';
 
@@ -21,17 +20,8 @@ export default defineConfig({
     baseURL: APP,
     browserName: 'chromium',
     launchOptions: {
-      executablePath: chromium,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        // No network here: keep Chromium from dialling out in the background.
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      executablePath: chromiumExecutable,
+      args: [...chromiumFlags],
     },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

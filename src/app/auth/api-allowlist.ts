@@ -8,17 +8,26 @@ import { ApiLocation } from './auth-config';
  * @param url absolute, or relative to `base` (the document's base URL).
  */
 export function isAllowedApiUrl(url: string, apis: readonly ApiLocation[], base: string): boolean {
-  let parsed: URL;
+  const parsed = parseRequestUrl(url, base);
+  return parsed !== null && isAllowedApi(parsed, apis);
+}
+
+/** The URL the browser will request, or null when it cannot be parsed (it then gets no token). */
+export function parseRequestUrl(url: string, base: string | undefined): URL | null {
   try {
-    parsed = new URL(url, base);
+    return new URL(url, base);
   } catch {
     // Unparseable URLs cannot be matched to an API, so they go out without a token.
-    return false;
+    return null;
   }
+}
+
+/** {@link isAllowedApiUrl} for an already parsed URL. */
+export function isAllowedApi(url: URL, apis: readonly ApiLocation[]): boolean {
   // URL parsing has already resolved "..", case and default ports, so we compare what the
   // browser will actually request, not what the string looks like.
   return apis.some(
-    (api) => parsed.origin === api.origin && pathIsWithin(parsed.pathname, api.pathPrefix),
+    (api) => url.origin === api.origin && pathIsWithin(url.pathname, api.pathPrefix),
   );
 }
 

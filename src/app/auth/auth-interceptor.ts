@@ -8,10 +8,11 @@ import {
 import { DOCUMENT, inject } from '@angular/core';
 import { Observable, catchError, switchMap, tap, throwError } from 'rxjs';
 
-import { isAllowedApiUrl } from './api-allowlist';
+import { isAllowedApi, parseRequestUrl } from './api-allowlist';
 import { AuthConfigStore } from './auth-config-store';
 import { AuthEventLog } from './auth-events';
 import { OidcClient } from './oidc-client';
+import { SessionStore } from './session-store';
 import { SKIP_AUTH } from './skip-auth';
 import { TokenRefresher } from './token-refresher';
 
@@ -29,39 +30,58 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
   const config = inject(AuthConfigStore);
   // Before start-up has loaded the configuration no API is known, so nothing gets a token.
   if (!config.isLoaded) return next(request);
-  const base = inject(DOCUMENT).baseURI;
-  const tokenEndpoint = inject(OidcClient).metadata?.tokenEndpoint;
-  if (
-    !isAllowedApiUrl(request.url, config.current.apis, base) ||
-    isEndpoint(request.url, tokenEndpoint, base)
-  ) {
+  // Only relative URLs need the document's base (a DOM read); most API calls are absolute.
+  const base = ABSOLUTE_URL.test(request.url) ? undefined : inject(DOCUMENT).baseURI;
+  const target = parseRequestUrl(request.url, base);
+  if (!target || !isAllowedApi(target, config.current.apis)) return next(request);
+  // Defence in depth: even a misconfigured allowlist must not touch the token endpoint.
+  if (target.origin + target.pathname === inject(OidcClient).metadata?.tokenEndpoint)
     return next(request);
-  }
+
   const refresher = inject(TokenRefresher);
-  const events = inject(AuthEventLog);
-  return refresher.freshTokens('expiry').pipe(
-    switchMap((tokens) => {
-      // Signed out: the request goes as made and the API decides what an anonymous caller gets.
-      if (!tokens) return next(request);
-      return sendWithToken(request, next, tokens.accessToken).pipe(
-        catchError((error: unknown) => {
-          if (!(error instanceof HttpErrorResponse) || error.status !== 401)
-            return throwError(() => error);
-          return refresher.afterRejection(tokens.accessToken).pipe(
-            tap(() => events.emit('request-retried', { url: withoutQuery(request.url) })),
-            // The retry is not caught again: a second 401 reaches the caller, so a request is
-            // retried at most once and a misbehaving API cannot cause a refresh loop.
-            switchMap((fresh) => sendWithToken(request, next, fresh.accessToken)),
-          );
-        }),
+  const retry: RetryContext = { refresher, events: inject(AuthEventLog) };
+  const current = inject(SessionStore).current();
+  // Signed out: the request goes as made and the API decides what an anonymous caller gets.
+  if (!current) return next(request);
+  // The common case, a fresh token, stays synchronous: no waiting, no extra operators.
+  if (!refresher.needsRefresh(current))
+    return sendWithRetry(request, next, current.accessToken, retry);
+  return refresher
+    .freshTokens('expiry')
+    .pipe(
+      switchMap((tokens) =>
+        tokens ? sendWithRetry(request, next, tokens.accessToken, retry) : next(request),
+      ),
+    );
+};
+
+const ABSOLUTE_URL = /^[a-z][a-z\d+.-]*:/i;
+
+interface RetryContext {
+  readonly refresher: TokenRefresher;
+  readonly events: AuthEventLog;
+}
+
+/** Sends with the token; on a 401 joins (or starts) the shared refresh and retries once. */
+function sendWithRetry(
+  request: HttpRequest<unknown>,
+  next: HttpHandlerFn,
+  accessToken: string,
+  { refresher, events }: RetryContext,
+): Observable<HttpEvent<unknown>> {
+  return sendWithToken(request, next, accessToken).pipe(
+    catchError((error: unknown) => {
+      if (!(error instanceof HttpErrorResponse) || error.status !== 401) {
+        return throwError(() => error);
+      }
+      return refresher.afterRejection(accessToken).pipe(
+        tap(() => events.emit('request-retried', { url: withoutQuery(request.url) })),
+        // The retry is not caught again: a second 401 reaches the caller, so a request is
+        // retried at most once and a misbehaving API cannot cause a refresh loop.
+        switchMap((fresh) => sendWithToken(request, next, fresh.accessToken)),
       );
     }),
   );
-};
-
-/** Defence in depth: even a misconfigured allowlist must not touch the provider's token endpoint. */
-function isEndpoint(url: string, endpoint: string | undefined, base: string): boolean {
-  return !!endpoint && withoutQuery(new URL(url, base).href) === endpoint;
 }
 
 function sendWithToken(

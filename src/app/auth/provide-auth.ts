@@ -87,7 +87,7 @@ export function withLoginRoute(path: string): AuthFeature {
  * its class-based interceptor and its own storage and clock. Here the library stores nothing
  * but the sign-in nonce and PKCE verifier, reads our clock, and never sees API requests.
  */
-function provideOAuthLibrary(): Provider[] {
+export function provideOAuthLibrary(): Provider[] {
   return [
     OAuthService,
     UrlHelperService,

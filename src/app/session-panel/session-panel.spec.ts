@@ -38,8 +38,12 @@ describe('SessionPanel', () => {
     expect(text(fixture)).toContain('Alice Liddell');
     const timer = fixture.nativeElement.querySelector('[role="timer"]') as HTMLElement;
     expect(timer.dataset['seconds']).toBe('45');
-    expect(fixture.nativeElement.querySelector('[data-testid="panel-refresh-token"]').textContent).toBe('yes');
-    expect(fixture.nativeElement.querySelector('[data-testid="panel-refresh-count"]').textContent).toBe('0');
+    expect(
+      fixture.nativeElement.querySelector('[data-testid="panel-refresh-token"]').textContent,
+    ).toBe('yes');
+    expect(
+      fixture.nativeElement.querySelector('[data-testid="panel-refresh-count"]').textContent,
+    ).toBe('0');
   });
 
   it('adds refreshes to the timeline, newest first, and never shows a token', async () => {
@@ -52,14 +56,18 @@ describe('SessionPanel', () => {
       tokens.add(`refresh-token-${kit.refreshCount}`);
     }
     await fixture.whenStable();
-    const items = [...fixture.nativeElement.querySelectorAll('[data-testid="panel-timeline"] li')] as HTMLElement[];
+    const items = [
+      ...fixture.nativeElement.querySelectorAll('[data-testid="panel-timeline"] li'),
+    ] as HTMLElement[];
     expect(items.map((item) => item.dataset['type'])).toEqual([
       'refresh-succeeded',
       'refresh-started',
       'refresh-succeeded',
       'refresh-started',
     ]);
-    expect(fixture.nativeElement.querySelector('[data-testid="panel-refresh-count"]').textContent).toBe('2');
+    expect(
+      fixture.nativeElement.querySelector('[data-testid="panel-refresh-count"]').textContent,
+    ).toBe('2');
     for (const token of tokens) expect(fixture.nativeElement.innerHTML).not.toContain(token);
     TestBed.inject(HttpTestingController).verify();
   });

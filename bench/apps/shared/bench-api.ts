@@ -1,0 +1,124 @@
+/**
+ * What the benchmark driver calls in a subject's page (`window.bench`). Each subject (this
+ * project, angular-oauth2-oidc wired the stock way, a naive interceptor) implements it on top of
+ * its own HttpClient wiring; the driver never touches a subject's internals.
+ */
+import {
+  HttpBackend,
+  HttpClient,
+  HttpEvent,
+  HttpInterceptorFn,
+  HttpRequest,
+  HttpResponse,
+  provideHttpClient,
+  withInterceptors,
+  withInterceptorsFromDi,
+} from '@angular/common/http';
+import {
+  EnvironmentInjector,
+  EnvironmentProviders,
+  createEnvironmentInjector,
+} from '@angular/core';
+import { Observable, of } from 'rxjs';
+
+export interface BurstResult {
+  readonly ok: number;
+  readonly failed: number;
+  /** Wall time from the first request made to the last answer, ms. */
+  readonly ms: number;
+}
+
+export interface BenchApi {
+  /** Starts the sign-in redirect. */
+  signIn(): void;
+  /** Whether the page believes it is signed in (the driver also probes the API). */
+  signedIn(): boolean;
+  /** `n` parallel GETs through the subject's HttpClient; paths get `?i=<k>` to be distinct. */
+  burst(n: number, path: string): Promise<BurstResult>;
+  /** µs per request through the subject's interceptor chain against an in-memory backend. */
+  httpCostMicros(variant: HttpCostVariant, iterations: number): number;
+}
+
+export type HttpCostVariant = 'subject' | 'bare' | 'clone-header';
+
+declare global {
+  interface Window {
+    bench?: BenchApi;
+    benchReady?: Promise<void>;
+  }
+}
+
+/** Fires `n` requests at once and waits for all of them. */
+export function burst(
+  http: HttpClient,
+  apiBase: string,
+  n: number,
+  path: string,
+): Promise<BurstResult> {
+  const started = performance.now();
+  let ok = 0;
+  let failed = 0;
+  return new Promise((resolve) => {
+    const done = () => {
+      if (ok + failed === n) resolve({ ok, failed, ms: performance.now() - started });
+    };
+    for (let i = 0; i < n; i++) {
+      http.get(`${apiBase}${path}?i=${i}`).subscribe({
+        next: () => {
+          ok++;
+          done();
+        },
+        error: () => {
+          failed++;
+          done();
+        },
+      });
+    }
+  });
+}
+
+/** Answers every request at once, synchronously: what remains is the client-side cost. */
+class MemoryBackend implements HttpBackend {
+  handle(request: HttpRequest<unknown>): Observable<HttpEvent<unknown>> {
+    return of(new HttpResponse({ status: 200, url: request.url, body: null }));
+  }
+}
+
+/** The irreducible work of any bearer interceptor: clone the request with a fixed header. */
+const cloneHeaderInterceptor: HttpInterceptorFn = (request, next) =>
+  next(request.clone({ setHeaders: { Authorization: 'Bearer fixed-token' } }));
+
+/**
+ * Builds three HttpClients sharing the app's injector (so the subject's interceptor sees the
+ * real, signed-in session) but ending in an in-memory backend, and times one of them.
+ */
+export function httpCostMeter(
+  parent: EnvironmentInjector,
+  subject: { interceptors: HttpInterceptorFn[] } | { fromDi: true },
+  url: string,
+): (variant: HttpCostVariant, iterations: number) => number {
+  const client = (providers: EnvironmentProviders) =>
+    createEnvironmentInjector(
+      [providers, { provide: HttpBackend, useClass: MemoryBackend }],
+      parent,
+    ).get(HttpClient);
+  const clients: Record<HttpCostVariant, HttpClient> = {
+    subject: client(
+      'interceptors' in subject
+        ? provideHttpClient(withInterceptors(subject.interceptors))
+        : provideHttpClient(withInterceptorsFromDi()),
+    ),
+    bare: client(provideHttpClient()),
+    'clone-header': client(provideHttpClient(withInterceptors([cloneHeaderInterceptor]))),
+  };
+  return (variant, iterations) => {
+    const http = clients[variant];
+    let answered = 0;
+    const started = performance.now();
+    for (let i = 0; i < iterations; i++) http.get(url).subscribe(() => answered++);
+    const micros = ((performance.now() - started) * 1000) / iterations;
+    if (answered !== iterations)
+      throw new Error(`${variant}: only ${answered} of ${iterations} answered synchronously`);
+    return micros;
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * `npm run bench`: this project against angular-oauth2-oidc wired the stock way and a naive
+ * refresh-on-401 interceptor, on the real dev stack with a short access-token lifetime, driven
+ * through system Chromium. Prints a Markdown table and writes bench/results.json.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+import { Session, launchBrowser } from './driver/browser';
+import { buildApp, measureBundle } from './driver/bundle';
+import {
+  Bench,
+  burstAfterExpiry,
+  burstOf401s,
+  interceptorCost,
+  startupTokenCalls,
+  steadyUse,
+  tabsAfterExpiry,
+} from './driver/measures';
+import { Results, SUBJECTS, markdownTable } from './driver/report';
+import { ACCESS_TOKEN_TTL_SECONDS, Backend, ROOT, closeServer, serveSubject } from './driver/stack';
+
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+// For working on one part: BENCH_ONLY=interceptor-cost,steady BENCH_SUBJECTS=this
+const only = process.env['BENCH_ONLY']?.split(',');
+const subjects = SUBJECTS.filter(
+  (s) => process.env['BENCH_SUBJECTS']?.split(',').includes(s) ?? true,
+);
+const wanted = (part: string) => !only || only.includes(part);
+const started = Date.now();
+const log = (message: string) =>
+  console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)} s] ${message}`);
+
+const results = new Results();
+log('building the app (stats) and the three bench harnesses');
+buildApp();
+measureBundle(results);
+for (const subject of subjects) {
+  execFileSync('npx', ['ng', 'build', `bench-${subject}`], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+const backend = new Backend();
+await backend.start();
+const browser = await launchBrowser();
+try {
+  for (const subject of subjects) {
+    const server = await serveSubject(join(ROOT, 'bench', '.tmp', 'dist', subject, 'browser'));
+    try {
+      const first = await Session.signedIn(browser, { clock: false });
+      const bench: Bench = {
+        browser,
+        subject,
+        results,
+        runs: RUNS,
+        cookies: await first.providerCookies(),
+      };
+      await first.close();
+      log(`${subject}: interceptor cost`);
+      if (wanted('interceptor-cost')) await interceptorCost(bench, 20_000);
+      log(`${subject}: start-up`);
+      if (wanted('startup')) await startupTokenCalls(bench);
+      log(`${subject}: 401 bursts`);
+      if (wanted('401-burst')) await burstOf401s(bench, [10, 100]);
+      log(`${subject}: bursts after expiry`);
+      if (wanted('expiry-burst')) await burstAfterExpiry(bench, [1, 10, 100]);
+      log(`${subject}: tabs after expiry`);
+      if (wanted('tabs')) await tabsAfterExpiry(bench, [2, 4]);
+      log(`${subject}: steady use`);
+      if (wanted('steady')) await steadyUse(bench);
+    } finally {
+      await closeServer(server);
+    }
+  }
+} finally {
+  await browser.close();
+  backend.stop();
+}
+
+const rows = results.rows();
+const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB`;
+const summary =
+  `Latest run (${new Date().toISOString().slice(0, 10)}) — machine: ${machine}; Node ${process.version}; ` +
+  `access-token lifetime ${ACCESS_TOKEN_TTL_SECONDS} s; ${RUNS} runs per figure, median (min–max); ` +
+  `${((Date.now() - started) / 60_000).toFixed(1)} min.`;
+const table = markdownTable(rows);
+console.log(`${summary}\n\n${table}`);
+const complete = !only && !process.env['BENCH_SUBJECTS'];
+if (complete) {
+  // Only a complete run replaces the published results and the README's table.
+  writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(rows, null, 2) + '\n');
+  updateReadme(`${summary}\n\n${table}`);
+  log('done; wrote bench/results.json and the table in README.md');
+} else {
+  writeFileSync(
+    join(ROOT, 'bench', '.tmp', 'results.partial.json'),
+    JSON.stringify(rows, null, 2) + '\n',
+  );
+  log('done (partial run: bench/.tmp/results.partial.json; README and results.json untouched)');
+}
+
+function updateReadme(content: string): void {
+  const file = join(ROOT, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const pattern = /(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/;
+  if (!pattern.test(readme))
+    throw new Error('README.md lacks the <!-- bench:start/end --> markers');
+  writeFileSync(file, readme.replace(pattern, `$1${content}$2`));
+}
