@@ -14,7 +14,7 @@ test('signing in as alice through the real login page lands on the dashboard wit
   traffic,
 }) => {
   await page.goto('/');
-  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/login$/);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/localhost:\d+\/interaction\//);
@@ -22,6 +22,10 @@ test('signing in as alice through the real login page lands on the dashboard wit
   await expect(page).toHaveURL(/\/dashboard$/);
   await expectDashboardLoaded(page);
   await expect(page.getByTestId('signed-in-user')).toContainText('Alice Liddell');
+  const weather = page.locator('[data-testid="widget"][data-resource="weather"]');
+  await expect(weather).toContainText('Mild and mostly sunny');
+  await expect(weather.getByRole('listitem').first()).toHaveText(/^\S.*: .+$/);
+  await expect(page.getByTestId('widget').filter({ hasText: '[object Object]' })).toHaveCount(0);
   expect(traffic.tokenRequests).toEqual(['authorization_code']);
   expect((await providerStats()).grants).toEqual({ authorization_code: 1 });
 });

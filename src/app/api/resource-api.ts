@@ -15,11 +15,20 @@ export const DASHBOARD_RESOURCES = [
 ] as const;
 export type DashboardResourceName = (typeof DASHBOARD_RESOURCES)[number];
 
+export interface DashboardItem {
+  readonly label: string;
+  readonly value: string;
+}
+
 export interface DashboardResource {
   readonly resource: DashboardResourceName;
   readonly title: string;
   readonly summary: string;
-  readonly items: readonly string[];
+  readonly items: readonly DashboardItem[];
+  /** Whose dashboard the API answered for (the token's subject). */
+  readonly subject: string;
+  /** When the API answered: changes with every Reload. */
+  readonly generatedAt: string;
 }
 
 export interface Me {

@@ -1,3 +1,4 @@
+import { DatePipe } from '@angular/common';
 import { ChangeDetectionStrategy, Component, DestroyRef, inject, signal } from '@angular/core';
 import { Subscription } from 'rxjs';
 
@@ -24,6 +25,7 @@ type Widget =
  */
 @Component({
   selector: 'app-dashboard-page',
+  imports: [DatePipe],
   template: `
     <div class="toolbar">
       <h1>Dashboard</h1>
@@ -46,10 +48,13 @@ type Widget =
               <h2>{{ widget.data.title }}</h2>
               <p>{{ widget.data.summary }}</p>
               <ul>
-                @for (item of widget.data.items; track $index) {
-                  <li>{{ item }}</li>
+                @for (item of widget.data.items; track item.label) {
+                  <li>
+                    <strong>{{ item.label }}</strong>: {{ item.value }}
+                  </li>
                 }
               </ul>
+              <p class="fetched">Fetched at {{ widget.data.generatedAt | date: 'HH:mm:ss' }}</p>
             }
             @case ('error') {
               <h2>{{ widget.name }}</h2>
@@ -85,6 +90,10 @@ type Widget =
     }
     .error {
       color: #cf222e;
+    }
+    .fetched {
+      font-size: 0.85rem;
+      color: #59636e;
     }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
