@@ -222,7 +222,7 @@ function optionalBoolean(raw: Record<string, unknown>, field: string, fallback: 
   return value;
 }
 
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
 

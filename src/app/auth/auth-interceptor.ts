@@ -38,11 +38,11 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
   if (target.origin + target.pathname === inject(OidcClient).metadata?.tokenEndpoint)
     return next(request);
 
-  const refresher = inject(TokenRefresher);
-  const retry: RetryContext = { refresher, events: inject(AuthEventLog) };
   const current = inject(SessionStore).current();
   // Signed out: the request goes as made and the API decides what an anonymous caller gets.
   if (!current) return next(request);
+  const refresher = inject(TokenRefresher);
+  const retry: RetryContext = { refresher, events: inject(AuthEventLog) };
   // The common case, a fresh token, stays synchronous: no waiting, no extra operators.
   if (!refresher.needsRefresh(current))
     return sendWithRetry(request, next, current.accessToken, retry);

@@ -11,6 +11,7 @@ import { AUTH_TIMING } from './auth-timing';
 import { LOGIN_ROUTE } from './login-route';
 import { OidcClient } from './oidc-client';
 import { SessionSharing } from './session-sharing';
+import { retryWhileUnreachable } from './retry-while-unreachable';
 import { SessionStore } from './session-store';
 import { TAB_SYNC } from './tab-sync';
 import { TokenRefresher } from './token-refresher';
@@ -64,24 +65,22 @@ export class AuthStartup {
 
   private async discover(config: AuthConfig): Promise<void> {
     const delays = this.timing.discoveryRetryDelaysMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.oidc.discover(config);
-        return;
-      } catch (error: unknown) {
-        if (!(error instanceof ProviderUnreachableError)) throw error;
-        if (attempt > delays.length) {
-          throw new AuthConfigError(
-            'issuer',
-            `${config.issuer} is not reachable (${error.reason}); is the identity provider running?`,
-          );
-        }
-        this.reporter.waiting(
-          `The identity provider at ${config.issuer} is not reachable yet (${error.reason}); ` +
-            `trying again (attempt ${attempt + 1} of ${delays.length + 1})…`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]));
-      }
+    try {
+      await retryWhileUnreachable(
+        () => this.oidc.discover(config),
+        delays,
+        (error, next) =>
+          this.reporter.waiting(
+            `The identity provider at ${config.issuer} is not reachable yet (${error.reason}); ` +
+              `trying again (attempt ${next} of ${delays.length + 1})…`,
+          ),
+      );
+    } catch (error: unknown) {
+      if (!(error instanceof ProviderUnreachableError)) throw error;
+      throw new AuthConfigError(
+        'issuer',
+        `${config.issuer} is not reachable (${error.reason}); is the identity provider running?`,
+      );
     }
   }
 

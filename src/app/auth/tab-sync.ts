@@ -182,7 +182,7 @@ export class PerTabSync implements TabSync {
   }
 }
 
-export function isTabMessage(data: unknown): data is TabMessage {
+function isTabMessage(data: unknown): data is TabMessage {
   if (typeof data !== 'object' || data === null) return false;
   const message = data as Record<string, unknown>;
   switch (message['kind']) {

@@ -7,6 +7,7 @@ import { AuthEventLog, RefreshTrigger } from './auth-events';
 import { AUTH_TIMING } from './auth-timing';
 import { CLOCK } from './clock';
 import { TokenSet } from './session';
+import { delay, retryWhileUnreachable } from './retry-while-unreachable';
 import { SessionSharing } from './session-sharing';
 import { SessionStore } from './session-store';
 import { TAB_SYNC } from './tab-sync';
@@ -100,7 +101,7 @@ export class TokenRefresher {
   private async refreshHoldingLock(basis: number): Promise<TokenSet> {
     // A tab that refreshed just before us posted its token set before releasing the lock; let
     // that message be delivered before deciding that we must refresh ourselves.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await delay(0);
     const current = this.store.current();
     if (!current) throw new SessionExpiredError('signed_out');
     if (current.generation > basis) return this.adopted(current);
@@ -132,19 +133,11 @@ export class TokenRefresher {
     return tokens;
   }
 
-  private async requestWithRetries(current: TokenSet): Promise<Omit<TokenSet, 'generation'>> {
-    const delays = this.timing.refreshRetryDelaysMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await firstValueFrom(this.endpoint.refresh(current));
-      } catch (error: unknown) {
-        // Only transient failures are worth another attempt; a rejection stays a rejection.
-        if (!(error instanceof ProviderUnreachableError)) throw error;
-        if (attempt > delays.length)
-          throw new ProviderUnreachableError(error.reason, error.status, attempt);
-        await new Promise((resolve) => setTimeout(resolve, delays[attempt - 1]));
-      }
-    }
+  private requestWithRetries(current: TokenSet): Promise<Omit<TokenSet, 'generation'>> {
+    return retryWhileUnreachable(
+      () => firstValueFrom(this.endpoint.refresh(current)),
+      this.timing.refreshRetryDelaysMs,
+    );
   }
 
   /** Applies the failure policy and returns the error every waiting caller receives. */
