@@ -17,9 +17,14 @@ export interface Settings {
   readonly refreshTokenTtl: number;
   /** Origin of the Angular app, e.g. `http://localhost:4200`. */
   readonly appOrigin: string;
-  /** Issuer identifier of the identity provider, e.g. `http://localhost:9000`. */
+  /**
+   * `bundled`: the dev identity provider on IDP_PORT. `external`: the provider named by
+   * OIDC_ISSUER; the dev provider is not started and the API accepts that provider's tokens.
+   */
+  readonly provider: 'bundled' | 'external';
+  /** Issuer identifier, e.g. `http://localhost:9000`, or OIDC_ISSUER exactly as written. */
   readonly issuer: string;
-  /** Audience of access tokens, which is the resource API's origin, e.g. `http://localhost:3000`. */
+  /** Expected `aud` of access tokens: OIDC_AUDIENCE, else the API's origin (`http://localhost:3000`). */
   readonly apiAudience: string;
   /** Extra wait before each authorized API answer (API_DELAY_MS), to make parallel fetching visible. */
   readonly apiDelayMs: number;
@@ -41,11 +46,17 @@ export function readSettings(env: Environment = process.env): Settings {
   const refreshTokenTtl = readInteger(env, 'REFRESH_TOKEN_TTL', 86400, 1, Number.MAX_SAFE_INTEGER);
 
   const apiDelayMs = readInteger(env, 'API_DELAY_MS', 0, 0, 60_000);
+  const externalIssuer = readIssuer(env, 'OIDC_ISSUER');
+  // Any string: Auth0 API identifiers and FusionAuth client ids (its default `aud`) need not be URLs.
+  const audience = env['OIDC_AUDIENCE']?.trim() || undefined;
 
-  const distinct = new Set([appPort, idpPort, apiPort]);
-  if (distinct.size !== 3) {
+  // With an external provider nothing listens on IDP_PORT, so only the two local ports must differ.
+  const ports = externalIssuer ? [appPort, apiPort] : [appPort, idpPort, apiPort];
+  if (new Set(ports).size !== ports.length) {
     throw new SettingsError(
-      `APP_PORT (${appPort}), IDP_PORT (${idpPort}) and API_PORT (${apiPort}) must all differ`,
+      externalIssuer
+        ? `APP_PORT (${appPort}) and API_PORT (${apiPort}) must differ`
+        : `APP_PORT (${appPort}), IDP_PORT (${idpPort}) and API_PORT (${apiPort}) must all differ`,
     );
   }
 
@@ -56,10 +67,36 @@ export function readSettings(env: Environment = process.env): Settings {
     accessTokenTtl,
     refreshTokenTtl,
     appOrigin: `http://localhost:${appPort}`,
-    issuer: `http://localhost:${idpPort}`,
-    apiAudience: `http://localhost:${apiPort}`,
+    provider: externalIssuer ? 'external' : 'bundled',
+    issuer: externalIssuer ?? `http://localhost:${idpPort}`,
+    apiAudience: audience ?? `http://localhost:${apiPort}`,
     apiDelayMs,
   };
+}
+
+/**
+ * An issuer identifier, kept exactly as written: `iss` is compared character for character, so a
+ * trailing slash is meaningful and must not be normalised away. Undefined when unset.
+ */
+function readIssuer(env: Environment, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  if (!URL.canParse(raw)) {
+    throw new SettingsError(`${name} must be an absolute URL, got "${raw}"`);
+  }
+  const url = new URL(raw);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new SettingsError(
+      `${name} must be an https: URL (http: only for localhost), got "${raw}"`,
+    );
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new SettingsError(`${name} must not contain a query, fragment or credentials: "${raw}"`);
+  }
+  return raw;
 }
 
 function readInteger(

@@ -17,7 +17,13 @@ await runServer(
       audience: settings.apiAudience,
       appOrigin: settings.appOrigin,
       responseDelayMs: settings.apiDelayMs,
+      profile: settings.provider,
     });
   },
-  (api) => `${api.url}/api/ (tokens from the issuer's /jwks)`,
+  (api) => {
+    const settings = readSettings();
+    return settings.provider === 'external'
+      ? `${api.url}/api/ (JWT access tokens from ${settings.issuer} for audience ${settings.apiAudience}, keys via its discovery document)`
+      : `${api.url}/api/ (tokens from the issuer's /jwks)`;
+  },
 );

@@ -15,6 +15,7 @@ import {
   createAccessTokenVerifier,
   JwksUnavailableError,
   type AccessTokenClaims,
+  type AccessTokenProfile,
 } from './verify-access-token.ts';
 
 export interface ResourceApiOptions {
@@ -28,8 +29,10 @@ export interface ResourceApiOptions {
   readonly audience: string;
   /** The app's origin, the only one allowed by CORS. */
   readonly appOrigin: string;
-  /** Default `${issuer}/jwks`. */
+  /** Default `${issuer}/jwks`, or the discovery document's `jwks_uri` for an external provider. */
   readonly jwksUri?: string;
+  /** How strictly tokens are checked; see verify-access-token.ts. Default `bundled`. */
+  readonly profile?: AccessTokenProfile;
   /** Extra wait before each authorized answer, so parallel fetching is observable. Default 0. */
   readonly responseDelayMs?: number;
 }

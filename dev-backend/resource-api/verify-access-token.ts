@@ -1,7 +1,14 @@
 /**
- * Verifies the identity provider's JWT access tokens (RFC 9068) with jose.
+ * Verifies the identity provider's JWT access tokens with jose.
+ *
+ * Two profiles: `bundled` is strict RFC 9068 for the dev provider (typ at+jwt, RS256, keys at
+ * `<issuer>/jwks`); `external` takes what real providers issue (keys from the discovery
+ * document's `jwks_uri`, typ at+jwt or JWT, any asymmetric algorithm) and recognises opaque
+ * tokens, which no local check can verify, so that the refusal says what to change.
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+
+import { discoveredJwksUri } from './discover-jwks.ts';
 
 /** Why a token was refused; also the keys of the API's 401 counters in /__dev/stats. */
 export type AccessTokenFailureReason =
@@ -15,7 +22,9 @@ export type AccessTokenFailureReason =
   | 'wrong_type'
   | 'missing_claim'
   | 'invalid_claim'
-  | 'malformed';
+  | 'malformed'
+  /** Not a JWT at all (external profile): the provider issues opaque (reference) tokens. */
+  | 'opaque_token';
 
 /** The claims the API uses from a valid token. */
 export interface AccessTokenClaims {
@@ -37,14 +46,42 @@ export class JwksUnavailableError extends Error {
   override readonly name = 'JwksUnavailableError';
 }
 
+/** Which provider the tokens come from; see the file comment. */
+export type AccessTokenProfile = 'bundled' | 'external';
+
 export interface AccessTokenVerifierOptions {
-  /** Expected `iss`, e.g. `http://localhost:9000`. */
+  /** Expected `iss`, e.g. `http://localhost:9000`, compared exactly. */
   readonly issuer: string;
-  /** Expected `aud`: the API's own origin. */
+  /** Expected `aud`: the API's own origin, or OIDC_AUDIENCE for an external provider. */
   readonly audience: string;
-  /** Where the signing keys are published; default `${issuer}/jwks` (oidc-provider's route). */
+  /**
+   * Where the signing keys are published. Default: `${issuer}/jwks` (the dev provider's route)
+   * for `bundled`, the discovery document's `jwks_uri` for `external`.
+   */
   readonly jwksUri?: string;
+  /** Default `bundled`. */
+  readonly profile?: AccessTokenProfile;
 }
+
+/** Asymmetric JWS algorithms: an HMAC key would be a secret the API cannot have. */
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
+
+/** The refusal of a token that is not a JWT; fixed and quote-free (it goes into a challenge). */
+export const OPAQUE_TOKEN_DESCRIPTION =
+  'opaque access token: this API validates JWT access tokens locally, ' +
+  'so switch the provider to issue JWT access tokens for this API (see npm run doctor)';
 
 export type AccessTokenVerifier = (token: string) => Promise<AccessTokenVerification>;
 
@@ -65,21 +102,45 @@ function keySetFor(jwksUri: string): ReturnType<typeof createRemoteJWKSet> {
 export function createAccessTokenVerifier(
   options: AccessTokenVerifierOptions,
 ): AccessTokenVerifier {
-  const keySet = keySetFor(options.jwksUri ?? `${options.issuer}/jwks`);
+  const external = options.profile === 'external';
+  const keys = keyResolver(options);
+  let opaqueLogged = false;
 
   return async (token) => {
+    if (external) {
+      const shape = tokenShape(token);
+      if (shape !== 'jws') {
+        // Logged once: every request of such a session fails the same way, and the counter in
+        // /__dev/stats counts the rest. The token itself is never logged.
+        if (!opaqueLogged) {
+          opaqueLogged = true;
+          console.warn(
+            `resource API: refused ${shape === 'jwe' ? 'an encrypted (JWE)' : 'an opaque (non-JWT)'} ` +
+              `access token from ${options.issuer}. This API validates JWT access tokens locally: ` +
+              `make the provider issue JWT access tokens for audience "${options.audience}" ` +
+              `(docs/providers.md, "Opaque access tokens"; npm run doctor).`,
+          );
+        }
+        return { ok: false, reason: 'opaque_token', description: OPAQUE_TOKEN_DESCRIPTION };
+      }
+    }
     try {
-      const { payload } = await jwtVerify(token, keySet, {
+      const { payload } = await jwtVerify(token, await keys(), {
         issuer: options.issuer,
         audience: options.audience,
-        // RFC 9068 access tokens only: an ID token (typ JWT, aud = client) must not pass.
-        typ: 'at+jwt',
-        // Pinning the algorithm rules out "none" and HS256 signed with the public key.
-        algorithms: ['RS256'],
+        // RFC 9068 for the dev provider; real providers (Keycloak, Entra, …) also use typ JWT.
+        typ: external ? acceptedType(token) : 'at+jwt',
+        // Pinning the algorithms rules out "none" and HS256 signed with the public key.
+        algorithms: external ? [...ASYMMETRIC_ALGORITHMS] : ['RS256'],
         requiredClaims: ['exp', 'sub'],
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') {
         return { ok: false, reason: 'invalid_claim', description: 'invalid sub claim' };
+      }
+      // With typ JWT accepted, an ID token whose aud happens to equal the audience (FusionAuth
+      // puts the client id in both) would pass; ID tokens from the code flow carry a nonce.
+      if (external && payload['nonce'] !== undefined) {
+        return { ok: false, reason: 'wrong_type', description: 'an ID token, not an access token' };
       }
       return {
         ok: true,
@@ -96,8 +157,60 @@ export function createAccessTokenVerifier(
   };
 }
 
+/** The key set to verify with, resolved on first use (external: via discovery). */
+function keyResolver(
+  options: AccessTokenVerifierOptions,
+): () => Promise<ReturnType<typeof createRemoteJWKSet>> {
+  if (options.jwksUri || options.profile !== 'external') {
+    const keySet = keySetFor(options.jwksUri ?? `${options.issuer}/jwks`);
+    return async () => keySet;
+  }
+  return async () => {
+    try {
+      return keySetFor(await discoveredJwksUri(options.issuer));
+    } catch (error) {
+      // The provider is down or its discovery document is unusable: not the token's fault.
+      throw new JwksUnavailableError(
+        `could not find the identity provider's signing keys (${(error as Error).message})`,
+        { cause: error },
+      );
+    }
+  };
+}
+
+/** `jws`: three dot-separated parts with a JSON header; `jwe`: five parts; else `opaque`. */
+function tokenShape(token: string): 'jws' | 'jwe' | 'opaque' {
+  const parts = token.split('.').length;
+  if (parts === 5) {
+    return 'jwe';
+  }
+  if (parts !== 3) {
+    return 'opaque';
+  }
+  try {
+    decodeProtectedHeader(token);
+    return 'jws';
+  } catch {
+    // Three parts but no JSON header: not a JWT, whatever the dots say.
+    return 'opaque';
+  }
+}
+
+/**
+ * The `typ` to require: the token's own when it is one of the accepted ones (at+jwt, JWT, with
+ * or without `application/`), else `at+jwt`, so that jose refuses it as wrong_type.
+ */
+function acceptedType(token: string): string {
+  const typ = decodeProtectedHeader(token).typ;
+  const normalised = typ?.toLowerCase().replace(/^application\//, '');
+  return typ !== undefined && (normalised === 'at+jwt' || normalised === 'jwt') ? typ : 'at+jwt';
+}
+
 /** Maps a jose error to a refusal; rethrows what says nothing about the token (JWKS trouble). */
 function classify(error: unknown): { reason: AccessTokenFailureReason; description: string } {
+  if (error instanceof JwksUnavailableError) {
+    throw error;
+  }
   const code = (error as { code?: unknown } | null)?.code;
   switch (code) {
     case 'ERR_JWT_EXPIRED':

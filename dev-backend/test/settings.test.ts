@@ -12,6 +12,7 @@ describe('readSettings', () => {
       accessTokenTtl: 60,
       refreshTokenTtl: 86400,
       appOrigin: 'http://localhost:4200',
+      provider: 'bundled',
       issuer: 'http://localhost:9000',
       apiAudience: 'http://localhost:3000',
       apiDelayMs: 0,
