@@ -11,13 +11,20 @@ import {
 } from 'oidc-provider';
 
 import { accountName, findAccount } from './accounts.ts';
-import { errorPage, logoutPage, postLogoutPage } from './views.ts';
+import { logoutConfirmation } from './logout-confirmation.ts';
+import { errorPage, postLogoutPage } from './views.ts';
 
 /** The app's client id (demo contract). */
 export const DEMO_CLIENT_ID = 'demo-spa';
 
-/** The resource API's only scope; the app must request it to get API access in the token. */
+/** The resource API's scope for the app's routes; the app must request it to use the API. */
 export const API_SCOPE = 'api';
+
+/**
+ * The API's second scope, for `GET /api/audit-log` only. The app does not request it, so its
+ * tokens get 403 insufficient_scope there; a client that asks for it is granted it.
+ */
+export const AUDIT_SCOPE = 'audit';
 
 /** Where oidc-provider sends the user for sign-in; served by `interactions.ts`. */
 export const INTERACTION_PATH_PREFIX = '/interaction/';
@@ -137,10 +144,8 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
       },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: (ctx, form) => {
-          ctx.type = 'html';
-          ctx.body = logoutPage(form);
-        },
+        // Confirms by itself only for an id_token_hint of the signed-in account (see the file).
+        logoutSource: logoutConfirmation(appOrigin),
         postLogoutSuccessSource: (ctx) => {
           ctx.type = 'html';
           ctx.body = postLogoutPage(appOrigin);
@@ -159,7 +164,7 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
             throw new errors.InvalidTarget('the only resource is the demo API');
           }
           return {
-            scope: API_SCOPE,
+            scope: `${API_SCOPE} ${AUDIT_SCOPE}`,
             audience: apiAudience,
             accessTokenTTL: accessTokenTtl,
             accessTokenFormat: 'jwt',

@@ -1,6 +1,7 @@
 /**
  * Starts the dev identity provider on plain `node:http`: `/interaction/*` goes to the sign-in
- * pages, `/__dev/*` to the stats endpoint, everything else to oidc-provider.
+ * pages, `/__dev/*` to the stats endpoint, everything else to oidc-provider. Every cookie it sets
+ * carries `Max-Age` (see cookie-max-age.ts).
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -15,6 +16,7 @@ import Provider from 'oidc-provider';
 import { DEV_PATH_PREFIX, serveDevStats } from '../shared/dev-endpoint.ts';
 import { closeServer, listen, pathOf, sendJson } from '../shared/http.ts';
 import { buildConfiguration, INTERACTION_PATH_PREFIX } from './configuration.ts';
+import { sendCookiesWithMaxAge } from './cookie-max-age.ts';
 import { trackProviderStats, type ProviderStats } from './dev-stats.ts';
 import { createInteractionRoutes } from './interactions.ts';
 import { restrictPreflightsToOrigin } from './preflight-policy.ts';
@@ -56,7 +58,10 @@ export async function startIdentityProvider(
   // server listens first and answers 503 for the moment until the provider exists.
   let route: RequestListener = (_req, res) =>
     sendJson(res, 503, { error: 'temporarily_unavailable' });
-  const server = createServer((req, res) => route(req, res));
+  const server = createServer((req, res) => {
+    sendCookiesWithMaxAge(res);
+    route(req, res);
+  });
   const port = await listen(server, options.port, options.host);
   const issuer = `http://localhost:${port}`;
 

@@ -74,15 +74,35 @@ ${alert}    <form method="post" action="${escapeHtml(action)}" autocomplete="on"
   );
 }
 
+export interface LogoutPageModel {
+  /** oidc-provider's `<form id="op.logoutForm">` holding the xsrf token. */
+  readonly form: string;
+  /** Submit at once (the request proved it comes from the signed-in account's app). */
+  readonly autoConfirm: boolean;
+  /** CSP nonce for the page's script. */
+  readonly nonce: string;
+  /** Where "stay signed in" goes. */
+  readonly appOrigin: string;
+}
+
 /**
- * RP-initiated logout confirmation. The app already asked the user, so a script submits the
- * confirmation at once (adding `logout=yes`, which ends the whole provider session rather than
- * only this client's part). Without JavaScript the same button does it by hand.
- *
- * @param form oidc-provider's `<form id="op.logoutForm">` holding the xsrf token.
+ * RP-initiated logout. With `autoConfirm`, a script submits the confirmation at once (adding
+ * `logout=yes`, which ends the whole provider session rather than only this client's part), and
+ * without JavaScript the same button does it by hand. Otherwise the user must press the button.
  */
-export function logoutPage(form: string): string {
-  const script = `<script>
+export function logoutPage({ form, autoConfirm, nonce, appOrigin }: LogoutPageModel): string {
+  const button = `<button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign me out</button>`;
+  if (!autoConfirm) {
+    return page(
+      'Sign out? - Demo identity provider',
+      `    <h1>Sign out of the demo identity provider?</h1>
+    <p>A page asked to end your session here.</p>
+    ${form}
+    ${button}
+    <p class="hint"><a href="${escapeHtml(appOrigin)}/">No, stay signed in</a></p>`,
+    );
+  }
+  const script = `<script nonce="${escapeHtml(nonce)}">
     document.addEventListener('DOMContentLoaded', function () {
       var form = document.getElementById('op.logoutForm');
       var confirm = document.createElement('input');
@@ -95,7 +115,7 @@ export function logoutPage(form: string): string {
     'Signing out - Demo identity provider',
     `    <h1>Signing you out...</h1>
     ${form}
-    <button type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign me out</button>`,
+    ${button}`,
     script,
   );
 }

@@ -13,6 +13,10 @@ export interface ApiStatsSnapshot {
   readonly byPath: Readonly<Record<string, number>>;
   /** 401 answers by reason: `missing_token` or an AccessTokenFailureReason such as `expired`. */
   readonly unauthorized: Readonly<Record<string, number>>;
+  /** 400 `invalid_request` answers: a malformed Authorization header. */
+  readonly invalidRequests: number;
+  /** 403 `insufficient_scope` answers: a valid token without the route's scope. */
+  readonly insufficientScope: number;
   /** CORS preflights answered. */
   readonly preflights: number;
   /** Most /api/* requests in progress at the same time (shows parallel fetching). */
@@ -23,6 +27,8 @@ export interface ApiStats extends Resettable<ApiStatsSnapshot> {
   /** Counts a request to /api/* and returns the function to call when it is answered. */
   requestStarted(path: string): () => void;
   unauthorized(reason: string): void;
+  invalidRequest(): void;
+  insufficientScope(): void;
   preflight(): void;
 }
 
@@ -30,6 +36,8 @@ export function createApiStats(): ApiStats {
   let requests = 0;
   let byPath: Record<string, number> = {};
   let unauthorized: Record<string, number> = {};
+  let invalidRequests = 0;
+  let insufficientScope = 0;
   let preflights = 0;
   let inFlight = 0;
   let peakConcurrency = 0;
@@ -51,6 +59,12 @@ export function createApiStats(): ApiStats {
     unauthorized(reason) {
       unauthorized[reason] = (unauthorized[reason] ?? 0) + 1;
     },
+    invalidRequest() {
+      invalidRequests += 1;
+    },
+    insufficientScope() {
+      insufficientScope += 1;
+    },
     preflight() {
       preflights += 1;
     },
@@ -58,6 +72,8 @@ export function createApiStats(): ApiStats {
       requests,
       byPath: { ...byPath },
       unauthorized: { ...unauthorized },
+      invalidRequests,
+      insufficientScope,
       preflights,
       peakConcurrency,
     }),
@@ -65,6 +81,8 @@ export function createApiStats(): ApiStats {
       requests = 0;
       byPath = {};
       unauthorized = {};
+      invalidRequests = 0;
+      insufficientScope = 0;
       preflights = 0;
       // Requests still in flight stay counted, so the peak restarts from what is running now.
       peakConcurrency = inFlight;

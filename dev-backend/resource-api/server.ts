@@ -1,15 +1,22 @@
 /**
  * Starts the resource API on plain `node:http`. Every /api/* route needs a valid access token
- * from the dev identity provider (see verify-access-token.ts); /__dev/* serves the stats.
+ * from the dev identity provider (see verify-access-token.ts) carrying the route's scope (see
+ * api-routes.ts); refusals follow RFC 6750 (see bearer.ts). /__dev/* serves the stats.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { DEV_PATH_PREFIX, serveDevStats } from '../shared/dev-endpoint.ts';
 import { closeServer, listen, pathOf, sendJson } from '../shared/http.ts';
-import { invalidTokenChallenge, missingTokenChallenge, readBearerToken } from './bearer.ts';
+import { findApiRoute, grantsScope } from './api-routes.ts';
+import {
+  insufficientScopeChallenge,
+  invalidRequestChallenge,
+  invalidTokenChallenge,
+  missingTokenChallenge,
+  readBearerToken,
+} from './bearer.ts';
 import { answerPreflight, applyCors } from './cors.ts';
-import { dashboardResource, isDashboardResource } from './dashboard-resources.ts';
 import { createApiStats, type ApiStats } from './dev-stats.ts';
 import {
   createAccessTokenVerifier,
@@ -35,6 +42,12 @@ export interface ResourceApiOptions {
   readonly profile?: AccessTokenProfile;
   /** Extra wait before each authorized answer, so parallel fetching is observable. Default 0. */
   readonly responseDelayMs?: number;
+  /**
+   * Refuse a valid token without the route's scope (403 insufficient_scope). The scope names
+   * (`api`, `audit`) are the dev provider's, which an external provider need not use, so the
+   * default is true for the `bundled` profile and false for `external`.
+   */
+  readonly enforceScopes?: boolean;
 }
 
 export interface RunningResourceApi {
@@ -47,15 +60,15 @@ export interface RunningResourceApi {
 }
 
 const API_PREFIX = '/api/';
-const DASHBOARD_PREFIX = '/api/dashboard/';
 
 /** Starts the resource API and resolves once it is listening. */
 export async function startResourceApi(options: ResourceApiOptions): Promise<RunningResourceApi> {
   const { appOrigin, responseDelayMs = 0 } = options;
+  const enforceScopes = options.enforceScopes ?? options.profile !== 'external';
   const verify = createAccessTokenVerifier(options);
   const stats = createApiStats();
 
-  /** Answers 401/503 itself and returns undefined unless the request carries a valid token. */
+  /** Answers 400/401 itself and returns undefined unless the request carries a valid token. */
   async function authenticate(
     req: IncomingMessage,
     res: ServerResponse,
@@ -73,10 +86,18 @@ export async function startResourceApi(options: ResourceApiOptions): Promise<Run
       );
       return undefined;
     }
-    const result =
-      credentials.kind === 'malformed'
-        ? ({ ok: false, reason: 'malformed', description: 'malformed access token' } as const)
-        : await verify(credentials.token);
+    if (credentials.kind === 'malformed') {
+      // RFC 6750 section 3.1: a malformed request is 400 invalid_request, not a bad token.
+      stats.invalidRequest();
+      sendJson(
+        res,
+        400,
+        { error: 'invalid_request', error_description: credentials.description },
+        { 'WWW-Authenticate': invalidRequestChallenge(credentials.description) },
+      );
+      return undefined;
+    }
+    const result = await verify(credentials.token);
     if (!result.ok) {
       stats.unauthorized(result.reason);
       sendJson(
@@ -104,16 +125,26 @@ export async function startResourceApi(options: ResourceApiOptions): Promise<Run
     if (responseDelayMs > 0) {
       await delay(responseDelayMs);
     }
-    if (path === '/api/me') {
-      sendJson(res, 200, { sub: claims.sub, name: claims.name ?? null });
+    const route = findApiRoute(path);
+    if (!route) {
+      sendJson(res, 404, { error: 'not_found' });
       return;
     }
-    const resource = path.startsWith(DASHBOARD_PREFIX) ? path.slice(DASHBOARD_PREFIX.length) : '';
-    if (isDashboardResource(resource)) {
-      sendJson(res, 200, dashboardResource(resource, claims.sub));
+    if (enforceScopes && !grantsScope(claims, route.scope)) {
+      // 403, not 401: a new token for the same grant would be refused just the same.
+      stats.insufficientScope();
+      sendJson(
+        res,
+        403,
+        {
+          error: 'insufficient_scope',
+          error_description: `this resource needs the ${route.scope} scope`,
+        },
+        { 'WWW-Authenticate': insufficientScopeChallenge(route.scope) },
+      );
       return;
     }
-    sendJson(res, 404, { error: 'not_found' });
+    sendJson(res, 200, route.answer(claims));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -17,7 +17,8 @@ export interface Resettable<T> {
 
 /**
  * Handles GET `/__dev/stats` and POST `/__dev/stats/reset` (which answers the zeroed snapshot)
- * for loopback callers; 403 for anyone else, 404/405 for other paths and methods.
+ * for loopback callers; 403 for anyone else, 404/405 for other paths and methods. A reset sent by
+ * a web page is refused too (see isFromAWebPage).
  */
 export function serveDevStats(
   stats: Resettable<unknown>,
@@ -35,6 +36,13 @@ export function serveDevStats(
   if (path === '/__dev/stats' && req.method === 'GET') {
     sendJson(res, 200, stats.snapshot());
   } else if (path === '/__dev/stats/reset' && req.method === 'POST') {
+    if (isFromAWebPage(req)) {
+      sendJson(res, 403, {
+        error: 'forbidden',
+        error_description: 'the stats cannot be reset from a web page',
+      });
+      return;
+    }
     stats.reset();
     sendJson(res, 200, stats.snapshot());
   } else if (path === '/__dev/stats' || path === '/__dev/stats/reset') {
@@ -42,4 +50,17 @@ export function serveDevStats(
   } else {
     sendJson(res, 404, { error: 'not_found' });
   }
+}
+
+/**
+ * True for a request a browser sent on behalf of a page. The loopback check alone does not stop
+ * a site the user visits: the user's own browser is on loopback, and a cross-site form POST or
+ * `fetch(..., { mode: 'no-cors' })` reaches the server, so the reset would happen although the
+ * page cannot read the answer. Browsers mark every such POST with `Origin` and (all current ones)
+ * `Sec-Fetch-Site`; test runners, curl and Node's fetch send neither (Node sends only
+ * `Sec-Fetch-Mode`). `Sec-Fetch-Site: none` means the user typed the URL, which is not a page.
+ */
+export function isFromAWebPage(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  return req.headers.origin !== undefined || (site !== undefined && site !== 'none');
 }

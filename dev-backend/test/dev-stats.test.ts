@@ -112,6 +112,8 @@ describe('the /__dev/stats endpoint', () => {
         requests: 2,
         byPath: { '/api/me': 1, '/api/dashboard/news': 1 },
         unauthorized: { missing_token: 1 },
+        invalidRequests: 0,
+        insufficientScope: 0,
         preflights: 1,
         peakConcurrency: 1,
       });

@@ -68,7 +68,7 @@ describe('resource API', () => {
   it('answers a request without a token with 401 and a bare Bearer challenge', async () => {
     const response = await get('/api/me');
     assert.equal(response.status, 401);
-    assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="api"');
+    assert.equal(response.headers.get('www-authenticate'), 'Bearer');
   });
 
   it('ignores a token in the access_token query parameter', async () => {
@@ -140,7 +140,6 @@ describe('resource API', () => {
       () => forgeAccessToken(stack, { claims: { nbf: now() + 600 } }),
     ],
     ['garbage', 'malformed', async () => 'not-a-token'],
-    ['a non-token68 value', 'malformed', async () => 'a b c'],
   ];
 
   for (const [label, reason, forge] of refusals) {
@@ -150,10 +149,7 @@ describe('resource API', () => {
 
       assert.equal(response.status, 401);
       const challenge = response.headers.get('www-authenticate') ?? '';
-      assert.match(
-        challenge,
-        /^Bearer error="invalid_token", error_description="[^"]+", realm="api"$/,
-      );
+      assert.match(challenge, /^Bearer error="invalid_token", error_description="[^"]+"$/);
       assert.equal(((await response.json()) as { error: string }).error, 'invalid_token');
       assert.deepEqual((await readStats<ApiStatsSnapshot>(stack.api.url)).unauthorized, {
         [reason]: 1,

@@ -14,6 +14,9 @@ export class CookieJar {
   // Tests talk to localhost only, so cookies are keyed by name and path, without a domain.
   readonly #cookies = new Map<string, StoredCookie>();
 
+  /** @param now the device clock that `Expires` is compared with (a skewed one in clock tests). */
+  constructor(private readonly now: () => number = Date.now) {}
+
   /** Applies the Set-Cookie headers of a response to `url`. */
   store(url: URL, setCookieHeaders: readonly string[]): void {
     for (const header of setCookieHeaders) {
@@ -22,17 +25,20 @@ export class CookieJar {
       const name = pair.slice(0, separator).trim();
       const value = pair.slice(separator + 1).trim();
       let path = url.pathname.slice(0, url.pathname.lastIndexOf('/')) || '/';
-      let expired = value === '';
+      let expiredByExpires = false;
+      let maxAge: number | undefined;
       for (const attribute of attributes) {
         const [key = '', attributeValue = ''] = attribute.split('=').map((part) => part.trim());
         if (key.toLowerCase() === 'path') {
           path = attributeValue;
-        } else if (key.toLowerCase() === 'expires' && Date.parse(attributeValue) <= Date.now()) {
-          expired = true;
-        } else if (key.toLowerCase() === 'max-age' && Number(attributeValue) <= 0) {
-          expired = true;
+        } else if (key.toLowerCase() === 'expires') {
+          expiredByExpires = Date.parse(attributeValue) <= this.now();
+        } else if (key.toLowerCase() === 'max-age') {
+          maxAge = Number(attributeValue);
         }
       }
+      // As browsers do (RFC 6265 section 5.3 step 3): Max-Age, when present, wins over Expires.
+      const expired = value === '' || (maxAge === undefined ? expiredByExpires : maxAge <= 0);
       const key = `${name};${path}`;
       if (expired) {
         this.#cookies.delete(key);
@@ -55,7 +61,12 @@ export class CookieJar {
 }
 
 export class UserAgent {
-  readonly jar = new CookieJar();
+  readonly jar: CookieJar;
+
+  /** @param now the device clock (default: the real one). */
+  constructor(now: () => number = Date.now) {
+    this.jar = new CookieJar(now);
+  }
 
   /** One HTTP exchange with cookies sent and stored; redirects are returned, not followed. */
   async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
