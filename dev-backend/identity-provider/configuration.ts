@@ -11,6 +11,7 @@ import {
 } from 'oidc-provider';
 
 import { accountName, findAccount } from './accounts.ts';
+import { withBffClient } from './bff-client.ts';
 import { logoutConfirmation } from './logout-confirmation.ts';
 import { errorPage, postLogoutPage } from './views.ts';
 
@@ -58,7 +59,7 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
     post_logout_redirect_uris: [`${appOrigin}/`],
   };
 
-  return {
+  return withBffClient({
     clients: [client],
     findAccount,
     jwks: { keys: [options.signingKey] },
@@ -173,7 +174,7 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
         },
       },
     },
-  };
+  }, appOrigin);
 }
 
 /**
