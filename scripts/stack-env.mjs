@@ -8,7 +8,13 @@ const DEFAULTS = {
   REFRESH_TOKEN_TTL: 86400,
 };
 
-/** @returns {{ appPort: number, idpPort: number, apiPort: number, accessTokenTtl: number, refreshTokenTtl: number, appOrigin: string, issuer: string, apiOrigin: string }} */
+/** What the app requests from an external provider unless OIDC_SCOPE says otherwise. */
+const DEFAULT_EXTERNAL_SCOPE = 'openid profile offline_access';
+
+/**
+ * @typedef {{ issuer: string, clientId: string, scope: string, strictDiscovery: boolean, authorizeParams: Record<string, string> | undefined }} ExternalProvider
+ * @returns {{ appPort: number, idpPort: number, apiPort: number, accessTokenTtl: number, refreshTokenTtl: number, appOrigin: string, issuer: string, apiOrigin: string, external: ExternalProvider | null }}
+ */
 export function stackEnv(env = process.env) {
   const read = (name) => {
     const raw = env[name];
@@ -22,6 +28,7 @@ export function stackEnv(env = process.env) {
   const appPort = read('APP_PORT');
   const idpPort = read('IDP_PORT');
   const apiPort = read('API_PORT');
+  const external = externalProvider(env);
   return {
     appPort,
     idpPort,
@@ -29,7 +36,61 @@ export function stackEnv(env = process.env) {
     accessTokenTtl: read('ACCESS_TOKEN_TTL'),
     refreshTokenTtl: read('REFRESH_TOKEN_TTL'),
     appOrigin: `http://localhost:${appPort}`,
-    issuer: `http://localhost:${idpPort}`,
+    issuer: external?.issuer ?? `http://localhost:${idpPort}`,
     apiOrigin: `http://localhost:${apiPort}`,
+    external,
+  };
+}
+
+/**
+ * OIDC_ISSUER chooses an external provider instead of the dev one (see the README's
+ * configuration table). The issuer is kept exactly as written: the app compares it with
+ * discovery character for character, so a trailing slash matters.
+ * @returns {ExternalProvider | null}
+ */
+function externalProvider(env) {
+  const value = (name) => (env[name] ?? '').trim();
+  const issuer = value('OIDC_ISSUER');
+  if (issuer === '') {
+    for (const name of [
+      'OIDC_CLIENT_ID',
+      'OIDC_SCOPE',
+      'OIDC_AUTHORIZE_PARAMS',
+      'OIDC_STRICT_DISCOVERY',
+    ]) {
+      if (value(name) !== '') throw new Error(`${name} is set, but OIDC_ISSUER is not: set both`);
+    }
+    return null;
+  }
+  if (!URL.canParse(issuer) || !/^https?:$/.test(new URL(issuer).protocol)) {
+    throw new Error(`OIDC_ISSUER must be an https: URL, got "${issuer}"`);
+  }
+  const { protocol, hostname, search, hash } = new URL(issuer);
+  if (protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(hostname)) {
+    throw new Error(`OIDC_ISSUER must use https: (http: only for localhost), got "${issuer}"`);
+  }
+  if (search || hash) throw new Error(`OIDC_ISSUER must not have a query or fragment: "${issuer}"`);
+  const clientId = value('OIDC_CLIENT_ID');
+  if (clientId === '') {
+    throw new Error(
+      'OIDC_CLIENT_ID is required with OIDC_ISSUER: the public client registered for the app',
+    );
+  }
+  const scope = value('OIDC_SCOPE') || DEFAULT_EXTERNAL_SCOPE;
+  if (!scope.split(/\s+/).includes('openid')) {
+    throw new Error(`OIDC_SCOPE must include "openid", got "${scope}"`);
+  }
+  const strict = value('OIDC_STRICT_DISCOVERY') || 'true';
+  if (strict !== 'true' && strict !== 'false') {
+    throw new Error(`OIDC_STRICT_DISCOVERY must be true or false, got "${strict}"`);
+  }
+  const params = value('OIDC_AUTHORIZE_PARAMS');
+  return {
+    issuer,
+    clientId,
+    scope,
+    strictDiscovery: strict === 'true',
+    // `audience=https://api.example.com` (Auth0) becomes { audience: 'https://api.example.com' }.
+    authorizeParams: params ? Object.fromEntries(new URLSearchParams(params)) : undefined,
   };
 }
