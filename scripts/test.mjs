@@ -1,5 +1,6 @@
 // `npm test`: every automated check, headless, in order — unit (ng test), dev backend
-// (node:test against the real provider and API), e2e (Playwright against the real stack) —
+// (node:test against the real provider and API), e2e (Playwright against the real stack), then
+// e2e once more against an external provider (playwright.external.config.ts) —
 // stopping at the first red stage, and closing with one line: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -36,10 +37,16 @@ const stages = [
     name: 'e2e',
     command: ['npx', 'playwright', 'test'],
     summary: 'e2e.json',
-    count: (json) => ({
-      passed: json.stats.expected + json.stats.flaky,
-      failed: json.stats.unexpected,
-    }),
+    count: countPlaywright,
+  },
+  {
+    // npm start's external-provider mode against a second, differently configured provider;
+    // reuses the production build the e2e stage just made.
+    name: 'e2e-external',
+    command: ['npx', 'playwright', 'test', '-c', 'playwright.external.config.ts'],
+    env: { E2E_REUSE_BUILD: '1' },
+    summary: 'e2e-external.json',
+    count: countPlaywright,
   },
 ];
 
@@ -50,7 +57,11 @@ const totals = { passed: 0, failed: 0 };
 for (const stage of stages) {
   console.log(`\n=== ${stage.name}: ${stage.command.slice(0, 3).join(' ')} …`);
   const started = Date.now();
-  const run = spawnSync(stage.command[0], stage.command.slice(1), { cwd: root, stdio: 'inherit' });
+  const run = spawnSync(stage.command[0], stage.command.slice(1), {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...stage.env },
+  });
   const counts = readCounts(stage);
   // A stage that exits red without a failing test (a crash, a compile error) still counts as one failure.
   if (run.status !== 0 && counts.failed === 0) counts.failed = 1;
@@ -76,6 +87,10 @@ function readCounts(stage) {
     console.error(`Could not read ${file}:`, error);
     return { passed: 0, failed: 1 };
   }
+}
+
+function countPlaywright(json) {
+  return { passed: json.stats.expected + json.stats.flaky, failed: json.stats.unexpected };
 }
 
 function countTap(tap) {
