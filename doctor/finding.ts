@@ -18,7 +18,7 @@ export type CheckId =
   | 'public-client'
   | 'revocation-cors'
   | 'redirect-uri'
-  | 'scopes'
+  | 'authorization-request'
   | 'api-keys';
 
 /** What discovery cannot show: the client's own settings, listed as "check at the provider". */
@@ -86,6 +86,6 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   'public-client': 'public client at the token endpoint',
   'revocation-cors': "revocation endpoint allows the app's origin (CORS)",
   'redirect-uri': 'redirect URI registered',
-  scopes: 'requested scopes accepted',
+  'authorization-request': 'authorization request accepted (client, scopes)',
   'api-keys': 'signing keys for the dev API (jwks_uri)',
 };

@@ -111,7 +111,7 @@ export async function authorizationChecks(
         status: 'ok',
         detail: `${redirectUri} is registered for ${config.clientId}`,
       },
-      scopesFinding(error, target.searchParams.get('error_description') ?? undefined),
+      authorizationRequestFinding(error, target.searchParams.get('error_description') ?? undefined),
     ];
   }
   if (target) {
@@ -138,10 +138,13 @@ export async function authorizationChecks(
   ];
 }
 
-function scopesFinding(error: string | undefined, description: string | undefined): Finding {
+function authorizationRequestFinding(
+  error: string | undefined,
+  description: string | undefined,
+): Finding {
   if (error === undefined || NO_SESSION_ERRORS.has(error)) {
     return {
-      id: 'scopes',
+      id: 'authorization-request',
       status: 'ok',
       detail: 'the authorization request was accepted (no session, as expected)',
     };
@@ -149,14 +152,14 @@ function scopesFinding(error: string | undefined, description: string | undefine
   const said = `${error}${description ? `: ${description}` : ''}`;
   if (error === 'invalid_scope') {
     return {
-      id: 'scopes',
+      id: 'authorization-request',
       status: 'fail',
       detail: `the provider refuses the requested scope (${said}).`,
       fix: 'Allow these scopes for the client, or remove them from the app configuration (OIDC_SCOPE).',
     };
   }
   return {
-    id: 'scopes',
+    id: 'authorization-request',
     status:
       error === 'unauthorized_client' || error === 'unsupported_response_type' ? 'fail' : 'warn',
     detail: `the authorization request was refused: ${said}.`,

@@ -75,6 +75,7 @@ describe('npm run doctor on the bundled provider', () => {
   it('runs every check, including the requests that need no user', () => {
     assert.deepEqual(report.findings.map((f) => f.id).sort(), [
       'api-keys',
+      'authorization-request',
       'code-flow',
       'discovery',
       'end-session',
@@ -86,7 +87,6 @@ describe('npm run doctor on the bundled provider', () => {
       'redirect-uri',
       'revocation',
       'revocation-cors',
-      'scopes',
       'strict-discovery',
       'token-cors',
     ]);
