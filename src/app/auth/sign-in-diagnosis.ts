@@ -1,0 +1,148 @@
+/**
+ * Turns a sign-in or start-up failure into its likely cause at the provider, in one sentence, and
+ * the `npm run doctor` check that confirms it (the ids printed by the doctor, see doctor/finding.ts).
+ *
+ * Pure and framework-free on purpose: the login page and the session panel call it with the
+ * message of a LoginError, AuthConfigError, ProviderUnreachableError or SessionExpiredError (or
+ * the API's `error_description`), and unit tests need no TestBed. Messages are matched rather than
+ * codes because the cause sits in the provider's answer the message quotes (`server_error`,
+ * `invalid_client`, HTTP 0), which the error codes do not distinguish. The sentences say
+ * "likely": a browser cannot tell a missing CORS header from an outage, so neither can we.
+ */
+
+/** The doctor's check ids (and its "check at the provider" ids) this module can point to. */
+export type DoctorCheckId =
+  | 'discovery'
+  | 'issuer-match'
+  | 'code-flow'
+  | 'pkce-s256'
+  | 'id-token-alg'
+  | 'token-cors'
+  | 'public-client'
+  | 'redirect-uri'
+  | 'authorization-request'
+  | 'access-token-format'
+  | 'consent';
+
+export interface SignInDiagnosis {
+  /** One sentence naming the likely cause and what to change at the provider. */
+  readonly likelyCause: string;
+  /** The `npm run doctor` check to run to confirm it. */
+  readonly doctorCheck: DoctorCheckId;
+}
+
+interface Rule {
+  readonly matches: RegExp;
+  readonly diagnosis: SignInDiagnosis;
+}
+
+// First match wins, so the specific patterns come before the general ones.
+const RULES: readonly Rule[] = [
+  {
+    matches: /opaque access token/i,
+    diagnosis: {
+      likelyCause:
+        'The provider issues opaque access tokens, which the API cannot verify; switch it to JWT access tokens for this API.',
+      doctorCheck: 'access-token-format',
+    },
+  },
+  {
+    // HttpClient reports a response the browser may not read (no CORS header) as status 0.
+    matches: /code exchange failed: HTTP 0\b/i,
+    diagnosis: {
+      likelyCause:
+        "The token endpoint likely does not allow this app's origin (CORS), so the browser could not read the code exchange.",
+      doctorCheck: 'token-cors',
+    },
+  },
+  {
+    // An HMAC-signed ID token needs a client secret; providers without one fail the exchange.
+    matches: /code exchange failed: (server_error|HTTP 5\d\d|.*client[ _]secret)/i,
+    diagnosis: {
+      likelyCause:
+        'The provider likely could not sign the ID token: an HMAC algorithm (HS256) needs a client secret this public client does not have; switch the client to RS256.',
+      doctorCheck: 'id-token-alg',
+    },
+  },
+  {
+    matches: /\binvalid_client\b|client authentication failed/i,
+    diagnosis: {
+      likelyCause:
+        'The provider does not accept this client without a secret: the client id is unknown or the client is not registered as a public client.',
+      doctorCheck: 'public-client',
+    },
+  },
+  {
+    matches: /redirect_uri|redirect uri/i,
+    diagnosis: {
+      likelyCause:
+        "The app's redirect URI is likely not registered for this client at the provider.",
+      doctorCheck: 'redirect-uri',
+    },
+  },
+  {
+    matches: /code_challenge|code_verifier|pkce/i,
+    diagnosis: {
+      likelyCause: 'The provider likely does not accept PKCE with S256 for this client; enable it.',
+      doctorCheck: 'pkce-s256',
+    },
+  },
+  {
+    matches: /\b(invalid_scope|unauthorized_client|unsupported_response_type)\b/i,
+    diagnosis: {
+      likelyCause:
+        'The provider refused the authorization request: this client is likely not allowed the code flow or one of the requested scopes.',
+      doctorCheck: 'authorization-request',
+    },
+  },
+  {
+    matches: /\b(consent_required|interaction_required)\b/i,
+    diagnosis: {
+      likelyCause:
+        'The provider likely requires consent that this app cannot ask for; pre-grant it or turn consent off for this first-party client.',
+      doctorCheck: 'consent',
+    },
+  },
+  {
+    matches: /does not match the provider's discovery document|wrong issuer/i,
+    diagnosis: {
+      likelyCause:
+        "The configured issuer likely differs from the discovery document's issuer (often by a trailing slash), or an endpoint lies outside it with strictDiscovery on.",
+      doctorCheck: 'issuer-match',
+    },
+  },
+  {
+    matches: /has no discovery document|could not be used for discovery|no token_endpoint/i,
+    diagnosis: {
+      likelyCause:
+        "The issuer URL likely does not point at the provider's discovery document; copy the issuer from it exactly.",
+      doctorCheck: 'discovery',
+    },
+  },
+  {
+    // Start-up: discovery got no readable answer (down, or no CORS on discovery).
+    matches: /is not reachable \(network\)/i,
+    diagnosis: {
+      likelyCause:
+        "The provider is likely down or unreachable from this browser, or its discovery document does not allow this app's origin (CORS).",
+      doctorCheck: 'discovery',
+    },
+  },
+  {
+    // A refresh without a readable answer: an outage, or a token endpoint without CORS.
+    matches: /could not be reached \(network/i,
+    diagnosis: {
+      likelyCause:
+        "If the provider is up, its token endpoint likely does not allow this app's origin (CORS): in the browser both look the same.",
+      doctorCheck: 'token-cors',
+    },
+  },
+];
+
+/**
+ * The likely cause of a failure, or null when the message names none of the provider
+ * misconfigurations the doctor checks (a wrong password, an ended session, a timeout).
+ */
+export function diagnoseSignInFailure(message: string): SignInDiagnosis | null {
+  return RULES.find((rule) => rule.matches.test(message))?.diagnosis ?? null;
+}
