@@ -99,10 +99,12 @@ function countTap(tap) {
 }
 
 function backendTestFiles() {
-  const dir = join(root, 'dev-backend', 'test');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.test.ts'))
-    .sort()
-    .map((file) => join('dev-backend', 'test', file));
+  return ['dev-backend/test', 'bff/test'].flatMap((folder) => {
+    const dir = join(root, folder);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((file) => file.endsWith('.test.ts'))
+      .sort()
+      .map((file) => join(folder, file));
+  });
 }

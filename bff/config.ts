@@ -1,0 +1,212 @@
+/**
+ * The BFF's configuration, read from the environment once at start-up. A missing or malformed
+ * variable stops the process with a message naming it: a BFF that guesses its issuer, its secret
+ * or where tokens may go is worse than one that does not start.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+import { ConfigError } from './errors.ts';
+
+export interface ApiRoute {
+  /** Path prefix on the BFF, e.g. `/api/`; always starts and ends with `/`. */
+  readonly prefix: string;
+  /** Where the prefix maps to, e.g. `http://localhost:3000/api/`; ends with `/`. */
+  readonly upstream: URL;
+  /** Upper-case methods the proxy forwards; anything else gets 405. */
+  readonly methods: ReadonlySet<string>;
+}
+
+export interface BffConfig {
+  /** The origin the browser sees, e.g. `http://localhost:4200`; cookies and CSRF checks use it. */
+  readonly publicOrigin: string;
+  /** True when the public origin is a loopback host (dev): plain http and no `__Host-` cookie. */
+  readonly loopback: boolean;
+  readonly port: number;
+  readonly host: string;
+  readonly issuer: URL;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly scope: string;
+  /** Seconds before the provider's answer counts as lost. */
+  readonly providerTimeoutSeconds: number;
+  readonly api: ApiRoute;
+  /** The built app (`index.html` inside); served with an SPA fallback. */
+  readonly staticDir: string;
+  readonly postLogoutPath: string;
+  readonly sessionIdleTimeoutMs: number;
+  readonly sessionAbsoluteLifetimeMs: number;
+  /** A proxied call refreshes first when the access token has less than this left. */
+  readonly refreshLeewayMs: number;
+  /** Largest request body forwarded to the API. */
+  readonly proxyBodyLimit: number;
+  readonly redisUrl: string | undefined;
+  /** Longest wait for one store command before answering 503. */
+  readonly storeTimeoutMs: number;
+  /** Expiry of the per-session refresh lock (extended while the holder works). */
+  readonly refreshLockTtlMs: number;
+  readonly logLevel: string;
+}
+
+/** Body limit of the BFF's own routes: they take at most a small JSON object. */
+export const OWN_BODY_LIMIT = 8 * 1024;
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the configuration. Pass an explicit environment in tests. */
+export function readConfig(env: Environment = process.env, cwd = process.cwd()): BffConfig {
+  const publicOrigin = readOrigin(env, 'BFF_PUBLIC_ORIGIN');
+  const loopback = isLoopbackHost(new URL(publicOrigin).hostname);
+  if (!loopback && !publicOrigin.startsWith('https:')) {
+    // The session cookie is Secure everywhere but on loopback; over http it would never be sent.
+    throw new ConfigError(
+      `BFF_PUBLIC_ORIGIN must be https unless on loopback, got ${publicOrigin}`,
+    );
+  }
+  const issuer = readUrl(env, 'OIDC_ISSUER');
+  if (issuer.protocol !== 'https:' && !isLoopbackHost(issuer.hostname)) {
+    throw new ConfigError(`OIDC_ISSUER must be https unless on loopback, got ${issuer.href}`);
+  }
+  const staticDir = resolve(cwd, optional(env, 'BFF_STATIC_DIR') ?? 'dist/oidc-session/browser');
+  if (!existsSync(join(staticDir, 'index.html'))) {
+    throw new ConfigError(`BFF_STATIC_DIR has no index.html (build the app first): ${staticDir}`);
+  }
+  const defaultPort = Number(new URL(publicOrigin).port || (loopback ? 80 : 443));
+  const idleSeconds = readInteger(env, 'SESSION_IDLE_TIMEOUT', 1800, 60, 31_536_000);
+  const absoluteSeconds = readInteger(env, 'SESSION_ABSOLUTE_LIFETIME', 86_400, 60, 31_536_000);
+  if (absoluteSeconds < idleSeconds) {
+    throw new ConfigError(
+      'SESSION_ABSOLUTE_LIFETIME must not be shorter than SESSION_IDLE_TIMEOUT',
+    );
+  }
+  return {
+    publicOrigin,
+    loopback,
+    port: readInteger(env, 'BFF_PORT', defaultPort, 0, 65535),
+    // Every interface, dual stack: `localhost` may resolve to 127.0.0.1 or ::1.
+    host: optional(env, 'BFF_HOST') ?? '::',
+    issuer,
+    clientId: required(env, 'OIDC_CLIENT_ID'),
+    clientSecret: required(env, 'OIDC_CLIENT_SECRET'),
+    scope: optional(env, 'OIDC_SCOPE') ?? 'openid profile offline_access',
+    providerTimeoutSeconds: readInteger(env, 'OIDC_TIMEOUT', 10, 1, 120),
+    api: readApiRoute(env),
+    staticDir,
+    postLogoutPath: readPath(env, 'BFF_POST_LOGOUT_PATH', '/'),
+    sessionIdleTimeoutMs: idleSeconds * 1000,
+    sessionAbsoluteLifetimeMs: absoluteSeconds * 1000,
+    refreshLeewayMs: readInteger(env, 'BFF_REFRESH_LEEWAY', 10, 0, 3600) * 1000,
+    proxyBodyLimit: readInteger(env, 'BFF_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
+    redisUrl: readRedisUrl(env),
+    storeTimeoutMs: readInteger(env, 'BFF_STORE_TIMEOUT_MS', 2000, 100, 60_000),
+    refreshLockTtlMs: readInteger(env, 'BFF_REFRESH_LOCK_TTL_MS', 5000, 500, 60_000),
+    logLevel: optional(env, 'BFF_LOG_LEVEL') ?? 'info',
+  };
+}
+
+/** localhost, *.localhost, 127.0.0.0/8 and ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
+}
+
+function readApiRoute(env: Environment): ApiRoute {
+  const prefix = readPath(env, 'BFF_API_PREFIX', '/api/');
+  if (!prefix.endsWith('/') || prefix === '/' || prefix.startsWith('/bff/')) {
+    throw new ConfigError(
+      `BFF_API_PREFIX must be a path like /api/ (not / or /bff/), got ${prefix}`,
+    );
+  }
+  const upstream = readUrl(env, 'BFF_API_UPSTREAM');
+  if (!upstream.pathname.endsWith('/') || upstream.search || upstream.hash) {
+    throw new ConfigError(
+      `BFF_API_UPSTREAM must end with / and have no query, e.g. https://api.example.com/v1/, got ${upstream.href}`,
+    );
+  }
+  if (upstream.protocol !== 'https:' && !isLoopbackHost(upstream.hostname)) {
+    throw new ConfigError(
+      `BFF_API_UPSTREAM must be https unless on loopback, got ${upstream.href}`,
+    );
+  }
+  const rawMethods = optional(env, 'BFF_API_METHODS') ?? 'GET,HEAD,POST,PUT,PATCH,DELETE';
+  const methods = new Set(rawMethods.split(',').map((method) => method.trim().toUpperCase()));
+  for (const method of methods) {
+    if (!['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) {
+      throw new ConfigError(`BFF_API_METHODS: unsupported method "${method}"`);
+    }
+  }
+  return { prefix, upstream, methods };
+}
+
+function readRedisUrl(env: Environment): string | undefined {
+  const raw = optional(env, 'REDIS_URL');
+  if (raw === undefined) return undefined;
+  // Never echo the value: it may carry a password.
+  if (!URL.canParse(raw) || !['redis:', 'rediss:'].includes(new URL(raw).protocol)) {
+    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  return raw;
+}
+
+function optional(env: Environment, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  // An empty value means "not set", like an absent one.
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function required(env: Environment, name: string): string {
+  const value = optional(env, name);
+  if (value === undefined) throw new ConfigError(`${name} is required`);
+  return value;
+}
+
+function readUrl(env: Environment, name: string): URL {
+  const raw = required(env, name);
+  if (!URL.canParse(raw)) throw new ConfigError(`${name} must be an absolute URL, got "${raw}"`);
+  const url = new URL(raw);
+  if (!['http:', 'https:'].includes(url.protocol)) {
+    throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  }
+  return url;
+}
+
+function readOrigin(env: Environment, name: string): string {
+  const url = readUrl(env, name);
+  if (url.origin !== required(env, name).replace(/\/$/, '')) {
+    throw new ConfigError(
+      `${name} must be an origin (scheme, host, port; no path), got "${url.href}"`,
+    );
+  }
+  return url.origin;
+}
+
+function readPath(env: Environment, name: string, fallback: string): string {
+  const value = optional(env, name) ?? fallback;
+  if (!value.startsWith('/') || value.startsWith('//') || /[\\?#\s]/.test(value)) {
+    throw new ConfigError(`${name} must be a path starting with /, got "${value}"`);
+  }
+  return value;
+}
+
+function readInteger(
+  env: Environment,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  // Only plain digits: Number() would also accept "0x10" or "1e3".
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be between ${min} and ${max}, got ${raw}`);
+  }
+  return value;
+}

@@ -1,0 +1,236 @@
+/**
+ * One refresh per session version, in this process and across every instance sharing the store.
+ *
+ * In-process, concurrent callers of one session share one promise. Across instances, a lock per
+ * session (with expiry, extended while its holder works) admits one holder; the others poll the
+ * store and adopt the holder's tokens as soon as the version moves. The holder marks the token
+ * record before presenting the refresh token and stores the result by compare-and-set, retrying
+ * the write while it keeps its lock. A holder that finds another holder's mark knows that refresh
+ * token may have been rotated already and ends the session instead of replaying it.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import {
+  NoSessionError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+  SessionEndedError,
+  StoreUnavailableError,
+  UnavailableError,
+  type SessionEndReason,
+} from './errors.ts';
+import type { ProviderTokens } from './oidc.ts';
+import type { SessionRecord, SessionStore, TokenRecord } from './session-store/types.ts';
+
+export interface RefresherDeps {
+  readonly store: SessionStore;
+  /** The provider's refresh grant; throws the errors of `OidcClient.refresh`. */
+  readonly refreshGrant: (refreshToken: string, sub: string) => Promise<ProviderTokens>;
+  /** Revokes a refresh token nobody will keep (best effort). */
+  readonly revoke?: (refreshToken: string) => Promise<void>;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly lockTtlMs: number;
+  /** How long a caller waits for another holder before answering 503. Default 3 lock TTLs. */
+  readonly waitLimitMs?: number;
+  /** How long the holder keeps retrying the store write. Default 3 lock TTLs. */
+  readonly writeLimitMs?: number;
+  /** Poll period of a waiter. Default 50 ms. */
+  readonly pollMs?: number;
+  /** Names this instance in lock owners and marks (diagnostics only). */
+  readonly instanceId?: string;
+}
+
+export class SessionRefresher {
+  readonly #inflight = new Map<string, { seen: number; promise: Promise<TokenRecord> }>();
+  readonly #deps: Required<Omit<RefresherDeps, 'revoke'>> & Pick<RefresherDeps, 'revoke'>;
+
+  constructor(deps: RefresherDeps) {
+    this.#deps = {
+      now: Date.now,
+      sleep: (ms, signal) => delay(ms, undefined, { signal, ref: false }),
+      waitLimitMs: deps.lockTtlMs * 3,
+      writeLimitMs: deps.lockTtlMs * 3,
+      pollMs: 50,
+      instanceId: randomBytes(4).toString('hex'),
+      ...deps,
+    };
+  }
+
+  /**
+   * Tokens of a version newer than `seenVersion`: the stored ones when another caller already
+   * refreshed, else the result of one refresh. Throws SessionEndedError / NoSessionError (401)
+   * or an UnavailableError (503; the session is kept).
+   */
+  async refresh(sessionId: string, seenVersion: number): Promise<TokenRecord> {
+    const running = this.#inflight.get(sessionId);
+    if (running && running.seen >= seenVersion) {
+      const tokens = await running.promise;
+      if (tokens.version > seenVersion) return tokens;
+    }
+    const promise = this.#run(sessionId, seenVersion);
+    this.#inflight.set(sessionId, { seen: seenVersion, promise });
+    try {
+      return await promise;
+    } finally {
+      if (this.#inflight.get(sessionId)?.promise === promise) this.#inflight.delete(sessionId);
+    }
+  }
+
+  async #run(id: string, seen: number): Promise<TokenRecord> {
+    const { store, now, sleep, lockTtlMs, waitLimitMs, pollMs, instanceId } = this.#deps;
+    const deadline = now() + waitLimitMs;
+    for (;;) {
+      const session = await this.#active(id);
+      if (session.tokens.version > seen) return session.tokens;
+      const owner = `${instanceId}:${randomBytes(6).toString('hex')}`;
+      if (await store.acquireLock(lockName(id), owner, lockTtlMs)) {
+        try {
+          const tokens = await this.#refreshHolding(id, seen, owner);
+          if (tokens) return tokens;
+        } finally {
+          // Best effort: the lock expires anyway.
+          await store.releaseLock(lockName(id), owner).catch(() => undefined);
+        }
+      } else if (now() >= deadline) {
+        // Another holder is still at work (or its lock has not expired yet): the session is kept.
+        throw new UnavailableError('provider');
+      } else {
+        await sleep(pollMs);
+      }
+    }
+  }
+
+  /** Refreshes while holding the lock; undefined means "read again and start over". */
+  async #refreshHolding(id: string, seen: number, owner: string): Promise<TokenRecord | undefined> {
+    const { store } = this.#deps;
+    // Read again under the lock: the previous holder may have finished in between.
+    const session = await this.#active(id);
+    const current = session.tokens;
+    if (current.version > seen) return current;
+    if (current.refreshing !== undefined) {
+      // A holder presented this refresh token and never stored an answer: it may be rotated.
+      return this.#end(id, 'refresh_token_lost');
+    }
+    if (current.refreshToken === undefined) return this.#end(id, 'refresh_rejected');
+    const { writtenBy: _previousWriter, ...unmarked } = current;
+    const marked = await store.writeTokens(id, current.revision, {
+      ...unmarked,
+      refreshing: owner,
+    });
+    if (marked === 'ended') throw await this.#endedError(id);
+    if (marked === 'conflict') return undefined;
+
+    const heartbeat = this.#keepLock(id, owner);
+    try {
+      let fresh: ProviderTokens;
+      try {
+        fresh = await this.#deps.refreshGrant(current.refreshToken, session.sub);
+      } catch (error) {
+        if (error instanceof ProviderUnavailableError) {
+          // Not processed: the refresh token is still good, so take the mark off again.
+          await this.#write(id, current.revision + 1, { ...unmarked, writtenBy: owner }, owner);
+          throw error;
+        }
+        // Rejected: definitive. Unknown outcome: the token may be rotated; never present it again.
+        return this.#end(
+          id,
+          error instanceof ProviderRejectedError ? 'refresh_rejected' : 'refresh_token_lost',
+          error,
+        );
+      }
+      const next: Omit<TokenRecord, 'revision'> = {
+        version: current.version + 1,
+        accessToken: fresh.accessToken,
+        receivedAt: this.#deps.now(),
+        accessTokenExpiresAt: this.#deps.now() + fresh.expiresIn * 1000,
+        // A provider that does not rotate answers without a refresh token: keep the one we have.
+        refreshToken: fresh.refreshToken ?? current.refreshToken,
+        ...((fresh.idToken ?? current.idToken)
+          ? { idToken: fresh.idToken ?? current.idToken }
+          : {}),
+        writtenBy: owner,
+      };
+      return await this.#write(id, current.revision + 1, next, owner, fresh.refreshToken);
+    } finally {
+      heartbeat.abort();
+    }
+  }
+
+  /**
+   * Stores `next` by compare-and-set, retrying through store outages until the write limit.
+   * A reply lost after a successful write is recognised by `writtenBy`.
+   */
+  async #write(
+    id: string,
+    expectedRevision: number,
+    next: Omit<TokenRecord, 'revision'>,
+    owner: string,
+    newRefreshToken?: string,
+  ): Promise<TokenRecord> {
+    const { store, now, sleep, writeLimitMs, pollMs } = this.#deps;
+    const deadline = now() + writeLimitMs;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result = await store.writeTokens(id, expectedRevision, next);
+        if (result === 'written') return { ...next, revision: expectedRevision + 1 };
+        const lookup = await store.getSession(id);
+        if (
+          lookup.state === 'active' &&
+          lookup.session.tokens.writtenBy === owner &&
+          lookup.session.tokens.version === next.version
+        ) {
+          return lookup.session.tokens;
+        }
+        // Signed out meanwhile, or another holder ended the session after our lock expired.
+        if (newRefreshToken) void this.#deps.revoke?.(newRefreshToken).catch(() => undefined);
+        if (result === 'ended') throw await this.#endedError(id);
+        return this.#end(id, 'refresh_token_lost');
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError) || now() >= deadline) throw error;
+        // The store is away: keep the lock alive (heartbeat) and try again.
+        await sleep(Math.min(pollMs * 2 ** attempt, 1000));
+      }
+    }
+  }
+
+  /** Extends the lock every third of its lifetime until aborted. */
+  #keepLock(id: string, owner: string): AbortController {
+    const { store, sleep, lockTtlMs } = this.#deps;
+    const controller = new AbortController();
+    void (async () => {
+      while (!controller.signal.aborted) {
+        await sleep(lockTtlMs / 3, controller.signal).catch(() => undefined);
+        if (controller.signal.aborted) return;
+        // A failed extension is not fatal: the compare-and-set write still protects the record.
+        await store.extendLock(lockName(id), owner, lockTtlMs).catch(() => false);
+      }
+    })();
+    return controller;
+  }
+
+  async #active(id: string): Promise<SessionRecord> {
+    const lookup = await this.#deps.store.getSession(id);
+    if (lookup.state === 'active') return lookup.session;
+    if (lookup.state === 'ended') throw new SessionEndedError(lookup.reason);
+    throw new NoSessionError();
+  }
+
+  async #end(id: string, reason: SessionEndReason, cause?: unknown): Promise<never> {
+    await this.#deps.store.endSession(id, reason);
+    throw await this.#endedError(id, cause);
+  }
+
+  async #endedError(id: string, cause?: unknown): Promise<SessionEndedError> {
+    const lookup = await this.#deps.store.getSession(id).catch(() => undefined);
+    return new SessionEndedError(lookup?.state === 'ended' ? lookup.reason : 'signed_out', {
+      cause,
+    });
+  }
+}
+
+/** The lock's name in the store. */
+export function lockName(sessionId: string): string {
+  return `refresh:${sessionId}`;
+}

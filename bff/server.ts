@@ -1,0 +1,192 @@
+/**
+ * The BFF's HTTP server (fastify 5): security headers and the app's CSP, cookies, the app's
+ * endpoints, back-channel logout, the API proxy, the built app with an SPA fallback, and one error
+ * handler that turns every failure into the JSON error contract. Never logs a token.
+ */
+import type { Writable } from 'node:stream';
+
+import cookie from '@fastify/cookie';
+import { fastifyHelmet as helmet } from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+
+import { registerBackchannelLogout } from './backchannel.ts';
+import { OWN_BODY_LIMIT, type BffConfig } from './config.ts';
+import { BffError, SessionEndedError, UnavailableError } from './errors.ts';
+import { createOidcClient, type OidcClient } from './oidc.ts';
+import { registerProxy, SOURCE_HEADER } from './proxy.ts';
+import { SessionRefresher } from './refresh.ts';
+import { CALLBACK_PATH, errorSummary, registerAppRoutes } from './routes.ts';
+import type { BffContext } from './session-http.ts';
+import type { SessionStore } from './session-store/types.ts';
+
+export interface BffServerOptions {
+  readonly config: BffConfig;
+  readonly store: SessionStore;
+  /** Default: openid-client against `config.issuer`. */
+  readonly oidc?: OidcClient;
+  /** Default Date.now; tests move the BFF's clock with it. */
+  readonly now?: () => number;
+  /** Where the JSON log goes; default stdout. `false` turns logging off. */
+  readonly logStream?: Writable | false;
+}
+
+export interface BffServer {
+  readonly server: FastifyInstance;
+  readonly context: BffContext;
+}
+
+/** Content-Security-Policy for the app: it talks to its own origin only. Scripts are governed by
+ * the policy Angular's autoCsp writes into index.html (hashes and 'strict-dynamic'). */
+const CSP_DIRECTIVES = {
+  'connect-src': ["'self'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'"],
+  'object-src': ["'none'"],
+  'base-uri': ["'self'"],
+  'form-action': ["'self'"],
+  'frame-ancestors': ["'none'"],
+};
+
+export async function createBffServer(options: BffServerOptions): Promise<BffServer> {
+  const { config, store } = options;
+  const now = options.now ?? Date.now;
+  const oidc =
+    options.oidc ??
+    createOidcClient({
+      issuer: config.issuer,
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      scope: config.scope,
+      redirectUri: `${config.publicOrigin}${CALLBACK_PATH}`,
+      postLogoutRedirectUri: `${config.publicOrigin}${config.postLogoutPath}`,
+      timeoutSeconds: config.providerTimeoutSeconds,
+    });
+  const refresher = new SessionRefresher({
+    store,
+    refreshGrant: (refreshToken, sub) => oidc.refresh(refreshToken, sub),
+    revoke: (refreshToken) => oidc.revoke(refreshToken),
+    now,
+    lockTtlMs: config.refreshLockTtlMs,
+  });
+  const context: BffContext = { config, store, oidc, refresher, now };
+
+  const server = Fastify({
+    logger:
+      options.logStream === false
+        ? false
+        : {
+            level: config.logLevel,
+            ...(options.logStream ? { stream: options.logStream } : {}),
+            serializers: {
+              // Method, path and caller only: headers carry the cookie, the callback's query the code.
+              req: (req) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                remoteAddress: req.ip,
+              }),
+              res: (res) => ({ statusCode: res.statusCode }),
+            },
+            redact: {
+              paths: ['*.headers.cookie', '*.headers.authorization', '*.headers["set-cookie"]'],
+              censor: '[redacted]',
+            },
+          },
+    bodyLimit: OWN_BODY_LIMIT,
+    // Behind a load balancer the public origin comes from the configuration, never from headers.
+    trustProxy: false,
+  });
+
+  await server.register(cookie);
+  await server.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        // No default-src: it would also govern scripts and block the inline loader that index.html's
+        // own policy allows by hash. Every other fetch directive is set.
+        'default-src': helmet.contentSecurityPolicy.dangerouslyDisableDefaultSrc,
+        ...CSP_DIRECTIVES,
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    // HSTS over plain http on loopback would only confuse the next local project.
+    strictTransportSecurity: config.loopback
+      ? false
+      : { maxAge: 31_536_000, includeSubDomains: true },
+  });
+
+  server.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/bff/')) {
+      reply.header('cache-control', 'no-store');
+      reply.header(SOURCE_HEADER, 'bff');
+    }
+    return payload;
+  });
+
+  server.setErrorHandler((error: FastifyError, request, reply) => {
+    const failure = toBffError(error);
+    if (
+      failure.status >= 500 &&
+      !(failure instanceof UnavailableError) &&
+      failure.code !== 'upstream_unreachable'
+    ) {
+      request.log.error({ err: errorSummary(error) }, 'unexpected error');
+    }
+    return reply
+      .code(failure.status)
+      .header(SOURCE_HEADER, 'bff')
+      .header('cache-control', 'no-store')
+      .send({
+        error: failure.code,
+        message: failure.message,
+        ...(failure instanceof SessionEndedError ? { reason: failure.reason } : {}),
+      });
+  });
+
+  registerAppRoutes(server, context);
+  registerBackchannelLogout(server, context);
+  await registerProxy(server, context);
+
+  await server.register(fastifyStatic, {
+    root: config.staticDir,
+    index: 'index.html',
+    setHeaders: (res, path) => {
+      // The runtime configuration and the entry page must never be served stale after a deploy.
+      if (path.endsWith('index.html') || path.endsWith('auth.config.json'))
+        res.header('cache-control', 'no-cache');
+    },
+  });
+
+  server.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const isAppRoute =
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      !path.startsWith('/bff/') &&
+      !path.startsWith(config.api.prefix) &&
+      !/\.[A-Za-z0-9]+$/.test(path);
+    // Every app route is index.html (the Angular router takes over); a missing asset is a 404.
+    if (isAppRoute) return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.send(new BffError('not_found', 404, 'not found'));
+  });
+
+  server.addHook('onClose', async () => {
+    await store.close();
+  });
+  return { server, context };
+}
+
+/** Any error as one of the contract's errors. */
+function toBffError(error: FastifyError | BffError): BffError {
+  if (error instanceof BffError) return error;
+  const status = error.statusCode ?? 500;
+  if (status === 413) return new BffError('payload_too_large', 413, 'request body too large');
+  if (status === 404) return new BffError('not_found', 404, 'not found');
+  if (status >= 400 && status < 500) return new BffError('bad_request', status, error.message);
+  return new BffError('internal_error', 500, 'internal error');
+}
+
+/** The callback's query holds the authorization code: log its path only. */
+function redactUrl(url: string): string {
+  return url.startsWith(CALLBACK_PATH) ? CALLBACK_PATH : url;
+}

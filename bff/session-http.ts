@@ -1,0 +1,156 @@
+/**
+ * What the HTTP routes share: the BFF context, the session cookie, reading the session of a
+ * request, and the session as the app sees it (claims, remaining lifetime, version; no token).
+ */
+import { randomBytes } from 'node:crypto';
+
+// Type-only: brings request.cookies and reply.setCookie into scope.
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import type { BffConfig } from './config.ts';
+import { NoSessionError, SessionEndedError } from './errors.ts';
+import type { OidcClient } from './oidc.ts';
+import type { SessionRefresher } from './refresh.ts';
+import type { SessionRecord, SessionStore, TokenRecord } from './session-store/types.ts';
+
+export interface BffContext {
+  readonly config: BffConfig;
+  readonly store: SessionStore;
+  readonly oidc: OidcClient;
+  readonly refresher: SessionRefresher;
+  /** Epoch milliseconds; injectable so tests can move the BFF's clock. */
+  readonly now: () => number;
+}
+
+export interface CookieNames {
+  readonly session: string;
+  readonly login: string;
+}
+
+/** `__Host-` (Secure, Path=/, no Domain) everywhere but on loopback, where http has no Secure. */
+export function cookieNames(config: Pick<BffConfig, 'loopback'>): CookieNames {
+  const prefix = config.loopback ? '' : '__Host-';
+  return { session: `${prefix}bff_session`, login: `${prefix}bff_login` };
+}
+
+export function cookieOptions(config: Pick<BffConfig, 'loopback'>, maxAgeSeconds?: number) {
+  return {
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    path: '/',
+    secure: !config.loopback,
+    ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
+  };
+}
+
+/** 256 random bits, base64url: the session id the browser holds. */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The session of this request, or 401 (no_session / session_ended). Touches it when due. */
+export async function requireSession(
+  context: BffContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<SessionRecord> {
+  const names = cookieNames(context.config);
+  const id = request.cookies[names.session];
+  // Ids are 43 base64url characters; anything else is not worth a store round trip.
+  if (!id || !/^[A-Za-z0-9_-]{43}$/.test(id)) {
+    if (id !== undefined) reply.clearCookie(names.session, cookieOptions(context.config));
+    throw new NoSessionError();
+  }
+  const lookup = await context.store.getSession(id);
+  if (lookup.state !== 'active') {
+    reply.clearCookie(names.session, cookieOptions(context.config));
+    throw lookup.state === 'ended' ? new SessionEndedError(lookup.reason) : new NoSessionError();
+  }
+  const now = context.now();
+  // Touch at most every 1/20 of the idle timeout (and at least every minute): a store write per
+  // request would cost a round trip for nothing.
+  if (
+    now - lookup.session.lastSeenAt >
+    Math.min(60_000, context.config.sessionIdleTimeoutMs / 20)
+  ) {
+    await context.store.touchSession(id, now);
+  }
+  return lookup.session;
+}
+
+/** Protocol claims the app has no use for; everything else describes the user. */
+const PROTOCOL_CLAIMS = new Set([
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'nonce',
+  'at_hash',
+  'c_hash',
+  's_hash',
+  'sid',
+  'azp',
+  'auth_time',
+  'acr',
+  'amr',
+  'jti',
+]);
+
+export interface SessionView {
+  readonly user: Record<string, unknown>;
+  /** Whole seconds the access token has left on the BFF's clock (0 when expired). */
+  readonly accessTokenExpiresIn: number;
+  readonly version: number;
+  /** Seconds until the session ends even if used (absolute lifetime). */
+  readonly sessionExpiresIn: number;
+}
+
+export function sessionView(
+  context: BffContext,
+  session: SessionRecord,
+  tokens: TokenRecord = session.tokens,
+): SessionView {
+  const now = context.now();
+  const user = Object.fromEntries(
+    Object.entries(session.claims).filter(([name]) => !PROTOCOL_CLAIMS.has(name)),
+  );
+  return {
+    user,
+    accessTokenExpiresIn: Math.max(0, Math.floor((tokens.accessTokenExpiresAt - now) / 1000)),
+    version: tokens.version,
+    sessionExpiresIn: Math.max(
+      0,
+      Math.floor((session.createdAt + context.config.sessionAbsoluteLifetimeMs - now) / 1000),
+    ),
+  };
+}
+
+/**
+ * A same-origin path for `returnUrl`, or `/`. Refuses absolute URLs, `//host`, `/\host`,
+ * `javascript:`, control characters and their percent-encoded forms.
+ */
+export function safeReturnPath(raw: unknown, publicOrigin: string): string {
+  if (typeof raw !== 'string' || raw.length > 2048) return '/';
+  let decoded = raw;
+  // Decode a few times so that %2F%2F or %252F%252F cannot smuggle a scheme-relative URL.
+  for (let round = 0; round < 3; round += 1) {
+    if (
+      !decoded.startsWith('/') ||
+      /^\/[/\\]/.test(decoded) ||
+      /[\\\u0000-\u001f\u007f]/.test(decoded)
+    )
+      return '/';
+    try {
+      const next = decodeURIComponent(decoded);
+      if (next === decoded) break;
+      decoded = next;
+    } catch {
+      // Malformed percent-encoding: not a path the app produced.
+      return '/';
+    }
+  }
+  const url = new URL(raw, publicOrigin);
+  return url.origin === publicOrigin ? `${url.pathname}${url.search}${url.hash}` : '/';
+}

@@ -1,0 +1,36 @@
+/** The session store port and the factory that picks an implementation from the configuration. */
+import type { BffConfig } from '../config.ts';
+import { MemorySessionStore } from './memory.ts';
+import { RedisSessionStore } from './redis.ts';
+import type { SessionStore } from './types.ts';
+
+export type * from './types.ts';
+export { MemorySessionStore } from './memory.ts';
+export { RedisSessionStore } from './redis.ts';
+
+/**
+ * Redis when REDIS_URL is set, else the in-process store. A Redis that cannot be reached at
+ * start-up does not stop the BFF: it answers 503 until the connection is up.
+ */
+export function createSessionStore(
+  config: Pick<
+    BffConfig,
+    'redisUrl' | 'storeTimeoutMs' | 'sessionIdleTimeoutMs' | 'sessionAbsoluteLifetimeMs'
+  >,
+  onError: (error: Error) => void,
+): SessionStore {
+  const lifetimes = {
+    idleTimeoutMs: config.sessionIdleTimeoutMs,
+    absoluteLifetimeMs: config.sessionAbsoluteLifetimeMs,
+  };
+  if (config.redisUrl === undefined) return new MemorySessionStore(lifetimes);
+  const store = new RedisSessionStore({
+    ...lifetimes,
+    url: config.redisUrl,
+    timeoutMs: config.storeTimeoutMs,
+    onError,
+  });
+  // The client reconnects by itself; the first failure is reported through onError as well.
+  store.connect().catch(onError);
+  return store;
+}

@@ -1,0 +1,115 @@
+/**
+ * Configuration from the environment: documented defaults, and a clear error naming the
+ * variable for anything missing or malformed.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { readConfig } from '../config.ts';
+import { ConfigError } from '../errors.ts';
+
+const staticDir = mkdtempSync(join(tmpdir(), 'bff-config-'));
+writeFileSync(join(staticDir, 'index.html'), '<!doctype html>');
+
+const minimal = {
+  BFF_PUBLIC_ORIGIN: 'http://localhost:4200',
+  OIDC_ISSUER: 'http://localhost:9000',
+  OIDC_CLIENT_ID: 'demo-bff',
+  OIDC_CLIENT_SECRET: 'secret',
+  BFF_API_UPSTREAM: 'http://localhost:3000/api/',
+  BFF_STATIC_DIR: staticDir,
+};
+
+describe('readConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = readConfig(minimal);
+    assert.equal(config.port, 4200);
+    assert.equal(config.loopback, true);
+    assert.equal(config.sessionIdleTimeoutMs, 1_800_000);
+    assert.equal(config.sessionAbsoluteLifetimeMs, 86_400_000);
+    assert.equal(config.api.prefix, '/api/');
+    assert.deepEqual([...config.api.methods], ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
+    assert.equal(config.scope, 'openid profile offline_access');
+    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.refreshLockTtlMs, 5000);
+    assert.equal(config.storeTimeoutMs, 2000);
+    assert.equal(config.proxyBodyLimit, 1_048_576);
+  });
+
+  const broken: Array<[string, Record<string, string>, RegExp]> = [
+    ['a missing issuer', { OIDC_ISSUER: '' }, /^OIDC_ISSUER is required$/],
+    ['a missing secret', { OIDC_CLIENT_SECRET: '' }, /^OIDC_CLIENT_SECRET is required$/],
+    [
+      'a plain http issuer off loopback',
+      { OIDC_ISSUER: 'http://sso.example.com' },
+      /^OIDC_ISSUER must be https unless on loopback/,
+    ],
+    [
+      'a plain http public origin off loopback',
+      { BFF_PUBLIC_ORIGIN: 'http://app.example.com' },
+      /^BFF_PUBLIC_ORIGIN must be https/,
+    ],
+    [
+      'a public origin with a path',
+      { BFF_PUBLIC_ORIGIN: 'http://localhost:4200/app' },
+      /^BFF_PUBLIC_ORIGIN must be an origin/,
+    ],
+    [
+      'an upstream without a trailing slash',
+      { BFF_API_UPSTREAM: 'http://localhost:3000/api' },
+      /^BFF_API_UPSTREAM must end with \//,
+    ],
+    ['a prefix under /bff/', { BFF_API_PREFIX: '/bff/api/' }, /^BFF_API_PREFIX/],
+    [
+      'an unknown method',
+      { BFF_API_METHODS: 'GET,TRACE' },
+      /^BFF_API_METHODS: unsupported method "TRACE"$/,
+    ],
+    [
+      'a non-numeric timeout',
+      { SESSION_IDLE_TIMEOUT: '30m' },
+      /^SESSION_IDLE_TIMEOUT must be a whole number, got "30m"$/,
+    ],
+    [
+      'an absolute lifetime shorter than idle',
+      { SESSION_IDLE_TIMEOUT: '3600', SESSION_ABSOLUTE_LIFETIME: '600' },
+      /^SESSION_ABSOLUTE_LIFETIME/,
+    ],
+    [
+      'a Redis URL of another scheme',
+      { REDIS_URL: 'http://user:hunter2@redis' },
+      /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL$/,
+    ],
+    [
+      'a static dir without the app',
+      { BFF_STATIC_DIR: tmpdir() + '/nowhere' },
+      /^BFF_STATIC_DIR has no index.html/,
+    ],
+  ];
+  for (const [what, override, message] of broken) {
+    it(`refuses ${what}, naming the variable`, () => {
+      assert.throws(
+        () => readConfig({ ...minimal, ...override }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.match(error.message, message);
+          assert.ok(!error.message.includes('hunter2'), 'never echoes a password');
+          return true;
+        },
+      );
+    });
+  }
+
+  it('uses __Host- cookies and https off loopback', () => {
+    const config = readConfig({
+      ...minimal,
+      BFF_PUBLIC_ORIGIN: 'https://app.example.com',
+      OIDC_ISSUER: 'https://sso.example.com',
+    });
+    assert.equal(config.loopback, false);
+    assert.equal(config.port, 443);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * A minimal browser stand-in: a cookie jar (by name and path; every server is on localhost, and
+ * cookies do not isolate ports), manual redirects, and the app's calls to the BFF with the CSRF
+ * header and the headers a browser adds to a same-origin fetch.
+ */
+export interface Cookie {
+  readonly name: string;
+  readonly value: string;
+  readonly path: string;
+  /** The whole Set-Cookie line, for checking flags. */
+  readonly raw: string;
+}
+
+export class Browser {
+  readonly cookies = new Map<string, Cookie>();
+
+  constructor(readonly origin: string) {}
+
+  async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    const target = new URL(url, this.origin);
+    const headers = new Headers(init.headers);
+    const cookie = [...this.cookies.values()]
+      .filter(
+        ({ path }) =>
+          target.pathname === path ||
+          target.pathname.startsWith(path.endsWith('/') ? path : `${path}/`),
+      )
+      .map(({ name, value }) => `${name}=${value}`)
+      .join('; ');
+    if (cookie) headers.set('cookie', cookie);
+    const response = await fetch(target, { ...init, headers, redirect: 'manual' });
+    for (const raw of response.headers.getSetCookie()) this.#store(target, raw);
+    return response;
+  }
+
+  /** A same-origin XHR of the app to the BFF (CSRF header, Sec-Fetch-Site, Origin on POST). */
+  call(path: string, init: RequestInit & { base?: string } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('x-bff-csrf', '1');
+    headers.set('sec-fetch-site', 'same-origin');
+    if (init.method && init.method !== 'GET') headers.set('origin', this.origin);
+    if (typeof init.body === 'string') headers.set('content-type', 'application/json');
+    return this.fetch(new URL(path, init.base ?? this.origin), { ...init, headers });
+  }
+
+  /** Follows redirects from `response` until one lands on `stopOrigin` or a page is shown. */
+  async follow(
+    response: Response,
+    from: URL,
+    stopOrigin?: string,
+  ): Promise<{ response: Response; url: URL }> {
+    let current = response;
+    let url = from;
+    for (let hop = 0; hop < 15; hop += 1) {
+      const location = current.headers.get('location');
+      if (current.status < 300 || current.status >= 400 || !location)
+        return { response: current, url };
+      url = new URL(location, url);
+      if (stopOrigin && url.origin === stopOrigin) return { response: current, url };
+      current = await this.fetch(url);
+    }
+    throw new Error('too many redirects');
+  }
+
+  /** Signs in through the BFF and the provider's login form; returns where the BFF sent us. */
+  async signIn({
+    returnUrl = '/dashboard',
+    username = 'alice',
+    password = 'wonderland',
+    base = this.origin,
+  } = {}): Promise<URL> {
+    const start = new URL(`/bff/login?returnUrl=${encodeURIComponent(returnUrl)}`, base);
+    const bffOrigin = new URL(base).origin;
+    const first = await this.fetch(start);
+    const providerUrl = new URL(first.headers.get('location') ?? '', base);
+    if (providerUrl.origin === bffOrigin) return providerUrl; // the BFF could not start a sign-in
+    const login = await this.follow(await this.fetch(providerUrl), providerUrl, bffOrigin);
+    let callback = login;
+    if (login.url.origin !== bffOrigin) {
+      // No provider session yet: fill in the login form.
+      const html = await login.response.text();
+      const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+      if (!action)
+        throw new Error(
+          `expected the login page, got ${login.response.status}: ${html.slice(0, 200)}`,
+        );
+      const actionUrl = new URL(action.replace(/&amp;/g, '&'), login.url);
+      const submitted = await this.fetch(actionUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ username, password }).toString(),
+      });
+      callback = await this.follow(submitted, actionUrl, bffOrigin);
+    }
+    // The callback on the BFF, then its own redirect into the app.
+    const answer = await this.fetch(callback.url);
+    const location = answer.headers.get('location');
+    if (answer.status !== 303 || !location) throw new Error(`callback answered ${answer.status}`);
+    return new URL(location, base);
+  }
+
+  #store(url: URL, raw: string): void {
+    const [pair = '', ...attributes] = raw.split(';');
+    const separator = pair.indexOf('=');
+    const name = pair.slice(0, separator).trim();
+    const value = pair.slice(separator + 1).trim();
+    let path = url.pathname.slice(0, url.pathname.lastIndexOf('/')) || '/';
+    let expired = value === '';
+    for (const attribute of attributes) {
+      const [key = '', attributeValue = ''] = attribute.split('=').map((part) => part.trim());
+      if (key.toLowerCase() === 'path') path = attributeValue;
+      if (key.toLowerCase() === 'max-age' && Number(attributeValue) <= 0) expired = true;
+      if (key.toLowerCase() === 'expires' && Date.parse(attributeValue) <= Date.now())
+        expired = true;
+    }
+    if (expired) this.cookies.delete(`${name};${path}`);
+    else this.cookies.set(`${name};${path}`, { name, value, path, raw });
+  }
+
+  cookie(name: string): Cookie | undefined {
+    return [...this.cookies.values()].find((cookie) => cookie.name === name);
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The real dev provider and API on free ports, and BFF instances in front of them, for one test
+ * file. The provider's app origin is the BFF's origin (the BFF serves the app), so the BFF's port
+ * is picked first.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+
+import {
+  BFF_CLIENT_ID,
+  DEV_BFF_CLIENT_SECRET,
+} from '../../../dev-backend/identity-provider/bff-client.ts';
+import {
+  startIdentityProvider,
+  type RunningIdentityProvider,
+} from '../../../dev-backend/identity-provider/server.ts';
+import {
+  startResourceApi,
+  type RunningResourceApi,
+} from '../../../dev-backend/resource-api/server.ts';
+import { readConfig, type BffConfig } from '../../config.ts';
+import { createBffServer, type BffServer } from '../../server.ts';
+import { MemorySessionStore } from '../../session-store/memory.ts';
+import type { SessionStore } from '../../session-store/types.ts';
+
+export const SCOPE = 'openid profile offline_access api';
+
+export interface Stack {
+  readonly idp: RunningIdentityProvider;
+  readonly api: RunningResourceApi;
+  readonly bffPort: number;
+  readonly origin: string;
+  readonly staticDir: string;
+  /** Environment for readConfig() pointing at this stack. */
+  env(extra?: Record<string, string>): Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startStack({ accessTokenTtl = 60 } = {}): Promise<Stack> {
+  const bffPort = await freePort();
+  const apiPort = await freePort();
+  const origin = `http://localhost:${bffPort}`;
+  const idp = await startIdentityProvider({
+    port: 0,
+    appOrigin: origin,
+    apiAudience: `http://localhost:${apiPort}`,
+    accessTokenTtl,
+    refreshTokenTtl: 86400,
+  });
+  const api = await startResourceApi({
+    port: apiPort,
+    issuer: idp.issuer,
+    audience: `http://localhost:${apiPort}`,
+    appOrigin: origin,
+  });
+  const staticDir = mkdtempSync(join(tmpdir(), 'bff-app-'));
+  writeFileSync(
+    join(staticDir, 'index.html'),
+    '<!doctype html><title>app</title><app-root></app-root>',
+  );
+  writeFileSync(join(staticDir, 'main.js'), 'console.log("app");');
+  return {
+    idp,
+    api,
+    bffPort,
+    origin,
+    staticDir,
+    env: (extra = {}) => ({
+      BFF_PUBLIC_ORIGIN: origin,
+      BFF_PORT: String(bffPort),
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: BFF_CLIENT_ID,
+      OIDC_CLIENT_SECRET: DEV_BFF_CLIENT_SECRET,
+      OIDC_SCOPE: SCOPE,
+      BFF_API_UPSTREAM: `${api.url}/api/`,
+      BFF_STATIC_DIR: staticDir,
+      BFF_LOG_LEVEL: 'info',
+      ...extra,
+    }),
+    close: async () => {
+      await Promise.all([idp.close(), api.close()]);
+    },
+  };
+}
+
+export interface RunningBff extends BffServer {
+  readonly config: BffConfig;
+  readonly store: SessionStore;
+  /** Everything the BFF logged. */
+  log(): string;
+  /** Moves the BFF's clock forward (its tokens look older). */
+  advance(ms: number): void;
+  close(): Promise<void>;
+}
+
+export interface BffOptions {
+  readonly env?: Record<string, string>;
+  readonly store?: SessionStore;
+  /** Listen on the stack's BFF port (the provider's app origin); false: a free port. */
+  readonly listen?: boolean;
+}
+
+/** Starts a BFF in this process; by default on the stack's port with a memory store. */
+export async function startBff(stack: Stack, options: BffOptions = {}): Promise<RunningBff> {
+  const config = readConfig(stack.env(options.env));
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const store =
+    options.store ??
+    new MemorySessionStore({
+      idleTimeoutMs: config.sessionIdleTimeoutMs,
+      absoluteLifetimeMs: config.sessionAbsoluteLifetimeMs,
+      now,
+    });
+  const logStream = new PassThrough();
+  let logged = '';
+  logStream.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+  const bff = await createBffServer({ config, store, now, logStream });
+  await bff.server.listen({ port: options.listen === false ? 0 : config.port, host: '::' });
+  return {
+    ...bff,
+    config,
+    store,
+    log: () => logged,
+    advance: (ms) => (offset += ms),
+    close: () => bff.server.close(),
+  };
+}
+
+/** A TCP port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string')
+    throw new Error('could not find a free port');
+  return address.port;
+}
