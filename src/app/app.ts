@@ -20,7 +20,14 @@ export class App {
     return claims ? (claims.name ?? claims.sub) : null;
   });
 
+  /** Why the last sign-out may have left the provider's own session open. */
+  protected readonly signOutNotice = this.auth.signOutNotice;
+
   protected signOut(): void {
     void this.auth.logout();
+  }
+
+  protected dismissNotice(): void {
+    this.auth.dismissSignOutNotice();
   }
 }

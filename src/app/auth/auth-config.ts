@@ -188,7 +188,11 @@ function optionalLeeway(raw: Record<string, unknown>): number | null {
   const value = raw['leewaySeconds'];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 3600) {
-    throw new AuthConfigError('leewaySeconds', 'must be a number of seconds between 0 and 3600');
+    throw new AuthConfigError(
+      'leewaySeconds',
+      'must be a number of seconds between 0 and 3600 (whatever the value, the leeway in use ' +
+        "never exceeds half the access token's lifetime, so that not every request refreshes)",
+    );
   }
   return value;
 }

@@ -18,8 +18,12 @@ export type SessionEndReason =
   /** The user signed out (here or in another tab) while the request waited. */
   | 'signed_out';
 
-/** Why the provider could not be asked; carried by {@link ProviderUnreachableError}. */
-export type UnreachableReason = 'network' | 'timeout' | 'server_error' | 'rate_limited';
+/**
+ * Why a refresh could not be done now; carried by {@link ProviderUnreachableError}.
+ * `tab_unresponsive`: another tab holds newer tokens but did not hand them over in time.
+ */
+export type UnreachableReason =
+  'network' | 'timeout' | 'server_error' | 'rate_limited' | 'tab_unresponsive';
 
 export abstract class AuthError extends Error {
   abstract readonly code: AuthErrorCode;
@@ -51,8 +55,10 @@ export class ProviderUnreachableError extends AuthError {
     readonly attempts = 1,
   ) {
     super(
-      `The identity provider could not be reached (${reason}${status ? ` ${status}` : ''}` +
-        `${attempts > 1 ? `, ${attempts} attempts` : ''}). ` +
+      (reason === 'tab_unresponsive'
+        ? 'Another tab of this app holds the newest session but did not hand it over in time. '
+        : `The identity provider could not be reached (${reason}${status ? ` ${status}` : ''}` +
+          `${attempts > 1 ? `, ${attempts} attempts` : ''}). `) +
         'The session is kept; the next request tries again.',
     );
     this.name = 'ProviderUnreachableError';

@@ -11,7 +11,15 @@ import {
   provideHttpClientTesting,
 } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
-import { provideRouter } from '@angular/router';
+import {
+  ActivatedRouteSnapshot,
+  RouterStateSnapshot,
+  UrlTree,
+  provideRouter,
+} from '@angular/router';
+import { Observable, firstValueFrom } from 'rxjs';
+
+import { authGuard } from './auth-guard';
 
 import { AuthEvent } from './auth-events';
 import { AuthService } from './auth-service';
@@ -301,6 +309,78 @@ describe('authInterceptor', () => {
       expect((outcome.error as HttpErrorResponse).status).toBe(403);
     });
 
+    it('brakes an API that refuses fresh tokens: later 401s for that token pass through without a refresh', async () => {
+      burst(1);
+      await settle();
+      answer401(apiRequests());
+      await settle();
+      tokenRequests()[0].flush(JSON.stringify(tokenResponse()));
+      await settle();
+      answer401(apiRequests()); // the retry with the fresh token is refused too
+      await settle();
+
+      const later = burst(5);
+      await settle();
+      answer401(apiRequests());
+      await settle();
+      expect(tokenRequests().length).withContext('no refresh for a braked token').toBe(0);
+      expect(apiRequests().length).withContext('and no retry').toBe(0);
+      expect(later.map((o) => (o.error as HttpErrorResponse).status)).toEqual([
+        401, 401, 401, 401, 401,
+      ]);
+      expect(kit.accessToken).withContext('the session is kept').toBe('fresh-access-token-1');
+    });
+
+    it('gives a token obtained after a braked one its own refresh on a 401', async () => {
+      burst(1);
+      await settle();
+      answer401(apiRequests());
+      await settle();
+      tokenRequests()[0].flush(JSON.stringify(tokenResponse()));
+      await settle();
+      answer401(apiRequests());
+      await settle();
+
+      kit.expire();
+      burst(1);
+      await settle();
+      tokenRequests()[0].flush(JSON.stringify(tokenResponse({}, 2)));
+      await settle();
+      answer401(apiRequests());
+      await settle();
+      const refreshes = tokenRequests();
+      expect(refreshes.length).withContext('one refresh for the new token').toBe(1);
+      refreshes[0].flush(JSON.stringify(tokenResponse({}, 3)));
+      await settle();
+      apiRequests()[0].flush({});
+    });
+
+    it('shares one refresh among a guard, three requests and a 401 arriving at the same instant after expiry', async () => {
+      http.get(`${API}/api/slow`).subscribe();
+      await settle();
+      const [sentBefore] = apiRequests();
+      kit.expire();
+      const guard = TestBed.runInInjectionContext(() =>
+        authGuard({} as ActivatedRouteSnapshot, { url: '/dashboard' } as RouterStateSnapshot),
+      ) as Observable<boolean | UrlTree>;
+      const decision = firstValueFrom(guard);
+      burst(3);
+      answer401([sentBefore]);
+      await settle();
+
+      const refreshes = tokenRequests();
+      expect(refreshes.length).toBe(1);
+      refreshes[0].flush(JSON.stringify(tokenResponse()));
+      await settle();
+      expect(await decision).toBeTrue();
+      const sent = apiRequests();
+      expect(sent.length).withContext('three requests and one retry').toBe(4);
+      expect(
+        sent.every((r) => r.request.headers.get('Authorization') === 'Bearer fresh-access-token-1'),
+      ).toBeTrue();
+      sent.forEach((r) => r.flush({}));
+    });
+
     it('does not refresh on a 401 from a URL outside the allowlist', async () => {
       let failed: HttpErrorResponse | undefined;
       http
@@ -312,6 +392,41 @@ describe('authInterceptor', () => {
       await settle();
       expect(tokenRequests().length).toBe(0);
       expect(failed?.status).toBe(401);
+    });
+  });
+  describe('the leeway', () => {
+    it('is capped at half the lifetime, so a leeway above the lifetime never refreshes every request', async () => {
+      await setUp({ config: { leewaySeconds: 3600 }, accessTokenLifetimeSeconds: 300 });
+      http.get(`${API}/api/one`).subscribe();
+      kit.clock.advance(149_000);
+      http.get(`${API}/api/two`).subscribe();
+      await settle();
+      expect(tokenRequests().length).toBe(0);
+      apiRequests().forEach((r) => r.flush({}));
+
+      kit.clock.advance(2_000); // 151 s of 300: inside the capped leeway
+      http.get(`${API}/api/three`).subscribe();
+      await settle();
+      const refreshes = tokenRequests();
+      expect(refreshes.length).toBe(1);
+      refreshes[0].flush(JSON.stringify(tokenResponse()));
+      await settle();
+      apiRequests().forEach((r) => r.flush({}));
+    });
+  });
+
+  describe('session$', () => {
+    it('replays the current session to a subscriber that comes after a refresh', async () => {
+      await setUp();
+      kit.expire();
+      http.get(`${API}/api/me`).subscribe();
+      await settle();
+      tokenRequests()[0].flush(JSON.stringify(tokenResponse()));
+      await settle();
+      apiRequests()[0].flush({});
+
+      const late = await firstValueFrom(TestBed.inject(AuthService).session$);
+      expect(late?.accessToken).toBe('fresh-access-token-1');
     });
   });
 });

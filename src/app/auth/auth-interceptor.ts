@@ -12,6 +12,8 @@ import { isAllowedApi, parseRequestUrl } from './api-allowlist';
 import { AuthConfigStore } from './auth-config-store';
 import { AuthEventLog } from './auth-events';
 import { OidcClient } from './oidc-client';
+import { RefusalBrake } from './refusal-brake';
+import { TokenSet } from './session';
 import { SessionStore } from './session-store';
 import { SKIP_AUTH } from './skip-auth';
 import { TokenRefresher } from './token-refresher';
@@ -42,16 +44,17 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
   // Signed out: the request goes as made and the API decides what an anonymous caller gets.
   if (!current) return next(request);
   const refresher = inject(TokenRefresher);
-  const retry: RetryContext = { refresher, events: inject(AuthEventLog) };
+  const retry: RetryContext = {
+    refresher,
+    brake: inject(RefusalBrake),
+    events: inject(AuthEventLog),
+  };
   // The common case, a fresh token, stays synchronous: no waiting, no extra operators.
-  if (!refresher.needsRefresh(current))
-    return sendWithRetry(request, next, current.accessToken, retry);
+  if (!refresher.needsRefresh(current)) return sendWithRetry(request, next, current, retry);
   return refresher
     .freshTokens('expiry')
     .pipe(
-      switchMap((tokens) =>
-        tokens ? sendWithRetry(request, next, tokens.accessToken, retry) : next(request),
-      ),
+      switchMap((tokens) => (tokens ? sendWithRetry(request, next, tokens, retry) : next(request))),
     );
 };
 
@@ -59,37 +62,54 @@ const ABSOLUTE_URL = /^[a-z][a-z\d+.-]*:/i;
 
 interface RetryContext {
   readonly refresher: TokenRefresher;
+  readonly brake: RefusalBrake;
   readonly events: AuthEventLog;
 }
 
-/** Sends with the token; on a 401 joins (or starts) the shared refresh and retries once. */
+/**
+ * Sends with the token; on a 401 joins (or starts) the shared refresh and retries once. A 403
+ * (the token is fine, the permission is missing) and any other error reach the caller as they are.
+ */
 function sendWithRetry(
   request: HttpRequest<unknown>,
   next: HttpHandlerFn,
-  accessToken: string,
-  { refresher, events }: RetryContext,
+  tokens: TokenSet,
+  { refresher, brake, events }: RetryContext,
 ): Observable<HttpEvent<unknown>> {
-  return sendWithToken(request, next, accessToken).pipe(
+  return sendWithToken(request, next, tokens).pipe(
     catchError((error: unknown) => {
-      if (!(error instanceof HttpErrorResponse) || error.status !== 401) {
+      // A braked token was already refused right after a refresh: another refresh would only
+      // produce another token for the API to refuse.
+      if (!isUnauthorized(error) || brake.isBraked(tokens.generation)) {
         return throwError(() => error);
       }
-      return refresher.afterRejection(accessToken).pipe(
+      return refresher.afterRejection(tokens).pipe(
         tap(() => events.emit('request-retried', { url: withoutQuery(request.url) })),
-        // The retry is not caught again: a second 401 reaches the caller, so a request is
-        // retried at most once and a misbehaving API cannot cause a refresh loop.
-        switchMap((fresh) => sendWithToken(request, next, fresh.accessToken)),
+        // The retry is not caught for another refresh: a second 401 reaches the caller, so a
+        // request is retried at most once and a misbehaving API cannot cause a refresh loop.
+        switchMap((fresh) =>
+          sendWithToken(request, next, fresh).pipe(
+            catchError((retryError: unknown) => {
+              if (isUnauthorized(retryError)) brake.brake(fresh.generation);
+              return throwError(() => retryError);
+            }),
+          ),
+        ),
       );
     }),
   );
 }
 
+function isUnauthorized(error: unknown): boolean {
+  return error instanceof HttpErrorResponse && error.status === 401;
+}
+
 function sendWithToken(
   request: HttpRequest<unknown>,
   next: HttpHandlerFn,
-  accessToken: string,
+  tokens: TokenSet,
 ): Observable<HttpEvent<unknown>> {
-  return next(request.clone({ setHeaders: { Authorization: `Bearer ${accessToken}` } }));
+  return next(request.clone({ setHeaders: { Authorization: `Bearer ${tokens.accessToken}` } }));
 }
 
 function withoutQuery(url: string): string {

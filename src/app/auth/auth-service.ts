@@ -1,5 +1,5 @@
 import { HttpErrorResponse } from '@angular/common/http';
-import { Injectable, Signal, inject } from '@angular/core';
+import { DOCUMENT, Injectable, Signal, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import {
   Observable,
@@ -24,6 +24,7 @@ import { safeReturnPath } from './return-url';
 import { Session, toSession } from './session';
 import { SessionSharing } from './session-sharing';
 import { SessionStore } from './session-store';
+import { SignOutNotice, SignOutNoticeStore } from './sign-out-notice';
 import { TokenEndpoint } from './token-endpoint';
 import { TokenRefresher } from './token-refresher';
 
@@ -42,6 +43,8 @@ export class AuthService {
   private readonly configStore = inject(AuthConfigStore);
   private readonly log = inject(AuthEventLog);
   private readonly navigate = inject(PAGE_NAVIGATION);
+  private readonly notices = inject(SignOutNoticeStore);
+  private readonly document = inject(DOCUMENT);
 
   /** The current session or null; replays the latest value and emits only when it changes. */
   readonly session$: Observable<Session | null> = this.store.tokens$.pipe(
@@ -63,6 +66,14 @@ export class AuthService {
 
   /** Why the last sign-in redirect failed, if it did. */
   readonly loginError: Signal<LoginError | null> = this.startup.loginError.asReadonly();
+
+  /** Why the last sign-out in this tab may have left the provider's own session open. */
+  readonly signOutNotice: Signal<SignOutNotice | null> = this.notices.current;
+
+  /** Hides {@link signOutNotice} once the user has read it. */
+  dismissSignOutNotice(): void {
+    this.notices.dismiss();
+  }
 
   /** Resolves once start-up knows the session (restored, adopted from a tab, or none). */
   readonly ready: Promise<void> = this.startup.ready;
@@ -96,37 +107,49 @@ export class AuthService {
    * else (another origin, `//host`, `javascript:`) is replaced by the dashboard.
    */
   login(returnUrl?: string): void {
+    this.sharing.recordSignInStart();
     this.oidc.startLogin(safeReturnPath(returnUrl));
   }
 
   /**
-   * Signs out of every tab at once, revokes the refresh token at the provider (RFC 7009) and
-   * ends the provider's session (RP-initiated logout), which returns to the post-logout path.
+   * Signs out, and nothing that was in flight can undo it. The session ends at once in every
+   * tab; then the refresh token is revoked at the provider (RFC 7009, best effort) and the page
+   * goes to the provider's end-session endpoint (RP-initiated logout), which returns to the
+   * post-logout path, whenever the provider has one, even if revocation failed. Only when the
+   * browser is offline or the provider gave no answer at all does the page stay in the app,
+   * with {@link signOutNotice} saying that the provider's own session may still be open.
    */
   async logout(): Promise<void> {
     const tokens = this.store.current();
     const { clientId, postLogoutPath } = this.configStore.current;
-    this.sharing.endEverywhere('logout');
+    this.sharing.signOutEverywhere();
     this.log.emit('signed-out', { where: 'here', reason: 'logout' });
-    let providerReachable = true;
-    if (tokens?.refreshToken) {
-      try {
-        await firstValueFrom(this.endpoint.revoke(tokens.refreshToken));
-      } catch (error: unknown) {
-        // Best effort: every tab is signed out already. The token expires on its own schedule.
-        console.warn('[auth] Revoking the refresh token failed:', error);
-        providerReachable = !(
-          error instanceof TimeoutError ||
-          (error instanceof HttpErrorResponse && error.status === 0)
-        );
-      }
-    }
+    const reached = await this.revokeBestEffort(tokens?.refreshToken ?? null);
     const postLogoutUri = globalThis.location.origin + postLogoutPath;
-    const endSession =
-      tokens && providerReachable
-        ? this.oidc.endSessionUrl(tokens.idToken, clientId, postLogoutUri)
-        : null;
-    // Without a reachable end-session endpoint, stay in the app rather than show an error page.
+    const endSession = reached
+      ? this.oidc.endSessionUrl(tokens?.idToken ?? null, clientId, postLogoutUri)
+      : null;
+    if (!endSession) this.notices.record(reached ? 'no_end_session' : 'provider_unreachable');
     this.navigate(endSession ?? postLogoutUri);
   }
+
+  /** Revokes the refresh token; false when the provider cannot have heard (offline, no answer). */
+  private async revokeBestEffort(refreshToken: string | null): Promise<boolean> {
+    if (this.document.defaultView?.navigator.onLine === false) return false;
+    if (!refreshToken) return true;
+    try {
+      await firstValueFrom(this.endpoint.revoke(refreshToken));
+      return true;
+    } catch (error: unknown) {
+      // Every tab is signed out already; the token lives out its lifetime at the provider. A
+      // timeout or an error status still means the provider is there to end its session.
+      const status = error instanceof HttpErrorResponse ? error.status : null;
+      console.warn(`[auth] Revoking the refresh token failed (${status ?? describe(error)}).`);
+      return status !== 0;
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof TimeoutError ? 'timeout' : error instanceof Error ? error.name : 'error';
 }

@@ -1,10 +1,16 @@
 import { Location } from '@angular/common';
-import { DOCUMENT, Injectable, inject, signal } from '@angular/core';
+import { DOCUMENT, DestroyRef, Injectable, inject, signal } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { fromEvent } from 'rxjs';
 
 import { AuthConfig } from './auth-config';
 import { AuthConfigStore } from './auth-config-store';
-import { AuthConfigError, LoginError, ProviderUnreachableError } from './auth-errors';
+import {
+  AuthConfigError,
+  LoginError,
+  ProviderUnreachableError,
+  SessionExpiredError,
+} from './auth-errors';
 import { AuthEventLog } from './auth-events';
 import { AUTH_STARTUP_REPORTER } from './auth-startup-reporter';
 import { AUTH_TIMING } from './auth-timing';
@@ -36,6 +42,7 @@ export class AuthStartup {
   private readonly location = inject(Location);
   private readonly document = inject(DOCUMENT);
   private readonly loginRoute = inject(LOGIN_ROUTE);
+  private readonly destroyRef = inject(DestroyRef);
   private markReady!: () => void;
 
   /** Resolves once the session is known (restored, adopted, signed in or none). */
@@ -91,11 +98,23 @@ export class AuthStartup {
    */
   private async completeLogin(stored: ReturnType<SessionStore['open']>): Promise<void> {
     try {
-      const { tokens, returnPath } = await this.oidc.completeLogin();
-      const published = await this.tabs.withRefreshLock(
-        async () => this.sharing.publish(tokens, await this.tabs.newestHeldGeneration()),
-        this.timing.refreshLockTimeoutMs,
-      );
+      // Taken before the code exchange: a sign-out during it must win, as must one made in
+      // another tab while this tab was at the provider.
+      const epoch = this.sharing.takeSignInEpoch();
+      const { tokens, returnPath } = await this.oidc.completeLogin(this.document.location.search);
+      const published = await this.tabs
+        .withRefreshLock(
+          async () =>
+            this.sharing.publish({ ...tokens, epoch }, await this.tabs.newestHeldGeneration()),
+          this.timing.refreshLockTimeoutMs,
+        )
+        .catch((error: unknown) => {
+          throw error instanceof SessionExpiredError && error.reason === 'signed_out'
+            ? new LoginError(
+                'you signed out while this sign-in was under way; please sign in again',
+              )
+            : error;
+        });
       this.events.emit('signed-in', { generation: published.generation });
       this.location.replaceState(returnPath);
     } catch (error: unknown) {
@@ -112,11 +131,13 @@ export class AuthStartup {
   private refreshWhenBackOnline(): void {
     const window = this.document.defaultView;
     if (!window) return;
-    fromEvent(window, 'online').subscribe(() =>
-      this.refresher.freshTokens('online').subscribe({
-        // Failures are already events and the session policy has run; nobody else waits here.
-        error: () => undefined,
-      }),
-    );
+    fromEvent(window, 'online')
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe(() =>
+        this.refresher.freshTokens('online').subscribe({
+          // Failures are already events and the session policy has run; nobody else waits here.
+          error: () => undefined,
+        }),
+      );
   }
 }

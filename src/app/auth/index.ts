@@ -16,6 +16,7 @@ export { validateAuthConfig } from './auth-config';
 export type { AuthTiming } from './auth-timing';
 export type { AuthStartupReporter } from './auth-startup-reporter';
 export type { Session, UserClaims } from './session';
+export type { SignOutNotice } from './sign-out-notice';
 export type { AuthEvent, AuthEventType, RefreshTrigger } from './auth-events';
 export {
   AuthError,

@@ -16,6 +16,10 @@ import { CompletedLogin, OidcClient, ProviderMetadata } from './oidc-client';
 import { PAGE_NAVIGATION } from './page-navigation';
 import { safeReturnPath } from './return-url';
 import { UserClaims } from './session';
+import { describeAuthorizationError, describeLibraryEvent } from './sign-in-errors';
+
+/** angular-oauth2-oidc's default separator between its nonce and the app's part of `state`. */
+const NONCE_STATE_SEPARATOR = ';';
 
 /**
  * Tolerance for the ID token's `iat`/`exp` against this browser's clock. The library's default
@@ -71,6 +75,8 @@ export class LibraryOidcClient extends OidcClient {
       tokenEndpoint,
       revocationEndpoint: optionalString(document['revocation_endpoint']),
       endSessionEndpoint: optionalString(document['end_session_endpoint']),
+      authorizationResponseIssParameterSupported:
+        document['authorization_response_iss_parameter_supported'] === true,
     };
     return this.discovered;
   }
@@ -86,19 +92,49 @@ export class LibraryOidcClient extends OidcClient {
     return (params.has('code') && params.has('state')) || params.has('error');
   }
 
-  async completeLogin(): Promise<CompletedLogin> {
+  async completeLogin(search: string): Promise<CompletedLogin> {
+    const params = new URLSearchParams(search);
+    // Only a sign-in this tab started may show the provider's own words: anyone can send a
+    // link to `/?error=x&error_description=<anything>`.
+    const startedHere = this.startedHere(params.get('state'));
     try {
-      await this.oauth.tryLoginCodeFlow();
+      this.checkIssuer(params.get('iss'));
+      // The query is handed over explicitly (the library would read window.location itself).
+      await this.oauth.tryLoginCodeFlow({ customHashFragment: search });
       return {
         tokens: this.harvestTokens(),
         returnPath: safeReturnPath(decodeState(this.oauth.state)),
       };
     } catch (error: unknown) {
-      throw loginFailure(error);
+      throw loginFailure(error, startedHere);
     } finally {
       // The library's copies of the tokens (and the used nonce and PKCE verifier) are dropped:
       // the SessionStore holds the only copy.
       this.scratch.clear();
+    }
+  }
+
+  /** Whether `state` carries the nonce this tab stored when it left for the provider. */
+  private startedHere(state: string | null): boolean {
+    const nonce = this.scratch.getItem('nonce');
+    return !!state && !!nonce && state.split(NONCE_STATE_SEPARATOR)[0] === nonce;
+  }
+
+  /**
+   * RFC 9207: a provider that names itself in the redirect back must name the configured
+   * issuer; a redirect from another provider (a mix-up attack) is refused before any code
+   * exchange.
+   */
+  private checkIssuer(iss: string | null): void {
+    const metadata = this.discovered;
+    if (!metadata) return;
+    if (iss === null && !metadata.authorizationResponseIssParameterSupported) return;
+    if (iss !== metadata.issuer) {
+      throw new LoginError(
+        iss === null
+          ? 'the provider promises an iss parameter in its answer, and this answer has none'
+          : 'the answer names another issuer than the configured one',
+      );
     }
   }
 
@@ -202,11 +238,17 @@ function discoveryFailure(error: unknown, issuer: string): Error {
   return new AuthConfigError('issuer', `could not be used for discovery: ${describe(error)}`);
 }
 
-function loginFailure(error: unknown): LoginError {
+function loginFailure(error: unknown, startedHere: boolean): LoginError {
   if (error instanceof LoginError) return error;
   if (error instanceof OAuthErrorEvent) {
     const params = error.params as Record<string, string> | null;
-    return new LoginError(params?.['error_description'] ?? params?.['error'] ?? error.type);
+    if (!params?.['error']) return new LoginError(describeLibraryEvent(error.type));
+    return new LoginError(
+      describeAuthorizationError(
+        params['error'],
+        startedHere ? params['error_description'] : undefined,
+      ),
+    );
   }
   if (error instanceof HttpErrorResponse) {
     const body = error.error as { error?: string; error_description?: string } | null;

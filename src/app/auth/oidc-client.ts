@@ -7,11 +7,13 @@ export interface ProviderMetadata {
   readonly tokenEndpoint: string;
   readonly revocationEndpoint: string | null;
   readonly endSessionEndpoint: string | null;
+  /** RFC 9207: the provider names itself (`iss`) in its redirect back, which must then match. */
+  readonly authorizationResponseIssParameterSupported?: boolean;
 }
 
 /** A finished sign-in: the first token set and where the user wanted to go. */
 export interface CompletedLogin {
-  readonly tokens: Omit<TokenSet, 'generation'>;
+  readonly tokens: Omit<TokenSet, 'generation' | 'epoch'>;
   readonly returnPath: string;
 }
 
@@ -39,10 +41,10 @@ export abstract class OidcClient {
   abstract hasLoginResponse(search: string): boolean;
 
   /**
-   * Exchanges the code in the current URL for tokens.
+   * Exchanges the code in `search` (the query of the redirect back) for tokens.
    * @throws LoginError when the provider reported an error or the answer is unusable.
    */
-  abstract completeLogin(): Promise<CompletedLogin>;
+  abstract completeLogin(search: string): Promise<CompletedLogin>;
 
   /** The end-session URL for RP-initiated logout, or null when the provider has none. */
   endSessionUrl(

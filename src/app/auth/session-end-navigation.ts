@@ -1,4 +1,5 @@
-import { Injectable, inject } from '@angular/core';
+import { DestroyRef, Injectable, inject } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { ActivatedRouteSnapshot, Router } from '@angular/router';
 import { filter } from 'rxjs';
 
@@ -18,6 +19,7 @@ export class SessionEndNavigation {
   private readonly events = inject(AuthEventLog);
   private readonly config = inject(AuthConfigStore);
   private readonly loginRoute = inject(LOGIN_ROUTE);
+  private readonly destroyRef = inject(DestroyRef);
   private watching = false;
 
   watch(): void {
@@ -29,6 +31,7 @@ export class SessionEndNavigation {
           (event): event is Extract<AuthEvent, { type: 'signed-out' }> =>
             event.type === 'signed-out',
         ),
+        takeUntilDestroyed(this.destroyRef),
       )
       .subscribe((event) => this.onSignedOut(event));
   }

@@ -3,7 +3,7 @@ import { BehaviorSubject } from 'rxjs';
 
 import { TokenStorageMode } from './auth-config';
 import { KeyValueStorage, MemoryStorage, SESSION_STORAGE } from './browser-storage';
-import { TokenSet, isTokenSet } from './session';
+import { TokenSet, readTokenSet } from './session';
 
 /** Where the token set is kept in the chosen storage. */
 export const TOKENS_KEY = 'oidc-session.tokens';
@@ -33,8 +33,8 @@ export class SessionStore {
     const raw = this.storage.getItem(TOKENS_KEY);
     if (raw === null) return null;
     try {
-      const stored: unknown = JSON.parse(raw);
-      if (isTokenSet(stored)) return stored;
+      const stored = readTokenSet(JSON.parse(raw));
+      if (stored) return stored;
     } catch {
       // Unparseable leftovers (an older format, a manual edit) are dropped below.
     }

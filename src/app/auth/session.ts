@@ -32,7 +32,16 @@ export interface TokenSet {
   readonly idToken: string | null;
   readonly claims: UserClaims;
   readonly generation: number;
+  /**
+   * The sign-out epoch the set belongs to: the one in force when the sign-in or refresh that
+   * produced it began. A sign-out moves the epoch on, so a set of an older epoch, however late
+   * it arrives, is never stored, adopted or handed over again.
+   */
+  readonly epoch: number;
 }
+
+/** A token set as the token endpoint or the sign-in gives it, before it is numbered. */
+export type ObtainedTokens = Omit<TokenSet, 'generation'>;
 
 export function toSession(tokens: TokenSet): Session {
   return {
@@ -42,6 +51,17 @@ export function toSession(tokens: TokenSet): Session {
     hasRefreshToken: tokens.refreshToken !== null,
     claims: tokens.claims,
   };
+}
+
+/**
+ * Reads a token set stored by this or an earlier version of the app; sets stored before sign-out
+ * epochs existed belong to the first epoch.
+ */
+export function readTokenSet(value: unknown): TokenSet | null {
+  if (typeof value === 'object' && value !== null && !('epoch' in value)) {
+    value = { ...value, epoch: 0 };
+  }
+  return isTokenSet(value) ? value : null;
 }
 
 /** Shape check for token sets read from storage or received from another tab. */
@@ -59,6 +79,7 @@ export function isTokenSet(value: unknown): value is TokenSet {
     typeof claims === 'object' &&
     claims !== null &&
     typeof claims['sub'] === 'string' &&
-    Number.isSafeInteger(t['generation'])
+    Number.isSafeInteger(t['generation']) &&
+    Number.isSafeInteger(t['epoch'])
   );
 }

@@ -1,83 +1,41 @@
-import { ApplicationRef, provideZonelessChangeDetection } from '@angular/core';
+import { provideZonelessChangeDetection } from '@angular/core';
 import { createApplication } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 
-import { AuthEvent } from './auth-events';
 import { AuthService } from './auth-service';
 import { MemoryStorage } from './browser-storage';
 import { TOKENS_KEY } from './session-store';
 import { PerTabSync, createTabSync } from './tab-sync';
-import { AuthTestingController, FakeClock, FakeTabNetwork, provideAuthTesting } from './testing';
-import { ScriptedTokenEndpoint } from './testing/scripted-token-endpoint';
+import {
+  AuthTestingController,
+  FakeClock,
+  FakeTabNetwork,
+  TestTab,
+  TestTabs,
+  provideAuthTesting,
+  tokenOf,
+} from './testing';
 import { settle } from './testing/token-responses';
 
-/** One browser tab: its own application, storage and token endpoint view, on a shared network. */
-interface Tab {
-  readonly app: ApplicationRef;
-  readonly auth: AuthService;
-  readonly kit: AuthTestingController;
-  readonly endpoint: ScriptedTokenEndpoint;
-  readonly storage: MemoryStorage;
-  readonly events: AuthEvent[];
-}
-
 describe('one session across tabs', () => {
+  let harness: TestTabs;
   let network: FakeTabNetwork;
   let clock: FakeClock;
-  let tabs: Tab[];
+  let tabs: TestTab[];
   /** Every refresh token presented to the (one, shared) provider, in order. */
   let presented: string[];
 
   beforeEach(() => {
-    network = new FakeTabNetwork();
-    clock = new FakeClock();
-    tabs = [];
-    presented = [];
+    harness = new TestTabs();
+    ({ network, clock, open: tabs, presented } = harness);
   });
 
-  afterEach(() => tabs.forEach((tab) => tab.app.destroy()));
+  afterEach(() => harness.closeAll());
 
-  async function openTab(
-    options: { signedIn?: boolean; storage?: MemoryStorage } = {},
-  ): Promise<Tab> {
-    const storage = options.storage ?? new MemoryStorage();
-    const app = await createApplication({
-      providers: [
-        provideZonelessChangeDetection(),
-        provideRouter([]),
-        provideAuthTesting({
-          tab: network.tab(),
-          clock,
-          sessionStorage: storage,
-          signedIn: options.signedIn ?? false,
-        }),
-      ],
-    });
-    const kit = app.injector.get(AuthTestingController);
-    await kit.ready();
-    const endpoint = app.injector.get(ScriptedTokenEndpoint);
-    const refresh = endpoint.refresh.bind(endpoint);
-    // All tabs talk to one provider: count what it is shown, and issue tokens from one sequence.
-    endpoint.refresh = (tokens) => {
-      presented.push(tokens.refreshToken ?? '(none)');
-      return refresh({ ...tokens });
-    };
-    const tab: Tab = {
-      app,
-      auth: app.injector.get(AuthService),
-      kit,
-      endpoint,
-      storage,
-      events: [],
-    };
-    tab.auth.events$.subscribe((event) => tab.events.push(event));
-    tabs.push(tab);
-    return tab;
-  }
-
-  const refreshes = () => tabs.reduce((sum, tab) => sum + tab.endpoint.refreshCount, 0);
-  const tokenOf = (tab: Tab) => tab.auth.session()?.accessToken ?? null;
+  const openTab = (options: { signedIn?: boolean; storage?: MemoryStorage } = {}) =>
+    harness.openTab(options);
+  const refreshes = () => harness.refreshes();
 
   it('lets a new tab join the live session without asking the provider', async () => {
     const first = await openTab({ signedIn: true });
@@ -146,9 +104,7 @@ describe('one session across tabs', () => {
     const staleCopy = original.storage.getItem(TOKENS_KEY)!;
     clock.advance(10 * 60 * 1000);
     await firstValueFrom(original.auth.accessToken()); // rotates refresh-token-0
-    original.app.destroy();
-    tabs.splice(tabs.indexOf(original), 1);
-    network['tabs'].forEach((tab) => tab.close());
+    harness.close(original);
 
     const storage = new MemoryStorage();
     storage.setItem(TOKENS_KEY, staleCopy);
@@ -198,7 +154,12 @@ describe('one session across tabs', () => {
 
     elsewhere.post({
       kind: 'session',
-      tokens: { ...before, accessToken: 'new-sign-in', generation: network.counter + 1 },
+      tokens: {
+        ...before,
+        accessToken: 'new-sign-in',
+        generation: network.counter + 1,
+        epoch: network.signOutEpoch,
+      },
     });
     await settle();
     expect([a, b].map(tokenOf)).toEqual(['new-sign-in', 'new-sign-in']);

@@ -1,4 +1,4 @@
-import { InjectionToken, inject } from '@angular/core';
+import { DestroyRef, InjectionToken, inject } from '@angular/core';
 import { NEVER, Observable, Subject } from 'rxjs';
 
 import { KeyValueStorage, LOCAL_STORAGE } from './browser-storage';
@@ -10,12 +10,16 @@ export type TabMessage =
   | { readonly kind: 'session'; readonly tokens: TokenSet }
   /** A starting tab asks the open tabs for the live session. */
   | { readonly kind: 'session-request' }
-  /** The session ended; every tab holding an older generation drops it. */
-  | {
-      readonly kind: 'signed-out';
-      readonly generation: number;
-      readonly reason: 'logout' | 'expired';
-    };
+  /**
+   * The user signed out: every token set obtained in an older sign-out epoch is dead. The tab
+   * that signed out revoked the refresh token of `revokedGeneration`; a tab holding a newer set
+   * (one that arrived late) revokes that one itself.
+   */
+  | { readonly kind: 'signed-out'; readonly epoch: number; readonly revokedGeneration: number }
+  /** A refresh failed for good: every tab holding this generation or an older one drops it. */
+  | { readonly kind: 'session-expired'; readonly generation: number }
+  /** An API refused the access token of this generation right after it was obtained. */
+  | { readonly kind: 'token-refused'; readonly generation: number };
 
 /**
  * How tabs coordinate: a message bus, a cross-tab mutex for refreshing, and a registry of
@@ -37,17 +41,29 @@ export interface TabSync {
   nextGeneration(floor: number): number;
   /** The newest generation ever allocated on this origin, whether or not a tab still holds it. */
   lastAllocatedGeneration(): number;
+  /** The newest sign-out epoch recorded on this origin (0: never signed out). */
+  storedSignOutEpoch(): number;
+  /** Records a sign-out epoch; a newer one already recorded is kept. */
+  storeSignOutEpoch(epoch: number): void;
+  /** Lets go of the channel, the held generation and the listeners (the app is destroyed). */
+  close(): void;
 }
 
 export const TAB_SYNC = new InjectionToken<TabSync>('TAB_SYNC', {
   providedIn: 'root',
-  factory: () => createTabSync(globalThis, inject(LOCAL_STORAGE)),
+  factory: () => {
+    const tabs = createTabSync(globalThis, inject(LOCAL_STORAGE));
+    // Tests and micro-frontends create and destroy apps; a destroyed one must leave no channel open.
+    inject(DestroyRef).onDestroy(() => tabs.close());
+    return tabs;
+  },
 });
 
 const CHANNEL_NAME = 'oidc-session';
 const REFRESH_LOCK = 'oidc-session:refresh';
 const GENERATION_LOCK_PREFIX = 'oidc-session:generation:';
 const GENERATION_COUNTER_KEY = 'oidc-session.generation';
+const SIGN_OUT_EPOCH_KEY = 'oidc-session.signed-out-epoch';
 
 /** Picks the shared implementation where the browser has both APIs, else the per-tab one. */
 export function createTabSync(scope: typeof globalThis, counter: KeyValueStorage | null): TabSync {
@@ -63,13 +79,15 @@ export function createTabSync(scope: typeof globalThis, counter: KeyValueStorage
     '[auth] BroadcastChannel or Web Locks are not available: every tab keeps its own session ' +
       'and refreshes on its own. Duplicated tabs may then present a rotated refresh token.',
   );
-  return new PerTabSync();
+  return new PerTabSync(counter);
 }
 
 class BrowserTabSync implements TabSync {
   readonly shared = true;
   private readonly incoming = new Subject<TabMessage>();
   private releaseHeldGeneration: (() => void) | null = null;
+  private holding: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly channel: BroadcastChannel,
@@ -87,10 +105,11 @@ class BrowserTabSync implements TabSync {
   }
 
   post(message: TabMessage): void {
-    this.channel.postMessage(message);
+    if (!this.closed) this.channel.postMessage(message);
   }
 
   withRefreshLock<T>(task: () => Promise<T>, timeoutMs: number): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('[auth] the app was destroyed'));
     return this.locks.request(REFRESH_LOCK, { signal: AbortSignal.timeout(timeoutMs) }, () =>
       task(),
     ) as Promise<T>;
@@ -109,22 +128,37 @@ class BrowserTabSync implements TabSync {
     return newest;
   }
 
-  async holdGeneration(generation: number | null): Promise<void> {
+  holdGeneration(generation: number | null): Promise<void> {
+    // One claim at a time, in call order: a second call made before the first was granted
+    // must not release a lock the first has not taken yet, nor leave two held.
+    const claimed = this.holding.then(() => this.claimGeneration(generation));
+    this.holding = claimed.catch(() => undefined);
+    return claimed;
+  }
+
+  private async claimGeneration(generation: number | null): Promise<void> {
     const previousRelease = this.releaseHeldGeneration;
     this.releaseHeldGeneration = null;
-    if (generation !== null) {
+    if (generation !== null && !this.closed) {
       // Take the new lock before letting go of the old one, so a joining tab never sees a
       // moment in which this tab holds nothing.
-      await new Promise<void>((granted) => {
-        void this.locks.request(
-          `${GENERATION_LOCK_PREFIX}${generation}`,
-          { mode: 'shared' },
-          () => {
-            granted();
-            return new Promise<void>((release) => (this.releaseHeldGeneration = release));
-          },
-        );
-      });
+      try {
+        await new Promise<void>((granted, refused) => {
+          this.locks
+            .request(`${GENERATION_LOCK_PREFIX}${generation}`, { mode: 'shared' }, () => {
+              granted();
+              // Closed while waiting for the grant: let go at once.
+              if (this.closed) return Promise.resolve();
+              return new Promise<void>((release) => (this.releaseHeldGeneration = release));
+            })
+            // A refused request (a security error, a browser shutting down) never calls back:
+            // without this the caller would wait for ever.
+            .catch(refused);
+        });
+      } catch (error: unknown) {
+        previousRelease?.();
+        throw error;
+      }
     }
     previousRelease?.();
   }
@@ -142,6 +176,24 @@ class BrowserTabSync implements TabSync {
   lastAllocatedGeneration(): number {
     return Number(this.counter?.getItem(GENERATION_COUNTER_KEY)) || 0;
   }
+
+  storedSignOutEpoch(): number {
+    return readEpoch(this.counter);
+  }
+
+  storeSignOutEpoch(epoch: number): void {
+    writeEpoch(this.counter, epoch);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.channel.onmessage = null;
+    this.channel.close();
+    this.incoming.complete();
+    this.releaseHeldGeneration?.();
+    this.releaseHeldGeneration = null;
+  }
 }
 
 /** Fallback where the browser lacks BroadcastChannel or Web Locks: each tab on its own. */
@@ -149,6 +201,10 @@ export class PerTabSync implements TabSync {
   readonly shared = false;
   private queue: Promise<unknown> = Promise.resolve();
   private lastGeneration = 0;
+  private signOutEpoch = 0;
+
+  /** `storage` keeps the sign-out epoch across this tab's reloads (a sign-in redirect). */
+  constructor(private readonly storage: KeyValueStorage | null = null) {}
 
   messages(): Observable<TabMessage> {
     return NEVER;
@@ -180,6 +236,37 @@ export class PerTabSync implements TabSync {
   lastAllocatedGeneration(): number {
     return this.lastGeneration;
   }
+
+  storedSignOutEpoch(): number {
+    return Math.max(this.signOutEpoch, readEpoch(this.storage));
+  }
+
+  storeSignOutEpoch(epoch: number): void {
+    this.signOutEpoch = Math.max(this.signOutEpoch, epoch);
+    writeEpoch(this.storage, epoch);
+  }
+
+  close(): void {
+    // Nothing held.
+  }
+}
+
+function readEpoch(storage: KeyValueStorage | null): number {
+  try {
+    return Number(storage?.getItem(SIGN_OUT_EPOCH_KEY)) || 0;
+  } catch {
+    // Storage that throws on access knows no epoch; the in-memory ones still order this tab.
+    return 0;
+  }
+}
+
+function writeEpoch(storage: KeyValueStorage | null, epoch: number): void {
+  try {
+    // Never lower it: another tab may have recorded a newer sign-out meanwhile.
+    if (epoch > readEpoch(storage)) storage?.setItem(SIGN_OUT_EPOCH_KEY, String(epoch));
+  } catch {
+    // A full or blocked storage: the epoch still travels with the sign-out message.
+  }
 }
 
 function isTabMessage(data: unknown): data is TabMessage {
@@ -192,9 +279,11 @@ function isTabMessage(data: unknown): data is TabMessage {
       return true;
     case 'signed-out':
       return (
-        Number.isSafeInteger(message['generation']) &&
-        (message['reason'] === 'logout' || message['reason'] === 'expired')
+        Number.isSafeInteger(message['epoch']) && Number.isSafeInteger(message['revokedGeneration'])
       );
+    case 'session-expired':
+    case 'token-refused':
+      return Number.isSafeInteger(message['generation']);
     default:
       return false;
   }

@@ -7,7 +7,7 @@ import { AuthError, ProviderUnreachableError, SessionExpiredError } from './auth
 import { AUTH_TIMING } from './auth-timing';
 import { CLOCK } from './clock';
 import { OidcClient } from './oidc-client';
-import { TokenSet } from './session';
+import { ObtainedTokens, TokenSet } from './session';
 import { SKIP_AUTH } from './skip-auth';
 import { parseRefreshResponse } from './token-response';
 
@@ -18,7 +18,7 @@ export abstract class TokenEndpoint {
    * @throws SessionExpiredError when the provider rejects it or answers nonsense (definitive),
    * ProviderUnreachableError when there is no usable answer (transient).
    */
-  abstract refresh(tokens: TokenSet): Observable<Omit<TokenSet, 'generation'>>;
+  abstract refresh(tokens: TokenSet): Observable<ObtainedTokens>;
 
   /** Revokes a refresh token (RFC 7009). */
   abstract revoke(refreshToken: string): Observable<void>;
@@ -35,7 +35,7 @@ export class HttpTokenEndpoint extends TokenEndpoint {
   private readonly clock = inject(CLOCK);
   private readonly timing = inject(AUTH_TIMING);
 
-  refresh(tokens: TokenSet): Observable<Omit<TokenSet, 'generation'>> {
+  refresh(tokens: TokenSet): Observable<ObtainedTokens> {
     const { clientId } = this.config.current;
     const { tokenEndpoint, issuer } = this.requireMetadata();
     const body = new URLSearchParams({

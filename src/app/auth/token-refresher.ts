@@ -6,7 +6,7 @@ import { AuthError, ProviderUnreachableError, SessionExpiredError } from './auth
 import { AuthEventLog, RefreshTrigger } from './auth-events';
 import { AUTH_TIMING } from './auth-timing';
 import { CLOCK } from './clock';
-import { TokenSet } from './session';
+import { ObtainedTokens, TokenSet } from './session';
 import { delay, retryWhileUnreachable } from './retry-while-unreachable';
 import { SessionSharing } from './session-sharing';
 import { SessionStore } from './session-store';
@@ -15,6 +15,11 @@ import { TokenEndpoint } from './token-endpoint';
 
 /** Default leeway: a quarter of the token's lifetime, but never more than this. */
 const MAX_DEFAULT_LEEWAY_MS = 30_000;
+/**
+ * No leeway, configured or not, exceeds this share of the lifetime the provider granted: a
+ * leeway at or above the lifetime would make every request refresh.
+ */
+const MAX_LEEWAY_SHARE = 0.5;
 
 /**
  * The one path to the token endpoint's refresh grant. Single flight: while a refresh runs,
@@ -48,14 +53,14 @@ export class TokenRefresher {
   }
 
   /**
-   * After an API answered 401 to `rejectedAccessToken`: the newer token set if someone has
-   * already refreshed since, else the shared refresh.
+   * After an API answered 401 to the access token of `rejected`: the newer token set if someone
+   * has already refreshed since, else the shared refresh.
    */
-  afterRejection(rejectedAccessToken: string): Observable<TokenSet> {
+  afterRejection(rejected: TokenSet): Observable<TokenSet> {
     return defer(() => {
       const tokens = this.store.current();
       if (!tokens) return throwError(() => new SessionExpiredError('signed_out'));
-      return tokens.accessToken === rejectedAccessToken ? this.refresh('rejected') : of(tokens);
+      return tokens.generation === rejected.generation ? this.refresh('rejected') : of(tokens);
     });
   }
 
@@ -81,9 +86,11 @@ export class TokenRefresher {
   }
 
   private leewayMs(tokens: TokenSet): number {
+    const lifetime = tokens.expiresAt - tokens.receivedAt;
     const configured = this.config.isLoaded ? this.config.current.leewaySeconds : null;
-    if (configured !== null) return configured * 1000;
-    return Math.min(MAX_DEFAULT_LEEWAY_MS, (tokens.expiresAt - tokens.receivedAt) / 4);
+    const wanted =
+      configured !== null ? configured * 1000 : Math.min(MAX_DEFAULT_LEEWAY_MS, lifetime / 4);
+    return Math.min(wanted, lifetime * MAX_LEEWAY_SHARE);
   }
 
   private async run(trigger: RefreshTrigger, basis: number): Promise<TokenSet> {
@@ -109,7 +116,18 @@ export class TokenRefresher {
     if (newestHeld > current.generation) {
       const newer = await this.sharing.awaitGeneration(newestHeld, this.timing.tabJoinTimeoutMs);
       if (newer) return this.adopted(newer);
-      // Our refresh token was rotated by a twin we cannot reach; presenting it would be a replay.
+      // Our refresh token was rotated by a tab that did not answer in time; presenting it would
+      // be a replay. A tab that still holds the newer set is slow (an alert open, a debugger,
+      // a starved CPU), not gone: fail only the waiting requests and ask again next time.
+      if ((await this.tabs.newestHeldGeneration()) > current.generation) {
+        throw new ProviderUnreachableError('tab_unresponsive');
+      }
+      // The holder is gone (its generation lock was released) and took the live tokens with it.
+      throw new SessionExpiredError('superseded');
+    }
+    if (this.tabs.lastAllocatedGeneration() > current.generation) {
+      // A newer set was made from our lineage by a tab that has closed since: our refresh token
+      // is probably rotated, and presenting it would be a replay that revokes the whole grant.
       throw new SessionExpiredError('superseded');
     }
     if (!current.refreshToken) throw new SessionExpiredError('no_refresh_token');
@@ -133,11 +151,12 @@ export class TokenRefresher {
     return tokens;
   }
 
-  private requestWithRetries(current: TokenSet): Promise<Omit<TokenSet, 'generation'>> {
-    return retryWhileUnreachable(
-      () => firstValueFrom(this.endpoint.refresh(current)),
-      this.timing.refreshRetryDelaysMs,
-    );
+  private requestWithRetries(current: TokenSet): Promise<ObtainedTokens> {
+    return retryWhileUnreachable(() => {
+      // A sign-out during the pauses between attempts ends the retries, not only the result.
+      if (!this.sharing.isAlive(current)) throw new SessionExpiredError('signed_out');
+      return firstValueFrom(this.endpoint.refresh(current));
+    }, this.timing.refreshRetryDelaysMs);
   }
 
   /** Applies the failure policy and returns the error every waiting caller receives. */
@@ -148,7 +167,7 @@ export class TokenRefresher {
         this.sharing.endHere();
         this.events.emit('signed-out', { where: 'here', reason: 'expired' });
       } else if (error.reason !== 'signed_out') {
-        this.sharing.endEverywhere('expired');
+        this.sharing.expireEverywhere();
         this.events.emit('signed-out', { where: 'here', reason: 'expired' });
       }
       return error;

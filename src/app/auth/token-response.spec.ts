@@ -11,6 +11,7 @@ describe('parseRefreshResponse', () => {
     receivedAt: 0,
     expiresAt: 60_000,
     generation: 4,
+    epoch: 0,
   };
   const context = { receivedAt: 1_000_000, previous, issuer: 'https://op.test', clientId: 'spa' };
   const parse = (body: unknown) =>

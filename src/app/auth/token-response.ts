@@ -1,6 +1,6 @@
 import { SessionExpiredError } from './auth-errors';
 import { readJwtClaims } from './jwt-claims';
-import { TokenSet, UserClaims } from './session';
+import { ObtainedTokens, TokenSet, UserClaims } from './session';
 
 /** What a token response must be checked against. */
 export interface TokenResponseContext {
@@ -21,7 +21,7 @@ export interface TokenResponseContext {
 export function parseRefreshResponse(
   body: string | null,
   context: TokenResponseContext,
-): Omit<TokenSet, 'generation'> {
+): ObtainedTokens {
   const json = parseJsonObject(body);
   const accessToken = json['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '') malformed('no access_token');
@@ -44,6 +44,8 @@ export function parseRefreshResponse(
     refreshToken: refreshToken ?? context.previous.refreshToken,
     idToken: idToken ?? context.previous.idToken,
     claims: idToken ? checkRefreshedIdToken(idToken, context) : context.previous.claims,
+    // A refresh continues its session: the set belongs to the sign-out epoch of the one refreshed.
+    epoch: context.previous.epoch,
   };
 }
 

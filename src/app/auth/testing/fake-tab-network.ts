@@ -12,6 +12,8 @@ export class FakeTabNetwork {
   private lockQueue: Promise<unknown> = Promise.resolve();
   /** The persisted generation counter (localStorage in a browser). */
   counter = 0;
+  /** The persisted sign-out epoch (localStorage in a browser). */
+  signOutEpoch = 0;
   /** How many times any tab entered the refresh lock. */
   lockEntries = 0;
 
@@ -83,6 +85,14 @@ export class FakeTab implements TabSync {
 
   lastAllocatedGeneration(): number {
     return this.network.counter;
+  }
+
+  storedSignOutEpoch(): number {
+    return this.network.signOutEpoch;
+  }
+
+  storeSignOutEpoch(epoch: number): void {
+    this.network.signOutEpoch = Math.max(this.network.signOutEpoch, epoch);
   }
 
   /** Closing a tab releases what it held and stops its messages. */

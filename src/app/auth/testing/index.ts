@@ -5,3 +5,5 @@ export type { ScriptedRefreshAnswer } from './scripted-token-endpoint';
 export { FakeClock } from './fake-clock';
 export { FakeTabNetwork } from './fake-tab-network';
 export { TEST_ISSUER } from './fake-oidc-client';
+export { TestTabs, tokenOf } from './test-tabs';
+export type { TestTab } from './test-tabs';

@@ -1,5 +1,6 @@
 import {
   ApplicationInitStatus,
+  DestroyRef,
   EnvironmentProviders,
   Injectable,
   InjectionToken,
@@ -38,9 +39,10 @@ export interface AuthTestingOptions {
   /**
    * `scripted` (default): refreshes are answered by {@link AuthTestingController.respondToRefresh}.
    * `http`: refreshes are real POSTs to `https://issuer.example.test/token`, for tests that
-   * answer them with HttpTestingController.
+   * answer them with HttpTestingController. A TokenEndpoint instance: that one (a simulated
+   * provider).
    */
-  readonly tokenEndpoint?: 'scripted' | 'http';
+  readonly tokenEndpoint?: 'scripted' | 'http' | TokenEndpoint;
   /** Further auth.config.json fields, e.g. `leewaySeconds`. */
   readonly config?: Readonly<Record<string, unknown>>;
   /** Time limits; by default a transient failure is not retried. */
@@ -51,6 +53,10 @@ export interface AuthTestingOptions {
   readonly sessionStorage?: KeyValueStorage;
   /** The clock (default: a new FakeClock at 2026-01-01 09:00 UTC). */
   readonly clock?: FakeClock;
+  /** The origin's localStorage, e.g. one shared by several simulated tabs (default: a new one). */
+  readonly localStorage?: KeyValueStorage;
+  /** The OpenID client (default: a FakeOidcClient that never completes a sign-in). */
+  readonly oidcClient?: FakeOidcClient;
 }
 
 /** Recorded full-page navigations (sign-in and sign-out redirects). */
@@ -86,18 +92,28 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
       }),
       withAuthTiming({ ...TESTING_TIMING, ...options.timing }),
     ),
-    FakeOidcClient,
+    options.oidcClient ? { provide: FakeOidcClient, useValue: options.oidcClient } : FakeOidcClient,
     { provide: OidcClient, useExisting: FakeOidcClient },
     {
       provide: ScriptedTokenEndpoint,
       useFactory: () => Object.assign(new ScriptedTokenEndpoint(), { lifetimeSeconds: lifetime }),
     },
-    options.tokenEndpoint === 'http'
-      ? []
-      : { provide: TokenEndpoint, useExisting: ScriptedTokenEndpoint },
+    options.tokenEndpoint instanceof TokenEndpoint
+      ? { provide: TokenEndpoint, useValue: options.tokenEndpoint }
+      : options.tokenEndpoint === 'http'
+        ? []
+        : { provide: TokenEndpoint, useExisting: ScriptedTokenEndpoint },
     { provide: CLOCK, useValue: clock },
-    { provide: TAB_SYNC, useFactory: () => options.tab ?? new PerTabSync() },
-    { provide: LOCAL_STORAGE, useFactory: () => new MemoryStorage() },
+    {
+      provide: TAB_SYNC,
+      useFactory: () => {
+        const tab = options.tab ?? new PerTabSync();
+        // As in the app: a destroyed app lets go of its channel and held generation.
+        inject(DestroyRef).onDestroy(() => tab.close());
+        return tab;
+      },
+    },
+    { provide: LOCAL_STORAGE, useFactory: () => options.localStorage ?? new MemoryStorage() },
     {
       provide: SESSION_STORAGE,
       useFactory: () =>
@@ -204,6 +220,7 @@ function seededStorage(
     receivedAt: clock.now(),
     expiresAt: clock.now() + lifetimeSeconds * 1000,
     generation: 1,
+    epoch: 0,
   };
   storage.setItem(TOKENS_KEY, JSON.stringify(tokens));
   return storage;

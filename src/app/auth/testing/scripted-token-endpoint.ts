@@ -1,13 +1,17 @@
 import { Injectable, inject } from '@angular/core';
-import { Observable, defer, of, throwError } from 'rxjs';
+import { Observable, Subject, defer, first, map, of, throwError } from 'rxjs';
 
 import { ProviderUnreachableError, SessionExpiredError } from '../auth-errors';
 import { CLOCK } from '../clock';
-import { TokenSet } from '../session';
+import { ObtainedTokens, TokenSet } from '../session';
 import { TokenEndpoint } from '../token-endpoint';
 
-/** How the fake token endpoint answers one refresh. */
-export type ScriptedRefreshAnswer = 'success' | 'invalid_grant' | 'network-error' | 'server-error';
+/**
+ * How the fake token endpoint answers one refresh. `held`: the provider has answered (the token
+ * is rotated) but the answer reaches the tab only at {@link ScriptedTokenEndpoint.releaseHeld}.
+ */
+export type ScriptedRefreshAnswer =
+  'success' | 'invalid_grant' | 'network-error' | 'server-error' | 'held';
 
 /**
  * A token endpoint that answers from a script (default: success), counts refreshes, and
@@ -24,13 +28,14 @@ export class ScriptedTokenEndpoint extends TokenEndpoint {
   refreshCount = 0;
   /** Refresh tokens revoked so far. */
   readonly revoked: string[] = [];
+  private readonly released = new Subject<void>();
 
   /** Queues answers for the next refreshes; once used up, refreshes succeed. */
   answer(...answers: ScriptedRefreshAnswer[]): void {
     this.script.push(...answers);
   }
 
-  refresh(tokens: TokenSet): Observable<Omit<TokenSet, 'generation'>> {
+  refresh(tokens: TokenSet): Observable<ObtainedTokens> {
     return defer(() => {
       this.refreshCount++;
       switch (this.script.shift() ?? 'success') {
@@ -42,8 +47,20 @@ export class ScriptedTokenEndpoint extends TokenEndpoint {
           return throwError(() => new ProviderUnreachableError('server_error', 503));
         case 'success':
           return of(this.issue(tokens));
+        case 'held': {
+          const answer = this.issue(tokens);
+          return this.released.pipe(
+            first(),
+            map(() => answer),
+          );
+        }
       }
     });
+  }
+
+  /** Delivers every `held` answer. */
+  releaseHeld(): void {
+    this.released.next();
   }
 
   revoke(refreshToken: string): Observable<void> {
@@ -51,7 +68,7 @@ export class ScriptedTokenEndpoint extends TokenEndpoint {
     return of(undefined);
   }
 
-  private issue(previous: TokenSet): Omit<TokenSet, 'generation'> {
+  private issue(previous: TokenSet): ObtainedTokens {
     this.issued++;
     const now = this.clock.now();
     return {
@@ -61,6 +78,7 @@ export class ScriptedTokenEndpoint extends TokenEndpoint {
       claims: previous.claims,
       receivedAt: now,
       expiresAt: now + this.lifetimeSeconds * 1000,
+      epoch: previous.epoch,
     };
   }
 }
