@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 
-import type { CheckId, DoctorConfig, DoctorReport } from '../../doctor/finding.ts';
+import {
+  CHECK_TITLES,
+  type CheckId,
+  type DoctorConfig,
+  type DoctorReport,
+} from '../../doctor/finding.ts';
+import { providerSettings } from '../../doctor/provider-settings.ts';
 import { runDoctor } from '../../doctor/run-doctor.ts';
 import {
   startSecondProvider,
@@ -204,5 +210,37 @@ describe('the npm run doctor command', () => {
     assert.match(error.stdout, /\[ ok \] PKCE with S256 \(pkce-s256\)/);
     assert.match(error.stdout, /Check at the provider/);
     assert.match(error.stdout, /Sign-in cannot work until these are fixed: .*id-token-alg/);
+  });
+});
+
+describe("the app's sign-in diagnosis", () => {
+  it('only ever names checks the doctor prints', async () => {
+    // Loaded by path: the app's sources belong to the Angular build, not to this tsconfig.
+    const modulePath = '../../src/app/auth/sign-in-diagnosis.ts';
+    const { diagnoseSignInFailure } = (await import(modulePath)) as {
+      diagnoseSignInFailure(message: string): { doctorCheck: string } | null;
+    };
+    const known = new Set<string>([
+      ...Object.keys(CHECK_TITLES),
+      ...providerSettings('https://sso.example.com').map((setting) => setting.id),
+    ]);
+    const messages = [
+      'Sign-in failed: the code exchange failed: server_error',
+      'Sign-in failed: the code exchange failed: HTTP 0',
+      'Sign-in failed: invalid_client',
+      'Sign-in failed: redirect_uri did not match',
+      'Sign-in failed: PKCE verification failed',
+      'Sign-in failed: invalid_scope',
+      'Sign-in failed: consent_required',
+      'Invalid auth configuration: "issuer" does not match the provider\'s discovery document',
+      'Invalid auth configuration: "issuer" has no discovery document at x (HTTP 404)',
+      'Invalid auth configuration: "issuer" x is not reachable (network); is it running?',
+      'The identity provider could not be reached (network). The session is kept.',
+      'opaque access token: switch the provider to issue JWT access tokens',
+    ];
+    for (const message of messages) {
+      const check = diagnoseSignInFailure(message)?.doctorCheck;
+      assert.ok(check && known.has(check), `${message} -> ${check}`);
+    }
   });
 });
