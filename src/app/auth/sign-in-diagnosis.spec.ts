@@ -4,7 +4,7 @@ import {
   ProviderUnreachableError,
   SessionExpiredError,
 } from './auth-errors';
-import { diagnoseSignInFailure } from './sign-in-diagnosis';
+import { diagnoseSignInFailure, type DoctorCheckId } from './sign-in-diagnosis';
 
 describe('diagnoseSignInFailure', () => {
   const checkFor = (message: string) => diagnoseSignInFailure(message)?.doctorCheck ?? null;
@@ -19,6 +19,9 @@ describe('diagnoseSignInFailure', () => {
     expect(checkFor(new LoginError('the code exchange failed: HTTP 500').message)).toBe(
       'id-token-alg',
     );
+    expect(
+      checkFor(new LoginError('the code exchange failed: oops! something went wrong').message),
+    ).toBe('id-token-alg');
   });
 
   it('calls a code exchange with HTTP status 0 likely CORS at the token endpoint', () => {
@@ -62,6 +65,37 @@ describe('diagnoseSignInFailure', () => {
       'has no discovery document at https://sso.example.com/.well-known/openid-configuration (HTTP 404)',
     ).message;
     expect(checkFor(message)).toBe('discovery');
+  });
+
+  it("maps the login page's sentences for the provider's redirect errors", () => {
+    const sentences: [string, DoctorCheckId | null][] = [
+      [
+        'the provider refused the scopes this app asks for (invalid_scope)',
+        'authorization-request',
+      ],
+      [
+        'the provider does not allow this app to sign in this way; check its registration (unauthorized_client)',
+        'authorization-request',
+      ],
+      [
+        "the provider refused the sign-in request; the app's registration there needs checking (invalid_request)",
+        'authorization-request',
+      ],
+      [
+        "the provider refused the sign-in request; the app's registration there needs checking (invalid_request). " +
+          'The provider said: "code_challenge_method must be S256"',
+        'pkce-s256',
+      ],
+      ['the provider needs your consent before signing you in (consent_required)', 'consent'],
+      // A server_error on the redirect is the provider failing, not an HMAC code exchange.
+      ['the provider failed while signing you in; please try again (server_error)', null],
+      ['the sign-in was cancelled or refused at the provider (access_denied)', null],
+    ];
+    for (const [detail, check] of sentences) {
+      expect(checkFor(new LoginError(detail).message))
+        .withContext(detail)
+        .toBe(check);
+    }
   });
 
   it("maps the provider's errors on the way back to the matching check", () => {

@@ -56,8 +56,11 @@ const RULES: readonly Rule[] = [
     },
   },
   {
-    // An HMAC-signed ID token needs a client secret; providers without one fail the exchange.
-    matches: /code exchange failed: (server_error|HTTP 5\d\d|.*client[ _]secret)/i,
+    // An HMAC-signed ID token needs a client secret; providers without one fail the exchange
+    // with a 500. The message carries the provider's description when there is one (oidc-provider:
+    // "oops! something went wrong"), else its error code or the status.
+    matches:
+      /code exchange failed: (.*\bserver_error\b|HTTP 5\d\d|.*something went wrong|.*internal server error|.*client[ _]secret|.*\bHS256\b)/i,
     diagnosis: {
       likelyCause:
         'The provider likely could not sign the ID token: an HMAC algorithm (HS256) needs a client secret this public client does not have; switch the client to RS256.',
@@ -88,7 +91,7 @@ const RULES: readonly Rule[] = [
     },
   },
   {
-    matches: /\b(invalid_scope|unauthorized_client|unsupported_response_type)\b/i,
+    matches: /\b(invalid_scope|unauthorized_client|unsupported_response_type|invalid_request)\b/i,
     diagnosis: {
       likelyCause:
         'The provider refused the authorization request: this client is likely not allowed the code flow or one of the requested scopes.',
