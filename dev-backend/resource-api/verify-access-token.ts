@@ -118,7 +118,7 @@ export function createAccessTokenVerifier(
             `resource API: refused ${shape === 'jwe' ? 'an encrypted (JWE)' : 'an opaque (non-JWT)'} ` +
               `access token from ${options.issuer}. This API validates JWT access tokens locally: ` +
               `make the provider issue JWT access tokens for audience "${options.audience}" ` +
-              `(docs/providers.md, "Opaque access tokens"; npm run doctor).`,
+              `(docs/providers.md, §1 item 10; npm run doctor).`,
           );
         }
         return { ok: false, reason: 'opaque_token', description: OPAQUE_TOKEN_DESCRIPTION };
