@@ -87,6 +87,9 @@ export class RedisSessionStore implements SessionStore {
   readonly #client: Client;
   readonly #prefix: string;
   readonly #lifetimes: Required<StoreLifetimes>;
+  readonly #timeoutMs: number;
+  readonly #keepAlive: NodeJS.Timeout;
+  #pinging = false;
 
   constructor(options: RedisStoreOptions) {
     this.#prefix = options.keyPrefix ?? 'bff:';
@@ -101,14 +104,31 @@ export class RedisSessionStore implements SessionStore {
       // Queued commands would make every request wait for Redis to come back: fail them at once.
       disableOfflineQueue: true,
       commandOptions: { timeout: options.timeoutMs },
+      // node-redis' timeout only covers a command waiting to be sent; one already sent to a frozen
+      // server waits until the socket has been idle this long, which fails what is pending and
+      // reconnects. #run bounds each caller's wait; #keepAlive keeps a healthy idle socket busy.
       socket: {
         connectTimeout: options.timeoutMs,
+        socketTimeout: options.timeoutMs,
         // Keep trying for as long as the process lives, at most every 2 s.
         reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000),
       },
     });
     // Without a listener node-redis would crash the process on the first connection error.
     this.#client.on('error', (error: Error) => options.onError?.(error));
+    this.#timeoutMs = options.timeoutMs;
+    this.#keepAlive = setInterval(() => this.#ping(), Math.max(50, options.timeoutMs / 2));
+    this.#keepAlive.unref();
+  }
+
+  /** One keep-alive PING at a time: while it waits, the socket may go idle and time out. */
+  #ping(): void {
+    if (this.#pinging || !this.#client.isReady) return;
+    this.#pinging = true;
+    this.#client
+      .ping()
+      .catch(() => undefined)
+      .finally(() => (this.#pinging = false));
   }
 
   /** Starts connecting; resolves when connected, rejects (and keeps retrying) when not. */
@@ -246,6 +266,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#keepAlive);
     // destroy(), not close(): close() waits for pending replies, which never come from a dead server.
     if (this.#client.isOpen) this.#client.destroy();
   }
@@ -258,14 +279,29 @@ export class RedisSessionStore implements SessionStore {
     return this.#run(() => this.#client.eval(script, { keys, arguments: args.map(String) }));
   }
 
-  /** Runs a command; anything but an error reply from Redis itself means "unreachable". */
+  /**
+   * Runs a command, waiting at most the timeout (a command sent to a frozen server would wait
+   * for the socket timeout, which traffic keeps postponing); anything but an error reply from
+   * Redis itself means "unreachable".
+   */
   async #run<T>(command: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const pending = Promise.resolve().then(command);
+    // It may settle after the caller gave up: that outcome is no longer anyone's business.
+    pending.catch(() => undefined);
     try {
-      return await command();
+      return await Promise.race([
+        pending,
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error('Redis command timed out')), this.#timeoutMs);
+        }),
+      ]);
     } catch (error) {
       // An error reply is a bug (a wrong command or script), not an outage: let it surface as 500.
       if (error instanceof ErrorReply) throw error;
       throw new StoreUnavailableError({ cause: error });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
