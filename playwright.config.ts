@@ -42,7 +42,9 @@ export default defineConfig({
       timeout: 60_000,
     },
     {
-      command: 'npm run --silent build -- --progress=false && node scripts/serve-dist.mjs',
+      // --stats-json: e2e reads the metafile to know which chunk holds angular-oauth2-oidc.
+      command:
+        'npm run --silent build -- --progress=false --stats-json && node scripts/serve-dist.mjs',
       url: APP,
       env,
       reuseExistingServer: reuse,

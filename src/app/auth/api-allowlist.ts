@@ -35,3 +35,79 @@ function pathIsWithin(path: string, prefix: string): boolean {
   if (prefix === '/') return true;
   return path === prefix || path.startsWith(prefix + '/');
 }
+
+/**
+ * An absolute http(s) URL in the plain form the URL parser leaves as it is: lower-case host
+ * names whose labels start with a letter (no IP addresses, which it would normalise), a port
+ * without leading zeros, and a path of characters it neither decodes nor encodes. Anything else
+ * (upper case, `%`, `\`, `@`, white space, dot segments, ...) takes the `new URL` path.
+ */
+const PLAIN_ABSOLUTE =
+  /^(https?):\/\/([a-z][a-z\d-]*(?:\.[a-z][a-z\d-]*)*)(?::([1-9]\d{0,4}))?(\/[\w\-.~!$&'()*+,;=:/]*)?(?:[?#]|$)/;
+/** A path relative to the origin (`/api/me`), in the same plain form. */
+const PLAIN_ROOT_RELATIVE = /^(\/(?![/\\])[\w\-.~!$&'()*+,;=:/]*)(?:[?#]|$)/;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { http: '80', https: '443' };
+
+/**
+ * The allowlist prepared once per configuration, for the interceptor's hot path: plain URLs are
+ * matched with string operations, everything else exactly as {@link isAllowedApiUrl} does.
+ */
+export class ApiAllowlist {
+  private readonly origins: ReadonlyMap<string, readonly string[]>;
+
+  /** @param base the document's base URL, read once; relative URLs resolve against it. */
+  constructor(
+    private readonly apis: readonly ApiLocation[],
+    private readonly base: string,
+  ) {
+    const origins = new Map<string, string[]>();
+    for (const api of apis)
+      origins.set(api.origin, [...(origins.get(api.origin) ?? []), api.pathPrefix]);
+    this.origins = origins;
+  }
+
+  /** `origin + path` of the URL when it may carry the token, else null. */
+  match(url: string): string | null {
+    const plain = this.plainTarget(url);
+    if (plain !== undefined) {
+      if (plain === null) return null;
+      const prefixes = this.origins.get(plain.origin);
+      return prefixes?.some((prefix) => pathIsWithin(plain.path, prefix))
+        ? plain.origin + plain.path
+        : null;
+    }
+    const parsed = parseRequestUrl(url, this.base);
+    return parsed && isAllowedApi(parsed, this.apis) ? parsed.origin + parsed.pathname : null;
+  }
+
+  /** Origin and path of a plain URL; undefined when the URL is not plain (use the parser). */
+  private plainTarget(url: string): { origin: string; path: string } | null | undefined {
+    const absolute = PLAIN_ABSOLUTE.exec(url);
+    if (absolute) {
+      const [, scheme, host, port, path = '/'] = absolute;
+      if (DOT_SEGMENT.test(path) || (port !== undefined && Number(port) > 65535)) return undefined;
+      const shownPort = port === undefined || port === DEFAULT_PORTS[scheme] ? '' : `:${port}`;
+      return { origin: `${scheme}://${host}${shownPort}`, path };
+    }
+    const relative = PLAIN_ROOT_RELATIVE.exec(url);
+    if (relative && !DOT_SEGMENT.test(relative[1])) {
+      const origin = baseOrigin(this.base);
+      return origin === null ? undefined : { origin, path: relative[1] };
+    }
+    return undefined;
+  }
+}
+
+const baseOrigins = new Map<string, string | null>();
+
+function baseOrigin(base: string): string | null {
+  let origin = baseOrigins.get(base);
+  if (origin === undefined) {
+    origin = parseRequestUrl(base, undefined)?.origin ?? null;
+    // Only http(s) bases have an origin the APIs can be compared with.
+    if (origin === 'null') origin = null;
+    baseOrigins.set(base, origin);
+  }
+  return origin;
+}

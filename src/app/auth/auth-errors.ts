@@ -23,7 +23,13 @@ export type SessionEndReason =
  * `tab_unresponsive`: another tab holds newer tokens but did not hand them over in time.
  */
 export type UnreachableReason =
-  'network' | 'timeout' | 'server_error' | 'rate_limited' | 'tab_unresponsive';
+  | 'network'
+  | 'timeout'
+  | 'server_error'
+  | 'rate_limited'
+  | 'tab_unresponsive'
+  /** The provider's discovery document could not be fetched or does not fit the configuration. */
+  | 'discovery_failed';
 
 export abstract class AuthError extends Error {
   abstract readonly code: AuthErrorCode;

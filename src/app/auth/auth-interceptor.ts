@@ -5,18 +5,12 @@ import {
   HttpInterceptorFn,
   HttpRequest,
 } from '@angular/common/http';
-import { DOCUMENT, inject } from '@angular/core';
+import { inject } from '@angular/core';
 import { Observable, catchError, switchMap, tap, throwError } from 'rxjs';
 
-import { isAllowedApi, parseRequestUrl } from './api-allowlist';
-import { AuthConfigStore } from './auth-config-store';
-import { AuthEventLog } from './auth-events';
-import { OidcClient } from './oidc-client';
-import { RefusalBrake } from './refusal-brake';
+import { RequestScope } from './request-scope';
 import { TokenSet } from './session';
-import { SessionStore } from './session-store';
 import { SKIP_AUTH } from './skip-auth';
-import { TokenRefresher } from './token-refresher';
 
 export { SKIP_AUTH } from './skip-auth';
 
@@ -29,42 +23,19 @@ export { SKIP_AUTH } from './skip-auth';
  */
 export const authInterceptor: HttpInterceptorFn = (request, next) => {
   if (request.context.get(SKIP_AUTH)) return next(request);
-  const config = inject(AuthConfigStore);
-  // Before start-up has loaded the configuration no API is known, so nothing gets a token.
-  if (!config.isLoaded) return next(request);
-  // Only relative URLs need the document's base (a DOM read); most API calls are absolute.
-  const base = ABSOLUTE_URL.test(request.url) ? undefined : inject(DOCUMENT).baseURI;
-  const target = parseRequestUrl(request.url, base);
-  if (!target || !isAllowedApi(target, config.current.apis)) return next(request);
-  // Defence in depth: even a misconfigured allowlist must not touch the token endpoint.
-  if (target.origin + target.pathname === inject(OidcClient).metadata?.tokenEndpoint)
-    return next(request);
-
-  const current = inject(SessionStore).current();
+  const scope = inject(RequestScope);
+  if (!scope.allows(request.url)) return next(request);
+  const current = scope.store.current();
   // Signed out: the request goes as made and the API decides what an anonymous caller gets.
   if (!current) return next(request);
-  const refresher = inject(TokenRefresher);
-  const retry: RetryContext = {
-    refresher,
-    brake: inject(RefusalBrake),
-    events: inject(AuthEventLog),
-  };
   // The common case, a fresh token, stays synchronous: no waiting, no extra operators.
-  if (!refresher.needsRefresh(current)) return sendWithRetry(request, next, current, retry);
-  return refresher
+  if (!scope.refresher.needsRefresh(current)) return sendWithRetry(request, next, current, scope);
+  return scope.refresher
     .freshTokens('expiry')
     .pipe(
-      switchMap((tokens) => (tokens ? sendWithRetry(request, next, tokens, retry) : next(request))),
+      switchMap((tokens) => (tokens ? sendWithRetry(request, next, tokens, scope) : next(request))),
     );
 };
-
-const ABSOLUTE_URL = /^[a-z][a-z\d+.-]*:/i;
-
-interface RetryContext {
-  readonly refresher: TokenRefresher;
-  readonly brake: RefusalBrake;
-  readonly events: AuthEventLog;
-}
 
 /**
  * Sends with the token; on a 401 joins (or starts) the shared refresh and retries once. A 403
@@ -74,7 +45,7 @@ function sendWithRetry(
   request: HttpRequest<unknown>,
   next: HttpHandlerFn,
   tokens: TokenSet,
-  { refresher, brake, events }: RetryContext,
+  { refresher, brake, events }: RequestScope,
 ): Observable<HttpEvent<unknown>> {
   return sendWithToken(request, next, tokens).pipe(
     catchError((error: unknown) => {

@@ -15,10 +15,11 @@ import {
 
 import { AuthConfig } from './auth-config';
 import { AuthConfigStore } from './auth-config-store';
-import { LoginError, SessionExpiredError } from './auth-errors';
+import { LoginError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
 import { AuthEvent, AuthEventLog } from './auth-events';
 import { AuthStartup } from './auth-startup';
-import { OidcClient } from './oidc-client';
+import { OidcClient, endSessionUrl } from './oidc-client';
+import { ProviderMetadataStore } from './provider-metadata';
 import { PAGE_NAVIGATION } from './page-navigation';
 import { safeReturnPath } from './return-url';
 import { Session, toSession } from './session';
@@ -44,6 +45,7 @@ export class AuthService {
   private readonly log = inject(AuthEventLog);
   private readonly navigate = inject(PAGE_NAVIGATION);
   private readonly notices = inject(SignOutNoticeStore);
+  private readonly metadata = inject(ProviderMetadataStore);
   private readonly document = inject(DOCUMENT);
 
   /** The current session or null; replays the latest value and emits only when it changes. */
@@ -105,10 +107,12 @@ export class AuthService {
   /**
    * Leaves for the provider's sign-in page. `returnUrl` must be a path of this app; anything
    * else (another origin, `//host`, `javascript:`) is replaced by the dashboard.
+   * @throws ProviderUnreachableError when the provider cannot be reached (the page stays, and
+   * can offer to try again); AuthConfigError when its discovery does not fit the configuration.
    */
-  login(returnUrl?: string): void {
+  async login(returnUrl?: string): Promise<void> {
     this.sharing.recordSignInStart();
-    this.oidc.startLogin(safeReturnPath(returnUrl));
+    await this.oidc.startLogin(safeReturnPath(returnUrl));
   }
 
   /**
@@ -126,10 +130,10 @@ export class AuthService {
     this.log.emit('signed-out', { where: 'here', reason: 'logout' });
     const reached = await this.revokeBestEffort(tokens?.refreshToken ?? null);
     const postLogoutUri = globalThis.location.origin + postLogoutPath;
-    const endSession = reached
-      ? this.oidc.endSessionUrl(tokens?.idToken ?? null, clientId, postLogoutUri)
-      : null;
-    if (!endSession) this.notices.record(reached ? 'no_end_session' : 'provider_unreachable');
+    // Catching: metadata that cannot be had now means the provider cannot be told either.
+    const metadata = reached ? await this.metadata.get().catch(() => null) : null;
+    const endSession = endSessionUrl(metadata, tokens?.idToken ?? null, clientId, postLogoutUri);
+    if (!endSession) this.notices.record(metadata ? 'no_end_session' : 'provider_unreachable');
     this.navigate(endSession ?? postLogoutUri);
   }
 
@@ -145,7 +149,7 @@ export class AuthService {
       // timeout or an error status still means the provider is there to end its session.
       const status = error instanceof HttpErrorResponse ? error.status : null;
       console.warn(`[auth] Revoking the refresh token failed (${status ?? describe(error)}).`);
-      return status !== 0;
+      return status !== 0 && !(error instanceof ProviderUnreachableError);
     }
   }
 }

@@ -3,29 +3,22 @@ import { DOCUMENT, DestroyRef, Injectable, inject, signal } from '@angular/core'
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { fromEvent } from 'rxjs';
 
-import { AuthConfig } from './auth-config';
 import { AuthConfigStore } from './auth-config-store';
-import {
-  AuthConfigError,
-  LoginError,
-  ProviderUnreachableError,
-  SessionExpiredError,
-} from './auth-errors';
+import { LoginError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
 import { AuthEventLog } from './auth-events';
 import { AUTH_STARTUP_REPORTER } from './auth-startup-reporter';
 import { AUTH_TIMING } from './auth-timing';
 import { LOGIN_ROUTE } from './login-route';
 import { OidcClient } from './oidc-client';
 import { SessionSharing } from './session-sharing';
-import { retryWhileUnreachable } from './retry-while-unreachable';
 import { SessionStore } from './session-store';
 import { TAB_SYNC } from './tab-sync';
 import { TokenRefresher } from './token-refresher';
 
 /**
  * What runs before the app renders (an app initializer): load and check the configuration,
- * discover the provider, then either finish a sign-in redirect or restore the session (from
- * this tab's storage or from an open tab). It makes no token request: a stored session whose
+ * then either finish a sign-in redirect or restore the session (from this tab's storage or from
+ * an open tab). Restoring asks the provider nothing, not even discovery: a stored session whose
  * access token expired is refreshed by the first request or guard that needs it.
  */
 @Injectable({ providedIn: 'root' })
@@ -53,7 +46,8 @@ export class AuthStartup {
   async run(): Promise<void> {
     try {
       const config = await this.configStore.load();
-      await this.discover(config);
+      // No discovery here: a stored or shared session is restored without asking the provider,
+      // so a reload is fast and survives a provider outage. Metadata is fetched when needed.
       const stored = this.store.open(config.storage);
       this.sharing.connect();
       if (this.oidc.hasLoginResponse(this.document.location.search)) {
@@ -67,27 +61,6 @@ export class AuthStartup {
     } catch (error: unknown) {
       this.reporter.failed(error);
       throw error;
-    }
-  }
-
-  private async discover(config: AuthConfig): Promise<void> {
-    const delays = this.timing.discoveryRetryDelaysMs;
-    try {
-      await retryWhileUnreachable(
-        () => this.oidc.discover(config),
-        delays,
-        (error, next) =>
-          this.reporter.waiting(
-            `The identity provider at ${config.issuer} is not reachable yet (${error.reason}); ` +
-              `trying again (attempt ${next} of ${delays.length + 1})…`,
-          ),
-      );
-    } catch (error: unknown) {
-      if (!(error instanceof ProviderUnreachableError)) throw error;
-      throw new AuthConfigError(
-        'issuer',
-        `${config.issuer} is not reachable (${error.reason}); is the identity provider running?`,
-      );
     }
   }
 
@@ -118,7 +91,12 @@ export class AuthStartup {
       this.events.emit('signed-in', { generation: published.generation });
       this.location.replaceState(returnPath);
     } catch (error: unknown) {
-      const failure = error instanceof LoginError ? error : new LoginError(String(error));
+      const failure =
+        error instanceof LoginError
+          ? error
+          : error instanceof ProviderUnreachableError
+            ? new LoginError('the identity provider cannot be reached right now; please try again')
+            : new LoginError(error instanceof Error ? error.message : String(error));
       console.error('[auth]', failure);
       this.loginError.set(failure);
       this.location.replaceState(this.loginRoute);

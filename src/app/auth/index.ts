@@ -30,3 +30,5 @@ export type { AuthErrorCode, SessionEndReason, UnreachableReason } from './auth-
 export { CLOCK } from './clock';
 export type { Clock } from './clock';
 export { safeReturnPath } from './return-url';
+export { diagnoseSignInFailure } from './sign-in-diagnosis';
+export type { SignInDiagnosis, DoctorCheckId } from './sign-in-diagnosis';

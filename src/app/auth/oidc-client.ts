@@ -1,9 +1,10 @@
-import { AuthConfig } from './auth-config';
 import { TokenSet } from './session';
 
 /** The provider endpoints the session layer uses, from its discovery document. */
 export interface ProviderMetadata {
   readonly issuer: string;
+  /** Where sign-in starts; only the sign-in needs it. */
+  readonly authorizationEndpoint?: string | null;
   readonly tokenEndpoint: string;
   readonly revocationEndpoint: string | null;
   readonly endSessionEndpoint: string | null;
@@ -18,27 +19,17 @@ export interface CompletedLogin {
 }
 
 /**
- * The OpenID Connect protocol work the session layer delegates: discovery, the authorization
- * code + PKCE redirect and the code exchange. Refreshing is deliberately not here: that is the
- * TokenRefresher's alone. The app uses {@link LibraryOidcClient} (angular-oauth2-oidc); the
- * testing kit swaps in a scripted one.
+ * The sign-in the session layer delegates: the authorization code + PKCE redirect and the code
+ * exchange. Refreshing is deliberately not here: that is the TokenRefresher's alone. The app
+ * uses {@link LazyLibraryOidcClient} (angular-oauth2-oidc, loaded on demand); the testing kit
+ * swaps in a scripted one.
  */
 export abstract class OidcClient {
-  /** Endpoints from discovery, once {@link discover} has succeeded. */
-  abstract readonly metadata: ProviderMetadata | null;
-
   /**
-   * Loads and checks the discovery document.
-   * @throws ProviderUnreachableError when the provider does not answer, AuthConfigError when
-   * its answer does not fit the configuration.
+   * Leaves the app for the provider's sign-in page; `returnPath` comes back in `state`.
+   * @throws ProviderUnreachableError when the provider's metadata cannot be had (the page stays).
    */
-  abstract discover(config: AuthConfig): Promise<ProviderMetadata>;
-
-  /** Leaves the app for the provider's sign-in page; `returnPath` comes back in `state`. */
-  abstract startLogin(returnPath: string): void;
-
-  /** Whether the current URL is the provider's redirect back to the app. */
-  abstract hasLoginResponse(search: string): boolean;
+  abstract startLogin(returnPath: string): void | Promise<void>;
 
   /**
    * Exchanges the code in `search` (the query of the redirect back) for tokens.
@@ -46,18 +37,25 @@ export abstract class OidcClient {
    */
   abstract completeLogin(search: string): Promise<CompletedLogin>;
 
-  /** The end-session URL for RP-initiated logout, or null when the provider has none. */
-  endSessionUrl(
-    idTokenHint: string | null,
-    clientId: string,
-    postLogoutRedirectUri: string,
-  ): string | null {
-    const endpoint = this.metadata?.endSessionEndpoint;
-    if (!endpoint) return null;
-    const url = new URL(endpoint);
-    if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint);
-    url.searchParams.set('client_id', clientId);
-    url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri);
-    return url.toString();
+  /** Whether `search` (the current URL's query) is the provider's redirect back to the app. */
+  hasLoginResponse(search: string): boolean {
+    const params = new URLSearchParams(search);
+    return (params.has('code') && params.has('state')) || params.has('error');
   }
+}
+
+/** The end-session URL for RP-initiated logout, or null when the provider has none. */
+export function endSessionUrl(
+  metadata: ProviderMetadata | null,
+  idTokenHint: string | null,
+  clientId: string,
+  postLogoutRedirectUri: string,
+): string | null {
+  const endpoint = metadata?.endSessionEndpoint;
+  if (!endpoint) return null;
+  const url = new URL(endpoint);
+  if (idTokenHint) url.searchParams.set('id_token_hint', idTokenHint);
+  url.searchParams.set('client_id', clientId);
+  url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri);
+  return url.toString();
 }

@@ -6,27 +6,12 @@ import {
   provideAppInitializer,
   provideEnvironmentInitializer,
 } from '@angular/core';
-import {
-  DateTimeProvider,
-  DefaultHashHandler,
-  HashHandler,
-  NullValidationHandler,
-  OAuthLogger,
-  OAuthService,
-  OAuthStorage,
-  UrlHelperService,
-  ValidationHandler,
-} from 'angular-oauth2-oidc';
 
 import { AUTH_CONFIG_SOURCE, AuthConfigSource } from './auth-config';
 import { AUTH_STARTUP_REPORTER, AuthStartupReporter } from './auth-startup-reporter';
 import { AuthStartup } from './auth-startup';
 import { AUTH_TIMING, AuthTiming, DEFAULT_AUTH_TIMING } from './auth-timing';
-import {
-  ClockDateTimeProvider,
-  LibraryOidcClient,
-  LibraryScratchStorage,
-} from './library-oidc-client';
+import { LazyLibraryOidcClient } from './lazy-library-oidc-client';
 import { LOGIN_ROUTE } from './login-route';
 import { OidcClient } from './oidc-client';
 import { SessionEndNavigation } from './session-end-navigation';
@@ -48,8 +33,9 @@ export function configFromObject(config: unknown): AuthConfigSource {
 }
 
 /**
- * The session layer: configuration and discovery before the app starts, the session shared by
- * every tab, and the one refresh path used by `authInterceptor` and `authGuard`.
+ * The session layer: the configuration checked and the session restored before the app starts
+ * (asking the provider nothing), the session shared by every tab, and the one refresh path used
+ * by `authInterceptor` and `authGuard`.
  * The app must also register the interceptor: `provideHttpClient(withInterceptors([authInterceptor]))`.
  */
 export function provideAuth(
@@ -58,9 +44,9 @@ export function provideAuth(
 ): EnvironmentProviders {
   return makeEnvironmentProviders([
     { provide: AUTH_CONFIG_SOURCE, useValue: source },
-    { provide: OidcClient, useExisting: LibraryOidcClient },
+    // angular-oauth2-oidc is imported by LazyLibraryOidcClient only when a sign-in needs it.
+    { provide: OidcClient, useExisting: LazyLibraryOidcClient },
     { provide: TokenEndpoint, useExisting: HttpTokenEndpoint },
-    provideOAuthLibrary(),
     provideAppInitializer(() => inject(AuthStartup).run()),
     provideEnvironmentInitializer(() => inject(SessionEndNavigation).watch()),
     ...features.flatMap((feature) => feature.providers),
@@ -80,24 +66,4 @@ export function withStartupReporter(reporter: AuthStartupReporter): AuthFeature 
 /** The route of the app's sign-in page (default `/login`). */
 export function withLoginRoute(path: string): AuthFeature {
   return { providers: [{ provide: LOGIN_ROUTE, useValue: path }] };
-}
-
-/**
- * angular-oauth2-oidc's services without its `provideOAuthClient()`, which would also register
- * its class-based interceptor and its own storage and clock. Here the library stores nothing
- * but the sign-in nonce and PKCE verifier, reads our clock, and never sees API requests.
- */
-export function provideOAuthLibrary(): Provider[] {
-  return [
-    OAuthService,
-    UrlHelperService,
-    { provide: OAuthLogger, useValue: console },
-    { provide: OAuthStorage, useExisting: LibraryScratchStorage },
-    { provide: DateTimeProvider, useExisting: ClockDateTimeProvider },
-    { provide: HashHandler, useClass: DefaultHashHandler },
-    // ID tokens come straight from the token endpoint over TLS, which OpenID Connect Core
-    // 3.1.3.7 accepts in place of checking their signature; iss, aud, nonce, iat and exp are
-    // still checked by the library.
-    { provide: ValidationHandler, useClass: NullValidationHandler },
-  ];
 }

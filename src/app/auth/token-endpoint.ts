@@ -1,12 +1,13 @@
 import { HttpClient, HttpContext, HttpErrorResponse, HttpHeaders } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import { Observable, TimeoutError, catchError, map, of, throwError, timeout } from 'rxjs';
+import { Observable, TimeoutError, defer, firstValueFrom, timeout } from 'rxjs';
 
 import { AuthConfigStore } from './auth-config-store';
 import { AuthError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
 import { AUTH_TIMING } from './auth-timing';
 import { CLOCK } from './clock';
-import { OidcClient } from './oidc-client';
+import { ProviderMetadata } from './oidc-client';
+import { ProviderMetadataStore } from './provider-metadata';
 import { ObtainedTokens, TokenSet } from './session';
 import { SKIP_AUTH } from './skip-auth';
 import { parseRefreshResponse } from './token-response';
@@ -30,47 +31,80 @@ const FORM_HEADERS = new HttpHeaders({ 'Content-Type': 'application/x-www-form-u
 @Injectable({ providedIn: 'root' })
 export class HttpTokenEndpoint extends TokenEndpoint {
   private readonly http = inject(HttpClient);
-  private readonly oidc = inject(OidcClient);
+  private readonly metadata = inject(ProviderMetadataStore);
   private readonly config = inject(AuthConfigStore);
   private readonly clock = inject(CLOCK);
   private readonly timing = inject(AUTH_TIMING);
 
   refresh(tokens: TokenSet): Observable<ObtainedTokens> {
+    return defer(async () => {
+      const metadata = await this.provider();
+      try {
+        return await this.redeem(metadata, tokens);
+      } catch (error: unknown) {
+        if (!looksMoved(error)) throw classifyTokenEndpointFailure(error);
+        // A cached endpoint that answers as if it had moved: ask discovery once before
+        // deciding anything, and try the new place if there is one.
+        const fresh = await this.provider(true);
+        if (fresh.tokenEndpoint === metadata.tokenEndpoint)
+          throw classifyTokenEndpointFailure(error);
+        return this.redeem(fresh, tokens).catch((retryError: unknown) => {
+          throw classifyTokenEndpointFailure(retryError);
+        });
+      }
+    });
+  }
+
+  revoke(refreshToken: string): Observable<void> {
+    return defer(async () => {
+      const endpoint = (await this.provider()).revocationEndpoint;
+      if (!endpoint) {
+        // Some providers (FusionAuth, Entra ID) publish none; the token then lives out its lifetime.
+        console.warn(
+          '[auth] The provider has no revocation endpoint; the refresh token is not revoked.',
+        );
+        return;
+      }
+      const body = new URLSearchParams({
+        token: refreshToken,
+        token_type_hint: 'refresh_token',
+        client_id: this.config.current.clientId,
+      });
+      await firstValueFrom(this.post(endpoint, body, this.timing.revocationTimeoutMs));
+    });
+  }
+
+  private async redeem(metadata: ProviderMetadata, tokens: TokenSet): Promise<ObtainedTokens> {
     const { clientId } = this.config.current;
-    const { tokenEndpoint, issuer } = this.requireMetadata();
     const body = new URLSearchParams({
       grant_type: 'refresh_token',
       refresh_token: tokens.refreshToken ?? '',
       client_id: clientId,
     });
-    return this.post(tokenEndpoint, body).pipe(
-      map((text) =>
-        parseRefreshResponse(text, {
-          receivedAt: this.clock.now(),
-          previous: tokens,
-          issuer,
-          clientId,
-        }),
-      ),
-      catchError((error: unknown) => throwError(() => classifyTokenEndpointFailure(error))),
-    );
+    const text = await firstValueFrom(this.post(metadata.tokenEndpoint, body));
+    return parseRefreshResponse(text, {
+      receivedAt: this.clock.now(),
+      previous: tokens,
+      issuer: metadata.issuer,
+      clientId,
+    });
   }
 
-  revoke(refreshToken: string): Observable<void> {
-    const endpoint = this.requireMetadata().revocationEndpoint;
-    if (!endpoint) {
-      // Some providers (FusionAuth, Entra ID) publish none; the token then lives out its lifetime.
+  /**
+   * The provider's endpoints. Not having them is never a reason to end a session: an unreachable
+   * or misconfigured discovery is transient, like an unreachable token endpoint.
+   */
+  private async provider(rediscover = false): Promise<ProviderMetadata> {
+    try {
+      return await (rediscover ? this.metadata.rediscover() : this.metadata.get());
+    } catch (error: unknown) {
+      if (error instanceof ProviderUnreachableError) throw error;
       console.warn(
-        '[auth] The provider has no revocation endpoint; the refresh token is not revoked.',
+        "[auth] The provider's discovery document does not fit the configuration.",
+        error,
       );
-      return of(undefined);
+      throw new ProviderUnreachableError('discovery_failed');
     }
-    const body = new URLSearchParams({
-      token: refreshToken,
-      token_type_hint: 'refresh_token',
-      client_id: this.config.current.clientId,
-    });
-    return this.post(endpoint, body, this.timing.revocationTimeoutMs).pipe(map(() => undefined));
   }
 
   private post(
@@ -88,12 +122,14 @@ export class HttpTokenEndpoint extends TokenEndpoint {
       })
       .pipe(timeout(timeoutMs));
   }
+}
 
-  private requireMetadata() {
-    const metadata = this.oidc.metadata;
-    if (!metadata) throw new ProviderUnreachableError('network');
-    return metadata;
-  }
+/** 404, 405 or no connection at all: the endpoint may have moved since discovery was cached. */
+function looksMoved(error: unknown): boolean {
+  return (
+    error instanceof HttpErrorResponse &&
+    (error.status === 404 || error.status === 405 || error.status === 0)
+  );
 }
 
 /**

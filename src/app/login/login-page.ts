@@ -1,9 +1,19 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 
-import { AuthService, safeReturnPath } from '../auth';
+import {
+  AuthService,
+  ProviderUnreachableError,
+  SignInDiagnosis,
+  diagnoseSignInFailure,
+  safeReturnPath,
+} from '../auth';
 
-/** Starts the sign-in redirect; afterwards the user lands on `returnUrl` (same-origin paths only). */
+/**
+ * Starts the sign-in redirect; afterwards the user lands on `returnUrl` (same-origin paths only).
+ * When the provider cannot be reached the page says so and offers to try again; when a sign-in
+ * failed it names the likely cause at the provider and the doctor check that confirms it.
+ */
 @Component({
   selector: 'app-login-page',
   imports: [RouterLink],
@@ -12,6 +22,21 @@ import { AuthService, safeReturnPath } from '../auth';
     @if (loginError(); as error) {
       <p role="alert" class="error" data-testid="login-error">{{ error.message }}</p>
     }
+    @if (unreachable()) {
+      <p role="alert" class="error" data-testid="provider-unreachable">
+        The identity provider cannot be reached right now, so you cannot sign in. Pages you are
+        already signed in to keep working. Check your connection, then try again.
+        <button type="button" (click)="signIn()" [disabled]="starting()">Try again</button>
+      </p>
+    } @else if (startError(); as error) {
+      <p role="alert" class="error" data-testid="login-error">{{ error }}</p>
+    }
+    @if (diagnosis(); as found) {
+      <p class="hint" data-testid="login-diagnosis">
+        Likely cause: {{ found.likelyCause }} To confirm, run <code>npm run doctor</code> and see
+        the check <code>{{ found.doctorCheck }}</code>.
+      </p>
+    }
     @if (session(); as current) {
       <p>You are signed in as {{ current.claims.name ?? current.claims.sub }}.</p>
       <p><a [routerLink]="target()">Continue</a></p>
@@ -19,12 +44,15 @@ import { AuthService, safeReturnPath } from '../auth';
       <p>
         You will be sent to the identity provider and brought back to <code>{{ target() }}</code>.
       </p>
-      <button type="button" (click)="signIn()">Sign in</button>
+      <button type="button" (click)="signIn()" [disabled]="starting()">Sign in</button>
     }
   `,
   styles: `
     .error {
       color: #cf222e;
+    }
+    .hint {
+      color: #57606a;
     }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -38,8 +66,30 @@ export class LoginPage {
   protected readonly session = this.auth.session;
   protected readonly loginError = this.auth.loginError;
   protected readonly target = computed(() => safeReturnPath(this.returnUrl()));
+  protected readonly starting = signal(false);
+  protected readonly unreachable = signal(false);
+  /** Why the last attempt to leave for the provider failed, other than being unreachable. */
+  protected readonly startError = signal<string | null>(null);
+  protected readonly diagnosis = computed<SignInDiagnosis | null>(() => {
+    const message = this.startError() ?? this.loginError()?.message;
+    return message ? diagnoseSignInFailure(message) : null;
+  });
 
-  protected signIn(): void {
-    this.auth.login(this.target());
+  protected async signIn(): Promise<void> {
+    this.starting.set(true);
+    this.startError.set(null);
+    try {
+      await this.auth.login(this.target());
+      this.unreachable.set(false);
+    } catch (error: unknown) {
+      // Either the provider cannot be reached (say so, offer to try again) or its discovery
+      // does not fit the configuration (show what is wrong).
+      this.unreachable.set(error instanceof ProviderUnreachableError);
+      if (!(error instanceof ProviderUnreachableError)) {
+        this.startError.set(error instanceof Error ? error.message : String(error));
+      }
+    } finally {
+      this.starting.set(false);
+    }
   }
 }

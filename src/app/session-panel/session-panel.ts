@@ -11,7 +11,7 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { Subscription, interval, map } from 'rxjs';
 
 import { ResourceApi, describeFailure } from '../api/resource-api';
-import { AuthEvent, AuthService, CLOCK } from '../auth';
+import { AuthEvent, AuthService, CLOCK, SignInDiagnosis, diagnoseSignInFailure } from '../auth';
 import { describeEvent } from './describe-event';
 
 /** How often "keep calling the API" calls it: often enough to cross an expiry while watching. */
@@ -60,6 +60,26 @@ export class SessionPanel {
   });
   /** Outcome of the last API call made from the panel. */
   protected readonly lastCall = signal<string | null>(null);
+  /** Which provider setting the last failure (sign-in, refresh or panel call) likely points at. */
+  protected readonly diagnosis = computed<SignInDiagnosis | null>(() => {
+    const failures = [
+      this.lastCall()?.includes('failed') ? this.lastCall() : null,
+      this.auth.loginError()?.message,
+      ...this.auth
+        .recentEvents()
+        .filter(
+          (event) =>
+            event.type === 'refresh-failed-definitive' || event.type === 'refresh-failed-transient',
+        )
+        .map((event) => ('detail' in event && event.detail) || event.reason)
+        .reverse(),
+    ];
+    for (const failure of failures) {
+      const found = failure ? diagnoseSignInFailure(failure) : null;
+      if (found) return found;
+    }
+    return null;
+  });
   protected readonly callingSteadily = signal(false);
 
   constructor() {

@@ -25,7 +25,7 @@ export class FakeOidcClient extends OidcClient {
     this.loginRequests.push(returnPath);
   }
 
-  hasLoginResponse(): boolean {
+  override hasLoginResponse(): boolean {
     return false;
   }
 

@@ -16,6 +16,7 @@ import { KeyValueStorage, LOCAL_STORAGE, MemoryStorage, SESSION_STORAGE } from '
 import { CLOCK } from '../clock';
 import { OidcClient } from '../oidc-client';
 import { PAGE_NAVIGATION } from '../page-navigation';
+import { PROVIDER_METADATA_SEED } from '../provider-metadata';
 import { configFromObject, provideAuth, withAuthTiming } from '../provide-auth';
 import { TokenSet, UserClaims } from '../session';
 import { SessionStore, TOKENS_KEY } from '../session-store';
@@ -94,6 +95,7 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
     ),
     options.oidcClient ? { provide: FakeOidcClient, useValue: options.oidcClient } : FakeOidcClient,
     { provide: OidcClient, useExisting: FakeOidcClient },
+    { provide: PROVIDER_METADATA_SEED, useFactory: () => inject(FakeOidcClient).metadata },
     {
       provide: ScriptedTokenEndpoint,
       useFactory: () => Object.assign(new ScriptedTokenEndpoint(), { lifetimeSeconds: lifetime }),

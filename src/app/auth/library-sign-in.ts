@@ -1,18 +1,29 @@
 import { HttpErrorResponse } from '@angular/common/http';
-import { Injectable, inject } from '@angular/core';
+import {
+  EnvironmentInjector,
+  Injectable,
+  Provider,
+  createEnvironmentInjector,
+  inject,
+} from '@angular/core';
 import {
   DateTimeProvider,
+  DefaultHashHandler,
+  HashHandler,
+  NullValidationHandler,
   OAuthErrorEvent,
+  OAuthLogger,
   OAuthService,
   OAuthStorage,
-  OAuthSuccessEvent,
+  UrlHelperService,
+  ValidationHandler,
 } from 'angular-oauth2-oidc';
 
 import { AuthConfig } from './auth-config';
-import { AuthConfigError, LoginError, ProviderUnreachableError } from './auth-errors';
+import { LoginError } from './auth-errors';
 import { KeyValueStorage, SESSION_STORAGE } from './browser-storage';
 import { CLOCK } from './clock';
-import { CompletedLogin, OidcClient, ProviderMetadata } from './oidc-client';
+import { CompletedLogin, ProviderMetadata } from './oidc-client';
 import { PAGE_NAVIGATION } from './page-navigation';
 import { safeReturnPath } from './return-url';
 import { UserClaims } from './session';
@@ -27,28 +38,36 @@ const NONCE_STATE_SEPARATOR = ';';
  */
 const ID_TOKEN_CLOCK_SKEW_SECONDS = 60;
 
-/** The protocol work done by angular-oauth2-oidc: discovery, PKCE redirect, code exchange. */
-@Injectable({ providedIn: 'root' })
-export class LibraryOidcClient extends OidcClient {
+/**
+ * The sign-in work done by angular-oauth2-oidc: the PKCE redirect with state and nonce, and the
+ * code exchange with its ID token checks. This file is loaded on demand (sign-in, the redirect
+ * back), so the library is not in the initial bundle; provider metadata comes from our own
+ * discovery cache, the library never fetches discovery or keys.
+ */
+@Injectable()
+export class LibrarySignIn {
   private readonly oauth = inject(OAuthService);
   private readonly scratch = inject(LibraryScratchStorage);
   private readonly navigate = inject(PAGE_NAVIGATION);
   private discovered: ProviderMetadata | null = null;
 
-  get metadata(): ProviderMetadata | null {
-    return this.discovered;
-  }
-
-  async discover(config: AuthConfig): Promise<ProviderMetadata> {
+  /** Points the library at the provider: the configuration and the endpoints from discovery. */
+  configure(config: AuthConfig, metadata: ProviderMetadata): void {
     const origin = globalThis.location.origin;
+    this.discovered = metadata;
     this.oauth.configure({
-      issuer: config.issuer,
+      issuer: metadata.issuer,
+      loginUrl: metadata.authorizationEndpoint ?? '',
+      tokenEndpoint: metadata.tokenEndpoint,
+      logoutUrl: metadata.endSessionEndpoint ?? '',
       clientId: config.clientId,
       scope: config.scope,
       responseType: 'code',
+      oidc: true,
       redirectUri: origin + config.redirectPath,
       postLogoutRedirectUri: origin + config.postLogoutPath,
-      strictDiscoveryDocumentValidation: config.strictDiscovery,
+      // Our discovery cache has checked issuer and endpoints (https: or loopback) already.
+      requireHttps: 'remoteOnly',
       customQueryParams: config.authorizeParams,
       clockSkewInSec: ID_TOKEN_CLOCK_SKEW_SECONDS,
       // Kept so the code exchange can be checked like a refresh: Bearer, with a lifetime.
@@ -56,40 +75,15 @@ export class LibraryOidcClient extends OidcClient {
       sessionChecksEnabled: false,
       openUri: (uri) => this.navigate(uri),
     });
-    let document: Record<string, unknown>;
-    try {
-      const loaded = (await this.oauth.loadDiscoveryDocument()) as OAuthSuccessEvent;
-      document = (loaded.info as { discoveryDocument: Record<string, unknown> }).discoveryDocument;
-    } catch (error: unknown) {
-      throw discoveryFailure(error, config.issuer);
-    }
-    const tokenEndpoint = document['token_endpoint'];
-    if (typeof tokenEndpoint !== 'string' || tokenEndpoint === '') {
-      throw new AuthConfigError(
-        'issuer',
-        `names a provider whose discovery document has no token_endpoint`,
-      );
-    }
-    this.discovered = {
-      issuer: String(document['issuer']),
-      tokenEndpoint,
-      revocationEndpoint: optionalString(document['revocation_endpoint']),
-      endSessionEndpoint: optionalString(document['end_session_endpoint']),
-      authorizationResponseIssParameterSupported:
-        document['authorization_response_iss_parameter_supported'] === true,
-    };
-    return this.discovered;
   }
 
   startLogin(returnPath: string): void {
+    if (!this.discovered?.authorizationEndpoint) {
+      throw new LoginError("the provider's discovery document has no authorization_endpoint");
+    }
     // The library URL-encodes the additional state itself; encoding it here too would break
     // the round trip.
     this.oauth.initCodeFlow(returnPath);
-  }
-
-  hasLoginResponse(search: string): boolean {
-    const params = new URLSearchParams(search);
-    return (params.has('code') && params.has('state')) || params.has('error');
   }
 
   async completeLogin(search: string): Promise<CompletedLogin> {
@@ -170,7 +164,7 @@ export class LibraryOidcClient extends OidcClient {
  * provider and back (sessionStorage, this tab only); everything else, the tokens included,
  * stays in memory until {@link LibraryOidcClient} moves it to the SessionStore and clears it.
  */
-@Injectable({ providedIn: 'root' })
+@Injectable()
 export class LibraryScratchStorage implements OAuthStorage {
   private static readonly REDIRECT_KEYS = new Set(['nonce', 'PKCE_verifier']);
   private static readonly PREFIX = 'oidc-session.login.';
@@ -206,7 +200,7 @@ export class LibraryScratchStorage implements OAuthStorage {
 }
 
 /** The library's clock is ours, so expiry is computed on the injected client clock. */
-@Injectable({ providedIn: 'root' })
+@Injectable()
 export class ClockDateTimeProvider extends DateTimeProvider {
   private readonly clock = inject(CLOCK);
 
@@ -217,25 +211,6 @@ export class ClockDateTimeProvider extends DateTimeProvider {
   new(): Date {
     return new Date(this.clock.now());
   }
-}
-
-function discoveryFailure(error: unknown, issuer: string): Error {
-  if (error instanceof HttpErrorResponse) {
-    if (error.status === 0) return new ProviderUnreachableError('network');
-    if (error.status >= 500) return new ProviderUnreachableError('server_error', error.status);
-    return new AuthConfigError(
-      'issuer',
-      `has no discovery document at ${error.url ?? issuer} (HTTP ${error.status})`,
-    );
-  }
-  if (error === 'discovery_document_validation_error') {
-    return new AuthConfigError(
-      'issuer',
-      `does not match the provider's discovery document (the issuer must be identical, and with ` +
-        `strictDiscovery every endpoint must start with it); see the browser console for details`,
-    );
-  }
-  return new AuthConfigError('issuer', `could not be used for discovery: ${describe(error)}`);
 }
 
 function loginFailure(error: unknown, startedHere: boolean): LoginError {
@@ -269,10 +244,41 @@ function decodeState(state: string | undefined): string | undefined {
   }
 }
 
-function optionalString(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * angular-oauth2-oidc's services without its `provideOAuthClient()`, which would also register
+ * its class-based interceptor and its own storage and clock. Here the library stores nothing
+ * but the sign-in nonce and PKCE verifier, reads our clock, and never sees API requests.
+ */
+export function provideOAuthLibrary(): Provider[] {
+  return [
+    LibrarySignIn,
+    LibraryScratchStorage,
+    ClockDateTimeProvider,
+    OAuthService,
+    UrlHelperService,
+    { provide: OAuthLogger, useValue: console },
+    { provide: OAuthStorage, useExisting: LibraryScratchStorage },
+    { provide: DateTimeProvider, useExisting: ClockDateTimeProvider },
+    { provide: HashHandler, useClass: DefaultHashHandler },
+    // ID tokens come straight from the token endpoint over TLS, which OpenID Connect Core
+    // 3.1.3.7 accepts in place of checking their signature; iss, aud, nonce, iat and exp are
+    // still checked by the library.
+    { provide: ValidationHandler, useClass: NullValidationHandler },
+  ];
+}
+
+/** The lazy entry point: the library's services in an injector of their own, configured. */
+export function createLibrarySignIn(
+  parent: EnvironmentInjector,
+  config: AuthConfig,
+  metadata: ProviderMetadata,
+): LibrarySignIn {
+  const injector = createEnvironmentInjector(provideOAuthLibrary(), parent, 'angular-oauth2-oidc');
+  const signIn = injector.get(LibrarySignIn);
+  signIn.configure(config, metadata);
+  return signIn;
 }

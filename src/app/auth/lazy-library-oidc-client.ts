@@ -1,0 +1,43 @@
+import { EnvironmentInjector, Injectable, inject } from '@angular/core';
+
+import { AuthConfigStore } from './auth-config-store';
+import { CompletedLogin, OidcClient } from './oidc-client';
+import { ProviderMetadataStore } from './provider-metadata';
+
+type LibrarySignIn = import('./library-sign-in').LibrarySignIn;
+
+/**
+ * The app's {@link OidcClient}: angular-oauth2-oidc, imported only when a sign-in starts or
+ * comes back, so a page load with a stored session never downloads it. The library gets the
+ * provider's endpoints from our discovery cache.
+ */
+@Injectable({ providedIn: 'root' })
+export class LazyLibraryOidcClient extends OidcClient {
+  private readonly injector = inject(EnvironmentInjector);
+  private readonly config = inject(AuthConfigStore);
+  private readonly metadata = inject(ProviderMetadataStore);
+  private loading: Promise<LibrarySignIn> | null = null;
+
+  async startLogin(returnPath: string): Promise<void> {
+    (await this.library()).startLogin(returnPath);
+  }
+
+  async completeLogin(search: string): Promise<CompletedLogin> {
+    return (await this.library()).completeLogin(search);
+  }
+
+  private library(): Promise<LibrarySignIn> {
+    this.loading ??= this.load().catch((error: unknown) => {
+      // An unreachable provider or a failed chunk download: the next attempt starts over.
+      this.loading = null;
+      throw error;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<LibrarySignIn> {
+    const metadata = await this.metadata.get();
+    const { createLibrarySignIn } = await import('./library-sign-in');
+    return createLibrarySignIn(this.injector, this.config.current, metadata);
+  }
+}

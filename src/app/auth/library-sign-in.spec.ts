@@ -1,0 +1,114 @@
+import { provideHttpClient } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+
+import { EnvironmentInjector } from '@angular/core';
+
+import { validateAuthConfig } from './auth-config';
+import { LoginError } from './auth-errors';
+import { LibrarySignIn, LibraryScratchStorage, createLibrarySignIn } from './library-sign-in';
+import { PAGE_NAVIGATION } from './page-navigation';
+
+const ISSUER = 'https://op.example.test';
+
+describe('LibrarySignIn.completeLogin', () => {
+  let client: LibrarySignIn;
+  let scratch: LibraryScratchStorage;
+  let backend: HttpTestingController;
+  const NONCE = 'nonce-of-this-tab';
+
+  async function setUp(issParameter = false): Promise<void> {
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: PAGE_NAVIGATION, useValue: () => undefined },
+      ],
+    });
+    backend = TestBed.inject(HttpTestingController);
+    const config = validateAuthConfig({
+      issuer: ISSUER,
+      clientId: 'spa',
+      scope: 'openid',
+      apis: [],
+    });
+    client = createLibrarySignIn(TestBed.inject(EnvironmentInjector), config, {
+      issuer: ISSUER,
+      authorizationEndpoint: `${ISSUER}/auth`,
+      tokenEndpoint: `${ISSUER}/token`,
+      revocationEndpoint: null,
+      endSessionEndpoint: null,
+      authorizationResponseIssParameterSupported: issParameter,
+    });
+    // What the library stored when this tab left for the provider (its storage is in the
+    // sign-in's own injector, so it is reached through the client).
+    scratch = (client as unknown as { scratch: LibraryScratchStorage }).scratch;
+    scratch.setItem('nonce', NONCE);
+    scratch.setItem('PKCE_verifier', 'verifier');
+  }
+
+  afterEach(() => {
+    backend.verify();
+    scratch.clear();
+  });
+
+  async function failure(search: string): Promise<LoginError> {
+    try {
+      await client.completeLogin(search);
+    } catch (error: unknown) {
+      return error as LoginError;
+    }
+    throw new Error('completeLogin succeeded');
+  }
+
+  it('never repeats the text of a crafted link: a fixed sentence per known error code', async () => {
+    await setUp();
+    const error = await failure(
+      '?error=access_denied&error_description=Call%20support%20at%20evil.example&state=forged',
+    );
+    expect(error).toBeInstanceOf(LoginError);
+    expect(error.message).toContain('cancelled or refused at the provider (access_denied)');
+    expect(error.message).not.toContain('evil.example');
+  });
+
+  it('names no unknown error code from a link', async () => {
+    await setUp();
+    const error = await failure('?error=%3Cb%3Ebuy-now%3C%2Fb%3E');
+    expect(error.message).not.toContain('buy-now');
+    expect(error.message).toContain('an error this app does not know');
+  });
+
+  it("adds the provider's description for a sign-in this tab started", async () => {
+    await setUp();
+    const error = await failure(
+      `?error=access_denied&error_description=User%20cancelled&state=${NONCE}%3B%252Fdashboard`,
+    );
+    expect(error.message).toContain('The provider said: "User cancelled"');
+  });
+
+  it('refuses an answer naming another issuer before any code exchange (RFC 9207)', async () => {
+    await setUp(true);
+    const error = await failure(
+      `?code=c&state=${NONCE}&iss=${encodeURIComponent('https://attacker.example')}`,
+    );
+    expect(error.message).toContain('another issuer');
+    backend.expectNone(`${ISSUER}/token`);
+  });
+
+  it('refuses an answer without iss from a provider that promises one', async () => {
+    await setUp(true);
+    const error = await failure(`?code=c&state=${NONCE}`);
+    expect(error.message).toContain('has none');
+    backend.expectNone(`${ISSUER}/token`);
+  });
+
+  it('goes on to the code exchange when iss names the configured issuer', async () => {
+    await setUp(true);
+    const result = failure(`?code=c&state=${NONCE}&iss=${encodeURIComponent(ISSUER)}`);
+    await new Promise((resolve) => setTimeout(resolve));
+    backend
+      .expectOne(`${ISSUER}/token`)
+      .flush({ error: 'invalid_grant' }, { status: 400, statusText: 'Bad Request' });
+    expect((await result).message).toContain('code exchange failed: invalid_grant');
+  });
+});
