@@ -39,9 +39,18 @@ export function bffClient(
 
 /** Adds the BFF's client and turns on back-channel logout (the hook in configuration.ts). */
 export function withBffClient(configuration: Configuration, appOrigin: string): Configuration {
+  const fetchImpl = configuration.fetch ?? ((url, options) => globalThis.fetch(url, options));
   return {
     ...configuration,
     clients: [...(configuration.clients ?? []), bffClient(appOrigin)],
     features: { ...configuration.features, backchannelLogout: { enabled: true } },
+    // oidc-provider refuses outgoing requests to loopback and other special-use addresses (SSRF
+    // protection, through its own dispatcher). The dev BFF's back-channel logout URI is on
+    // localhost, so requests to loopback hosts skip that dispatcher; everything else keeps it.
+    fetch: (url, options) => {
+      const { hostname } = new URL(url);
+      const loopback = hostname === 'localhost' || hostname === '127.0.0.1' || hostname === '[::1]';
+      return fetchImpl(url, loopback ? { ...options, dispatcher: undefined } : options);
+    },
   };
 }

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 
+import type { JWK } from 'jose';
+
 import {
   BFF_CLIENT_ID,
   DEV_BFF_CLIENT_SECRET,
@@ -17,6 +19,7 @@ import {
   startIdentityProvider,
   type RunningIdentityProvider,
 } from '../../../dev-backend/identity-provider/server.ts';
+import { generateSigningKey } from '../../../dev-backend/identity-provider/signing-key.ts';
 import {
   startResourceApi,
   type RunningResourceApi,
@@ -31,6 +34,8 @@ export const SCOPE = 'openid profile offline_access api';
 export interface Stack {
   readonly idp: RunningIdentityProvider;
   readonly api: RunningResourceApi;
+  /** The provider's private signing key, for forging logout tokens. */
+  readonly signingKey: JWK;
   readonly bffPort: number;
   readonly origin: string;
   readonly staticDir: string;
@@ -43,7 +48,9 @@ export async function startStack({ accessTokenTtl = 60 } = {}): Promise<Stack> {
   const bffPort = await freePort();
   const apiPort = await freePort();
   const origin = `http://localhost:${bffPort}`;
+  const signingKey = await generateSigningKey();
   const idp = await startIdentityProvider({
+    signingKey,
     port: 0,
     appOrigin: origin,
     apiAudience: `http://localhost:${apiPort}`,
@@ -65,6 +72,7 @@ export async function startStack({ accessTokenTtl = 60 } = {}): Promise<Stack> {
   return {
     idp,
     api,
+    signingKey,
     bffPort,
     origin,
     staticDir,
