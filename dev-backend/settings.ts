@@ -121,3 +121,43 @@ function readInteger(
   }
   return value;
 }
+
+/** `optional` keeps today's behaviour; `required` is the stricter one. */
+export type DpopRequirement = 'optional' | 'required';
+
+/**
+ * The DPoP switches (RFC 9449). Kept apart from {@link Settings} so that each server reads only
+ * what it uses and the contract's settings stay as they are.
+ */
+export interface DpopSettings {
+  /**
+   * DEMO_CLIENT_DPOP: `required` registers the app's client (`demo-spa`) with
+   * `dpop_bound_access_tokens`, so the provider refuses its token requests without a DPoP proof.
+   * Default `optional`: a proof binds the tokens, no proof gets Bearer tokens as before.
+   */
+  readonly demoClientDpop: DpopRequirement;
+  /** IDP_DPOP_NONCE: `required` makes the provider demand a server nonce in every proof. */
+  readonly idpDpopNonce: DpopRequirement;
+  /** API_DPOP_NONCE: `required` makes the resource API demand its nonce in every proof. */
+  readonly apiDpopNonce: DpopRequirement;
+}
+
+/** Reads the DPoP switches; a value other than `optional` or `required` stops the process. */
+export function readDpopSettings(env: Environment = process.env): DpopSettings {
+  return {
+    demoClientDpop: readRequirement(env, 'DEMO_CLIENT_DPOP'),
+    idpDpopNonce: readRequirement(env, 'IDP_DPOP_NONCE'),
+    apiDpopNonce: readRequirement(env, 'API_DPOP_NONCE'),
+  };
+}
+
+function readRequirement(env: Environment, name: string): DpopRequirement {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'optional') {
+    return 'optional';
+  }
+  if (raw === 'required') {
+    return 'required';
+  }
+  throw new SettingsError(`${name} must be "optional" or "required", got "${env[name]}"`);
+}

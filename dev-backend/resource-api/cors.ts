@@ -11,12 +11,13 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, appOrigin: 
   res.setHeader('Vary', 'Origin');
   if (req.headers.origin === appOrigin) {
     res.setHeader('Access-Control-Allow-Origin', appOrigin);
-    // Lets the app read why a call was refused (expired vs. missing token).
-    res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
+    // Lets the app read why a call was refused (expired vs. missing token), and the nonce its
+    // next DPoP proof must carry (RFC 9449 section 9).
+    res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, DPoP-Nonce');
   }
 }
 
-/** Answers a preflight: GET with an Authorization header, for the app's origin only. */
+/** Answers a preflight: GET with Authorization and DPoP headers, for the app's origin only. */
 export function answerPreflight(
   req: IncomingMessage,
   res: ServerResponse,
@@ -26,7 +27,7 @@ export function answerPreflight(
   if (req.headers.origin === appOrigin && req.headers['access-control-request-method']) {
     res.setHeader('Access-Control-Allow-Origin', appOrigin);
     res.setHeader('Access-Control-Allow-Methods', 'GET');
-    res.setHeader('Access-Control-Allow-Headers', 'Authorization');
+    res.setHeader('Access-Control-Allow-Headers', 'Authorization, DPoP');
     res.setHeader('Access-Control-Max-Age', '600');
   }
   // Other origins get a bare 204: without Allow-Origin the browser blocks the actual request.

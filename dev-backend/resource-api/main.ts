@@ -3,7 +3,7 @@
  * environment (see ../settings.ts) and stops it on Ctrl-C / SIGTERM.
  */
 import { runServer } from '../shared/run-server.ts';
-import { readSettings } from '../settings.ts';
+import { readDpopSettings, readSettings } from '../settings.ts';
 import { startResourceApi } from './server.ts';
 
 await runServer(
@@ -18,12 +18,13 @@ await runServer(
       appOrigin: settings.appOrigin,
       responseDelayMs: settings.apiDelayMs,
       profile: settings.provider,
+      dpopNonce: readDpopSettings().apiDpopNonce,
     });
   },
   (api) => {
     const settings = readSettings();
     return settings.provider === 'external'
       ? `${api.url}/api/ (JWT access tokens from ${settings.issuer} for audience ${settings.apiAudience}, keys via its discovery document)`
-      : `${api.url}/api/ (tokens from the issuer's /jwks)`;
+      : `${api.url}/api/ (tokens from the issuer's /jwks; DPoP nonces ${readDpopSettings().apiDpopNonce})`;
   },
 );

@@ -1,7 +1,9 @@
 /**
  * Starts the resource API on plain `node:http`. Every /api/* route needs a valid access token
  * from the dev identity provider (see verify-access-token.ts) carrying the route's scope (see
- * api-routes.ts); refusals follow RFC 6750 (see bearer.ts). /__dev/* serves the stats.
+ * api-routes.ts): as `Bearer` (RFC 6750), or with the `DPoP` scheme and a proof when the token
+ * is DPoP-bound (RFC 9449); authenticate.ts says which refusal comes from which rule.
+ * /__dev/* serves the stats.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -9,15 +11,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DEV_PATH_PREFIX, serveDevStats } from '../shared/dev-endpoint.ts';
 import { closeServer, listen, pathOf, sendJson } from '../shared/http.ts';
 import { findApiRoute, grantsScope } from './api-routes.ts';
-import {
-  insufficientScopeChallenge,
-  invalidRequestChallenge,
-  invalidTokenChallenge,
-  missingTokenChallenge,
-  readBearerToken,
-} from './bearer.ts';
+import { createAuthenticator } from './authenticate.ts';
+import { insufficientScopeChallenge, type AuthScheme } from './bearer.ts';
 import { answerPreflight, applyCors } from './cors.ts';
 import { createApiStats, type ApiStats } from './dev-stats.ts';
+import { createDpopVerifier } from './dpop-proof.ts';
 import {
   createAccessTokenVerifier,
   JwksUnavailableError,
@@ -48,6 +46,16 @@ export interface ResourceApiOptions {
    * default is true for the `bundled` profile and false for `external`.
    */
   readonly enforceScopes?: boolean;
+  /**
+   * The origin clients call this API at, which DPoP proofs name in `htu`. Default
+   * `http://localhost:<port>`; set it when a proxy publishes the API elsewhere.
+   */
+  readonly publicOrigin?: string;
+  /**
+   * `required`: every DPoP proof must carry a nonce from this API (RFC 9449 section 9); a proof
+   * without one gets 401 `use_dpop_nonce` and a `DPoP-Nonce` header. Default `optional`.
+   */
+  readonly dpopNonce?: 'optional' | 'required';
 }
 
 export interface RunningResourceApi {
@@ -68,56 +76,42 @@ export async function startResourceApi(options: ResourceApiOptions): Promise<Run
   const verify = createAccessTokenVerifier(options);
   const stats = createApiStats();
 
+  let publicOrigin = options.publicOrigin;
+  const authenticateRequest = createAuthenticator({
+    verifyToken: verify,
+    verifyProof: createDpopVerifier({ requireNonce: options.dpopNonce === 'required' }),
+    // Known once listening when port is 0; requests only arrive after that.
+    publicOrigin: () => publicOrigin ?? '',
+  });
+
   /** Answers 400/401 itself and returns undefined unless the request carries a valid token. */
   async function authenticate(
     req: IncomingMessage,
     res: ServerResponse,
-  ): Promise<AccessTokenClaims | undefined> {
-    const credentials = readBearerToken(req);
-    if (credentials.kind === 'missing') {
-      stats.unauthorized('missing_token');
-      sendJson(
-        res,
-        401,
-        { error: 'unauthorized', error_description: 'bearer token required' },
-        {
-          'WWW-Authenticate': missingTokenChallenge(),
-        },
-      );
-      return undefined;
+    path: string,
+  ): Promise<{ claims: AccessTokenClaims; scheme: AuthScheme } | undefined> {
+    const outcome = await authenticateRequest(req, path);
+    for (const [name, value] of Object.entries(outcome.headers)) {
+      res.setHeader(name, value);
     }
-    if (credentials.kind === 'malformed') {
-      // RFC 6750 section 3.1: a malformed request is 400 invalid_request, not a bad token.
+    if (outcome.ok) {
+      return outcome;
+    }
+    if (outcome.count === 'invalid_request') {
       stats.invalidRequest();
-      sendJson(
-        res,
-        400,
-        { error: 'invalid_request', error_description: credentials.description },
-        { 'WWW-Authenticate': invalidRequestChallenge(credentials.description) },
-      );
-      return undefined;
+    } else {
+      stats.unauthorized(outcome.count.unauthorized);
     }
-    const result = await verify(credentials.token);
-    if (!result.ok) {
-      stats.unauthorized(result.reason);
-      sendJson(
-        res,
-        401,
-        { error: 'invalid_token', error_description: result.description },
-        {
-          'WWW-Authenticate': invalidTokenChallenge(result.description),
-        },
-      );
-      return undefined;
-    }
-    return result.claims;
+    sendJson(res, outcome.status, outcome.body);
+    return undefined;
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const claims = await authenticate(req, res);
-    if (!claims) {
+    const authenticated = await authenticate(req, res, path);
+    if (!authenticated) {
       return;
     }
+    const { claims, scheme } = authenticated;
     if (req.method !== 'GET') {
       sendJson(res, 405, { error: 'method_not_allowed' }, { Allow: 'GET, OPTIONS' });
       return;
@@ -140,7 +134,7 @@ export async function startResourceApi(options: ResourceApiOptions): Promise<Run
           error: 'insufficient_scope',
           error_description: `this resource needs the ${route.scope} scope`,
         },
-        { 'WWW-Authenticate': insufficientScopeChallenge(route.scope) },
+        { 'WWW-Authenticate': insufficientScopeChallenge(route.scope, scheme) },
       );
       return;
     }
@@ -198,6 +192,7 @@ export async function startResourceApi(options: ResourceApiOptions): Promise<Run
     });
   });
   const port = await listen(server, options.port, options.host);
+  publicOrigin ??= `http://localhost:${port}`;
   return { url: `http://localhost:${port}`, port, stats, close: () => closeServer(server) };
 }
 

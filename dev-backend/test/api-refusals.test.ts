@@ -111,7 +111,10 @@ describe('the API refuses as RFC 6750 says', () => {
     });
     assert.equal(response.status, 403);
     assert.equal(response.headers.get('access-control-allow-origin'), APP_ORIGIN);
-    assert.equal(response.headers.get('access-control-expose-headers'), 'WWW-Authenticate');
+    assert.equal(
+      response.headers.get('access-control-expose-headers'),
+      'WWW-Authenticate, DPoP-Nonce',
+    );
   });
 
   it('serves the audit log to a token that was granted the audit scope', async () => {

@@ -86,7 +86,7 @@ describe('CORS', () => {
       assert.equal(pre.status, 204);
       assert.equal(pre.headers.get('access-control-allow-origin'), APP_ORIGIN);
       assert.equal(pre.headers.get('access-control-allow-methods'), 'GET');
-      assert.equal(pre.headers.get('access-control-allow-headers'), 'Authorization');
+      assert.equal(pre.headers.get('access-control-allow-headers'), 'Authorization, DPoP');
 
       const { tokens } = await signIn(stack.idp.issuer);
       const ok = await fetch(`${stack.api.url}/api/me`, {
@@ -100,7 +100,10 @@ describe('CORS', () => {
       const refused = await fetch(`${stack.api.url}/api/me`, { headers: { origin: APP_ORIGIN } });
       assert.equal(refused.status, 401);
       assert.equal(refused.headers.get('access-control-allow-origin'), APP_ORIGIN);
-      assert.equal(refused.headers.get('access-control-expose-headers'), 'WWW-Authenticate');
+      assert.equal(
+        refused.headers.get('access-control-expose-headers'),
+        'WWW-Authenticate, DPoP-Nonce',
+      );
     });
 
     it('gives another origin no Access-Control-Allow-Origin, in preflight or response', async () => {

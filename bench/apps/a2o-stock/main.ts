@@ -7,7 +7,7 @@ import { startLibraryBaseline } from '../shared/library-baseline';
 import { apiBase, loadBenchConfig } from '../shared/runtime-config';
 
 window.benchReady = (async () => {
-  const config = await loadBenchConfig();
+  const config = await loadBenchConfig('a2o-stock');
   await startLibraryBaseline(config, {
     providers: [
       provideHttpClient(withInterceptorsFromDi()),

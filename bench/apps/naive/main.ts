@@ -31,7 +31,7 @@ const naiveInterceptor: HttpInterceptorFn = (request, next) => {
 };
 
 window.benchReady = (async () => {
-  const config = await loadBenchConfig();
+  const config = await loadBenchConfig('naive');
   base = apiBase(config);
   await startLibraryBaseline(config, {
     providers: [provideHttpClient(withInterceptors([naiveInterceptor])), provideOAuthClient()],
