@@ -72,7 +72,7 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
     response_types: ['code'],
     redirect_uris: [`${appOrigin}/`],
     post_logout_redirect_uris: [`${appOrigin}/`],
-    // `required`: a token request without a DPoP proof gets invalid_request, so every token the
+    // `required`: a token request without a DPoP proof gets invalid_grant, so every token the
     // app holds is bound to its key. `optional` (default until the app sends proofs): a proof
     // binds the tokens, none gets Bearer tokens as before.
     dpop_bound_access_tokens: dpop.demoClientDpop === 'required',
