@@ -21,7 +21,12 @@ import {
   type SessionEndReason,
 } from './errors.ts';
 import type { ProviderTokens } from './oidc.ts';
-import type { SessionRecord, SessionStore, TokenRecord } from './session-store/types.ts';
+import type {
+  SessionRecord,
+  SessionStore,
+  TokenRecord,
+  WriteResult,
+} from './session-store/types.ts';
 
 export interface RefresherDeps {
   readonly store: SessionStore;
@@ -114,11 +119,16 @@ export class SessionRefresher {
       return this.#end(id, 'refresh_token_lost');
     }
     if (current.refreshToken === undefined) return this.#end(id, 'refresh_rejected');
-    const { writtenBy: _previousWriter, ...unmarked } = current;
-    const marked = await store.writeTokens(id, current.revision, {
-      ...unmarked,
-      refreshing: owner,
-    });
+    const { writtenBy: _previousWriter, revision: _revision, ...unmarked } = current;
+    let marked: WriteResult;
+    try {
+      marked = await store.writeTokens(id, current.revision, { ...unmarked, refreshing: owner });
+    } catch (error) {
+      // The reply may be lost after the mark landed: take our mark off again, or the next holder
+      // would end a session whose refresh token never left this process.
+      if (error instanceof StoreUnavailableError) await this.#unmark(id, owner);
+      throw error;
+    }
     if (marked === 'ended') throw await this.#endedError(id);
     if (marked === 'conflict') return undefined;
 
@@ -190,6 +200,23 @@ export class SessionRefresher {
       } catch (error) {
         if (!(error instanceof StoreUnavailableError) || now() >= deadline) throw error;
         // The store is away: keep the lock alive (heartbeat) and try again.
+        await sleep(Math.min(pollMs * 2 ** attempt, 1000));
+      }
+    }
+  }
+
+  /** Removes this owner's mark if it is there, retrying through store outages until the write limit. */
+  async #unmark(id: string, owner: string): Promise<void> {
+    const { store, now, sleep, writeLimitMs, pollMs } = this.#deps;
+    const deadline = now() + writeLimitMs;
+    for (let attempt = 0; now() < deadline; attempt += 1) {
+      try {
+        const lookup = await store.getSession(id);
+        if (lookup.state !== 'active' || lookup.session.tokens.refreshing !== owner) return;
+        const { revision, refreshing: _mark, ...rest } = lookup.session.tokens;
+        if ((await store.writeTokens(id, revision, rest)) !== 'conflict') return;
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError)) return;
         await sleep(Math.min(pollMs * 2 ** attempt, 1000));
       }
     }

@@ -123,11 +123,15 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     // Another tab (or a proxied call) already moved past the version the app saw: no refresh.
     if (session.tokens.version > seen)
       return { ...sessionView(context, session), refreshed: false };
-    const tokens = await refresher.refresh(session.id, seen).catch((error: unknown) => {
-      if (error instanceof BffError && error.status === 401)
-        reply.clearCookie(names.session, cookieOptions(config));
-      throw error;
-    });
+    // A version from the future is not one the app can hold: count it as the current one, so a
+    // bogus number cannot buy more than the one refresh a current version gets.
+    const tokens = await refresher
+      .refresh(session.id, Math.min(seen, session.tokens.version))
+      .catch((error: unknown) => {
+        if (error instanceof BffError && error.status === 401)
+          reply.clearCookie(names.session, cookieOptions(config));
+        throw error;
+      });
     return { ...sessionView(context, session, tokens), refreshed: true };
   });
 

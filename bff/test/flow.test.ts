@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
+import { ProviderUnavailableError, RefreshOutcomeUnknownError } from '../errors.ts';
 import { Browser } from './helpers/browser.ts';
 import { freePort, startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
 
@@ -147,6 +148,67 @@ describe('POST /bff/refresh', () => {
       message: 'session ended (refresh_rejected): sign in again',
     });
     assert.equal((await browser.call('/bff/session')).status, 401);
+  });
+});
+
+describe('provider failures during a refresh', () => {
+  let failing: RunningBff;
+  let fault: 'none' | 'outage' | 'lost-answer' = 'none';
+
+  before(async () => {
+    failing = await startBff(stack, {
+      listen: false,
+      store: bff.store,
+      wrapOidc: (real) => ({
+        ...real,
+        refresh: async (refreshToken, sub) => {
+          if (fault === 'outage') throw new ProviderUnavailableError();
+          const tokens = await real.refresh(refreshToken, sub);
+          // The provider rotated, and the answer never arrived.
+          if (fault === 'lost-answer') throw new RefreshOutcomeUnknownError('no answer');
+          return tokens;
+        },
+      }),
+    });
+  });
+  after(() => failing.close());
+
+  const refresh = (browser: Browser, version: number) =>
+    browser.call('/bff/refresh', {
+      base: `http://localhost:${(failing.server.server.address() as { port: number }).port}`,
+      method: 'POST',
+      body: JSON.stringify({ version }),
+    });
+
+  it('answers 503 and keeps the session (and its refresh token) through an outage', async () => {
+    const browser = await signedIn();
+    fault = 'outage';
+    const during = await refresh(browser, 1);
+    assert.equal(during.status, 503);
+    assert.deepEqual(await during.json(), { error: 'unavailable', message: 'try again later' });
+    const lookup = await bff.store.getSession(browser.cookie('bff_session')!.value);
+    assert.ok(lookup.state === 'active' && lookup.session.tokens.refreshing === undefined);
+    fault = 'none';
+    const errors = stack.idp.stats.snapshot().grantErrors.length;
+    const afterwards = await refresh(browser, 1);
+    assert.equal(((await afterwards.json()) as { version: number }).version, 2);
+    assert.equal(stack.idp.stats.snapshot().grantErrors.length, errors);
+  });
+
+  it("ends the session, without a replay, when a rotation's answer is lost", async () => {
+    const browser = await signedIn();
+    fault = 'lost-answer';
+    const errors = stack.idp.stats.snapshot().grantErrors.length;
+    const response = await refresh(browser, 1);
+    fault = 'none';
+    assert.equal(response.status, 401);
+    assert.equal(((await response.json()) as { reason: string }).reason, 'refresh_token_lost');
+    assert.equal((await refresh(browser, 1)).status, 401);
+    assert.equal(
+      stack.idp.stats.snapshot().grantErrors.length,
+      errors,
+      'the rotated token was never presented',
+    );
   });
 });
 

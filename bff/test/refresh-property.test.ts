@@ -28,7 +28,7 @@ import {
 } from './helpers/simulation.ts';
 
 const SEED = Number(process.env['BFF_PROPERTY_SEED'] ?? 20261125);
-const RUNS = Number(process.env['BFF_PROPERTY_RUNS'] ?? 300);
+const RUNS = Number(process.env['BFF_PROPERTY_RUNS'] ?? 500);
 const LOCK_TTL = 300;
 const SESSION = 'session-1';
 

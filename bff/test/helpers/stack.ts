@@ -25,6 +25,7 @@ import {
   type RunningResourceApi,
 } from '../../../dev-backend/resource-api/server.ts';
 import { readConfig, type BffConfig } from '../../config.ts';
+import { createOidcClient, type OidcClient } from '../../oidc.ts';
 import { createBffServer, type BffServer } from '../../server.ts';
 import { MemorySessionStore } from '../../session-store/memory.ts';
 import type { SessionStore } from '../../session-store/types.ts';
@@ -107,6 +108,8 @@ export interface RunningBff extends BffServer {
 export interface BffOptions {
   readonly env?: Record<string, string>;
   readonly store?: SessionStore;
+  /** Wraps the real OpenID client (to inject provider faults). */
+  readonly wrapOidc?: (real: OidcClient) => OidcClient;
   /** Listen on the stack's BFF port (the provider's app origin); false: a free port. */
   readonly listen?: boolean;
 }
@@ -126,7 +129,17 @@ export async function startBff(stack: Stack, options: BffOptions = {}): Promise<
   const logStream = new PassThrough();
   let logged = '';
   logStream.on('data', (chunk: Buffer) => (logged += chunk.toString()));
-  const bff = await createBffServer({ config, store, now, logStream });
+  const real = createOidcClient({
+    issuer: config.issuer,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    scope: config.scope,
+    redirectUri: `${config.publicOrigin}/bff/callback`,
+    postLogoutRedirectUri: `${config.publicOrigin}/`,
+    timeoutSeconds: config.providerTimeoutSeconds,
+  });
+  const oidc = options.wrapOidc ? options.wrapOidc(real) : real;
+  const bff = await createBffServer({ config, store, now, logStream, oidc });
   await bff.server.listen({ port: options.listen === false ? 0 : config.port, host: '::' });
   return {
     ...bff,
