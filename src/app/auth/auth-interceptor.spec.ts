@@ -429,4 +429,39 @@ describe('authInterceptor', () => {
       expect(late?.accessToken).toBe('fresh-access-token-1');
     });
   });
+
+  describe('a device clock that jumps', () => {
+    it('refreshes once before sending after a jump forward past expiry', async () => {
+      await setUp();
+      kit.clock.advance(6 * 3_600_000);
+      http.get(`${API}/api/me`).subscribe();
+      await settle();
+      expect(apiRequests().length).withContext('nothing is sent with the stale token').toBe(0);
+      const refreshes = tokenRequests();
+      expect(refreshes.length).toBe(1);
+      refreshes[0].flush(JSON.stringify(tokenResponse()));
+      await settle();
+      const [sent] = apiRequests();
+      expect(sent.request.headers.get('Authorization')).toBe('Bearer fresh-access-token-1');
+      sent.flush({});
+    });
+
+    it('recovers with one refresh and a retry when the clock jumped back 45 minutes and the API refuses the expired token', async () => {
+      await setUp();
+      kit.clock.advance(-45 * 60_000); // the token looks valid for 50 more minutes here
+      const [outcome] = burst(1);
+      await settle();
+      const [stale] = apiRequests();
+      expect(stale.request.headers.get('Authorization')).toBe('Bearer access-token-0');
+      stale.flush(null, { status: 401, statusText: 'Unauthorized' });
+      await settle();
+      const refreshes = tokenRequests();
+      expect(refreshes.length).toBe(1);
+      refreshes[0].flush(JSON.stringify(tokenResponse()));
+      await settle();
+      apiRequests()[0].flush({ ok: true });
+      expect(outcome.value).toEqual({ ok: true });
+      expect(kit.loginRequests).withContext('no new sign-in').toEqual([]);
+    });
+  });
 });

@@ -8,6 +8,8 @@ import { validateAuthConfig } from './auth-config';
 import { LoginError } from './auth-errors';
 import { LibrarySignIn, LibraryScratchStorage, createLibrarySignIn } from './library-sign-in';
 import { PAGE_NAVIGATION } from './page-navigation';
+import { CLOCK } from './clock';
+import { FakeClock } from './testing';
 
 const ISSUER = 'https://op.example.test';
 
@@ -17,9 +19,10 @@ describe('LibrarySignIn.completeLogin', () => {
   let backend: HttpTestingController;
   const NONCE = 'nonce-of-this-tab';
 
-  async function setUp(issParameter = false): Promise<void> {
+  async function setUp(issParameter = false, clock = new FakeClock()): Promise<void> {
     TestBed.configureTestingModule({
       providers: [
+        { provide: CLOCK, useValue: clock },
         provideHttpClient(),
         provideHttpClientTesting(),
         { provide: PAGE_NAVIGATION, useValue: () => undefined },
@@ -110,5 +113,83 @@ describe('LibrarySignIn.completeLogin', () => {
       .expectOne(`${ISSUER}/token`)
       .flush({ error: 'invalid_grant' }, { status: 400, statusText: 'Bad Request' });
     expect((await result).message).toContain('code exchange failed: invalid_grant');
+  });
+
+  describe('whatever the device clock says', () => {
+    const PROVIDER_NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+    const HOUR = 3_600_000;
+    const offsets: [string, number][] = [
+      ['24 h behind', -24 * HOUR],
+      ['90 min behind', -1.5 * HOUR],
+      ['5 min behind', -5 * 60_000],
+      ['5 min ahead', 5 * 60_000],
+      ['90 min ahead', 1.5 * HOUR],
+      ['24 h ahead', 24 * HOUR],
+    ];
+
+    /** An (unsigned) ID token as the provider issues it now, with these claims changed. */
+    function idToken(claims: Record<string, unknown> = {}): string {
+      const encode = (value: unknown) =>
+        btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+      const iat = PROVIDER_NOW / 1000;
+      return `${encode({ alg: 'RS256' })}.${encode({
+        iss: ISSUER,
+        aud: 'spa',
+        sub: 'alice',
+        nonce: NONCE,
+        iat,
+        exp: iat + 300,
+        ...claims,
+      })}.signature`;
+    }
+
+    /** Signs in with the device clock `offset` off, the code exchange answered with `id`. */
+    async function signInWith(offset: number, id: string) {
+      await setUp(false, new FakeClock(PROVIDER_NOW + offset));
+      const result = client.completeLogin(`?code=c&state=${NONCE}`).then(
+        (login) => ({ login, error: undefined as unknown }),
+        (error: unknown) => ({ login: undefined, error }),
+      );
+      await new Promise((resolve) => setTimeout(resolve));
+      backend.expectOne(`${ISSUER}/token`).flush({
+        access_token: 'access',
+        token_type: 'Bearer',
+        expires_in: 300,
+        refresh_token: 'refresh',
+        id_token: id,
+      });
+      return result;
+    }
+
+    for (const [label, offset] of offsets) {
+      it(`accepts the ID token with the device clock ${label}, and reckons expiry from receipt`, async () => {
+        spyOn(console, 'error'); // the library logs a rejected token; none is expected here
+        const { login, error } = await signInWith(offset, idToken());
+        expect(error).toBeUndefined();
+        expect(login!.tokens.expiresAt - login!.tokens.receivedAt).toBe(300_000);
+        expect(login!.tokens.receivedAt).toBe(PROVIDER_NOW + offset);
+        expect(login!.tokens.providerClockOffsetMs).toBe(-offset);
+      });
+
+      for (const [refusal, claims] of [
+        ['a wrong nonce', { nonce: 'another-nonce' }],
+        ['another issuer', { iss: 'https://attacker.example' }],
+        ['another audience', { aud: 'someone-else' }],
+        [
+          'one replayed from an earlier sign-in',
+          {
+            nonce: 'nonce-of-an-earlier-sign-in',
+            iat: PROVIDER_NOW / 1000 - 3600,
+            exp: PROVIDER_NOW / 1000 - 3300,
+          },
+        ],
+      ] as const) {
+        it(`refuses ${refusal} with the device clock ${label}`, async () => {
+          spyOn(console, 'error');
+          const { error } = await signInWith(offset, idToken(claims));
+          expect(error).toBeInstanceOf(LoginError);
+        });
+      }
+    }
   });
 });

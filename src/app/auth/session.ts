@@ -17,6 +17,11 @@ export interface Session {
   readonly receivedAt: number;
   readonly hasRefreshToken: boolean;
   readonly claims: UserClaims;
+  /**
+   * The provider's clock minus this device's, in ms, estimated from the last ID token's `iat`
+   * (null when unknown). Shown to support staff; nothing in the session depends on it.
+   */
+  readonly providerClockOffsetMs: number | null;
 }
 
 /**
@@ -32,6 +37,8 @@ export interface TokenSet {
   readonly idToken: string | null;
   readonly claims: UserClaims;
   readonly generation: number;
+  /** See {@link Session.providerClockOffsetMs}; absent in sets stored by older versions. */
+  readonly providerClockOffsetMs?: number | null;
   /**
    * The sign-out epoch the set belongs to: the one in force when the sign-in or refresh that
    * produced it began. A sign-out moves the epoch on, so a set of an older epoch, however late
@@ -50,6 +57,7 @@ export function toSession(tokens: TokenSet): Session {
     receivedAt: tokens.receivedAt,
     hasRefreshToken: tokens.refreshToken !== null,
     claims: tokens.claims,
+    providerClockOffsetMs: tokens.providerClockOffsetMs ?? null,
   };
 }
 
@@ -80,6 +88,9 @@ export function isTokenSet(value: unknown): value is TokenSet {
     claims !== null &&
     typeof claims['sub'] === 'string' &&
     Number.isSafeInteger(t['generation']) &&
+    (t['providerClockOffsetMs'] === undefined ||
+      t['providerClockOffsetMs'] === null ||
+      Number.isFinite(t['providerClockOffsetMs'])) &&
     Number.isSafeInteger(t['epoch'])
   );
 }

@@ -36,6 +36,7 @@ export function parseRefreshResponse(
   }
   const idToken = json['id_token'];
   if (idToken !== undefined && typeof idToken !== 'string') malformed('id_token is not a string');
+  const claims = idToken ? checkRefreshedIdToken(idToken, context) : context.previous.claims;
   return {
     accessToken,
     receivedAt: context.receivedAt,
@@ -43,7 +44,12 @@ export function parseRefreshResponse(
     // RFC 6749 section 6: without a new refresh token the client keeps the one it has.
     refreshToken: refreshToken ?? context.previous.refreshToken,
     idToken: idToken ?? context.previous.idToken,
-    claims: idToken ? checkRefreshedIdToken(idToken, context) : context.previous.claims,
+    claims,
+    // A refreshed ID token tells the provider's time again; otherwise the last estimate stands.
+    providerClockOffsetMs:
+      idToken && Number.isFinite(Number(claims['iat']))
+        ? Number(claims['iat']) * 1000 - context.receivedAt
+        : (context.previous.providerClockOffsetMs ?? null),
     // A refresh continues its session: the set belongs to the sign-out epoch of the one refreshed.
     epoch: context.previous.epoch,
   };

@@ -14,6 +14,22 @@ import { ResourceApi, describeFailure } from '../api/resource-api';
 import { AuthEvent, AuthService, CLOCK, SignInDiagnosis, diagnoseSignInFailure } from '../auth';
 import { describeEvent } from './describe-event';
 
+/** Below this the estimate is latency and rounding, not a wrong clock. */
+const CLOCK_OFFSET_SHOWN_MS = 5_000;
+
+/** "1 h 30 min", "5 min 2 s", "12 s". */
+function describeDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const [hours, minutes, seconds] = [
+    Math.floor(total / 3600),
+    Math.floor(total / 60) % 60,
+    total % 60,
+  ];
+  if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
+  if (minutes > 0) return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  return `${seconds} s`;
+}
+
 /** How often "keep calling the API" calls it: often enough to cross an expiry while watching. */
 const STEADY_CALL_INTERVAL_MS = 2_000;
 
@@ -49,6 +65,18 @@ export class SessionPanel {
   protected readonly lifetimeSeconds = computed(() => {
     const session = this.session();
     return session ? Math.round((session.expiresAt - session.receivedAt) / 1000) : null;
+  });
+  /**
+   * How far this device's clock is from the provider's, when more than a few seconds: a support
+   * person sees a wrong clock at a glance (the session itself does not depend on it).
+   */
+  protected readonly clockOffset = computed(() => {
+    const offset = this.session()?.providerClockOffsetMs;
+    if (offset === null || offset === undefined || Math.abs(offset) < CLOCK_OFFSET_SHOWN_MS) {
+      return null;
+    }
+    const direction = offset > 0 ? 'behind' : 'ahead of';
+    return `about ${describeDuration(Math.abs(offset))} ${direction} the identity provider's`;
   });
   /** Refreshes this tab asked the provider for, and results it adopted from other tabs. */
   protected readonly refreshCounts = computed(() => {
