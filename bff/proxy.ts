@@ -102,7 +102,13 @@ export async function registerProxy(server: FastifyInstance, context: BffContext
     attempt: Attempt,
   ): FastifyReply {
     const { tokens, retried } = attempt;
+    const body = request.body;
     return reply.from(target, {
+      // The buffered bytes as they came, with their exact Content-Type: left to itself,
+      // reply-from would re-encode a JSON body and drop the type's parameters (charset).
+      ...(Buffer.isBuffer(body) && body.length > 0
+        ? { body, contentType: request.headers['content-type'] ?? 'application/octet-stream' }
+        : {}),
       // reply-from would retry 503s of GETs up to 10 times; the app decides about retries.
       retryDelay: () => null,
       rewriteRequestHeaders: (_req, headers) => {

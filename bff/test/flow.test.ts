@@ -266,6 +266,80 @@ describe('upstream 401s', () => {
   });
 });
 
+describe('what the API sees and sends back', () => {
+  let echo: Server;
+  let echoBff: RunningBff;
+  let seen: { method?: string; url?: string; headers?: Record<string, unknown>; body?: string } =
+    {};
+
+  before(async () => {
+    echo = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        seen = { method: req.method!, url: req.url!, headers: req.headers, body };
+        res.writeHead(201, {
+          'content-type': 'application/json',
+          'set-cookie': 'api=1; Path=/',
+          'access-control-allow-origin': '*',
+          'x-api': 'yes',
+        });
+        res.end('{"ok":true}');
+      });
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => echo.listen(port, resolve));
+    echoBff = await startBff(stack, {
+      listen: false,
+      store: bff.store,
+      env: { BFF_API_UPSTREAM: `http://localhost:${port}/v1/` },
+    });
+  });
+  after(async () => {
+    await echoBff.close();
+    await new Promise((resolve) => echo.close(resolve));
+  });
+
+  it("gets the body byte for byte, the bearer token, and none of the browser's credentials", async () => {
+    const browser = await signedIn();
+    const base = `http://localhost:${(echoBff.server.server.address() as { port: number }).port}`;
+    const body = '{"b": "ü",  "n":1}';
+    const response = await browser.call('/api/orders/7?x=1&y=%20', {
+      base,
+      method: 'POST',
+      body,
+      headers: { authorization: 'Bearer from-the-browser', 'x-custom': 'kept' },
+    });
+    assert.equal(response.status, 201);
+    assert.equal(await response.text(), '{"ok":true}');
+    assert.equal(response.headers.get('x-api'), 'yes');
+    assert.equal(response.headers.get('set-cookie'), null);
+    assert.equal(response.headers.get('access-control-allow-origin'), null);
+    assert.equal(seen.method, 'POST');
+    assert.equal(seen.url, '/v1/orders/7?x=1&y=%20');
+    assert.equal(seen.body, body);
+    const headers = seen.headers!;
+    assert.match(String(headers['authorization']), /^Bearer eyJ/);
+    assert.equal(headers['x-custom'], 'kept');
+    assert.equal(headers['content-type'], 'application/json');
+    for (const name of ['cookie', 'origin', 'x-bff-csrf', 'referer'])
+      assert.equal(headers[name], undefined, name);
+  });
+
+  it('forwards any other body and its exact content type as they are', async () => {
+    const browser = await signedIn();
+    const base = `http://localhost:${(echoBff.server.server.address() as { port: number }).port}`;
+    const response = await browser.fetch(`${base}/api/raw`, {
+      method: 'PUT',
+      headers: { 'x-bff-csrf': '1', 'content-type': 'application/octet-stream; x=1' },
+      body: new Uint8Array([1, 2, 3]),
+    });
+    assert.equal(response.status, 201);
+    assert.equal(seen.body, '\u0001\u0002\u0003');
+    assert.equal(seen.headers!['content-type'], 'application/octet-stream; x=1');
+  });
+});
+
 describe('sign-out', () => {
   it('revokes the refresh token, ends the session and returns the end-session URL', async () => {
     const browser = await signedIn();
