@@ -12,6 +12,7 @@ import { BffError, UnavailableError } from './errors.ts';
 import {
   cookieNames,
   cookieOptions,
+  isSessionId,
   newSessionId,
   requireSession,
   safeReturnPath,
@@ -73,7 +74,7 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       const now = context.now();
       // A new id at every sign-in (no fixation); a session the browser still had ends now.
       const previous = request.cookies[names.session];
-      if (previous) await store.endSession(previous, 'signed_out');
+      if (previous && isSessionId(previous)) await store.endSession(previous, 'signed_out');
       const id = newSessionId();
       const sid = typeof tokens.claims['sid'] === 'string' ? tokens.claims['sid'] : undefined;
       await store.createSession({
@@ -137,12 +138,16 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
 
   server.post('/bff/logout', { onRequest: csrf }, async (request, reply) => {
     const id = request.cookies[names.session];
-    reply.clearCookie(names.session, cookieOptions(config));
-    const lookup = id ? await store.getSession(id) : undefined;
-    if (!id || lookup?.state !== 'active') return { endSessionUrl: null };
+    const lookup = id && isSessionId(id) ? await store.getSession(id) : undefined;
+    if (!id || lookup?.state !== 'active') {
+      reply.clearCookie(names.session, cookieOptions(config));
+      return { endSessionUrl: null };
+    }
     const { tokens } = lookup.session;
-    // End it first: from here on no request of any instance can use these tokens.
+    // End it first: from here on no request of any instance can use these tokens. The cookie
+    // goes only once that worked: a 503 keeps the session, and the app may try again.
     await store.endSession(id, 'signed_out');
+    reply.clearCookie(names.session, cookieOptions(config));
     if (tokens.refreshToken) {
       await oidc.revoke(tokens.refreshToken).catch((error: unknown) => {
         request.log.warn({ err: errorSummary(error) }, 'refresh token revocation failed');

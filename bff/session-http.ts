@@ -49,6 +49,11 @@ export function newSessionId(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** Our ids are 43 base64url characters (see newSessionId). */
+export function isSessionId(value: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(value);
+}
+
 /** The session of this request, or 401 (no_session / session_ended). Touches it when due. */
 export async function requireSession(
   context: BffContext,
@@ -57,8 +62,8 @@ export async function requireSession(
 ): Promise<SessionRecord> {
   const names = cookieNames(context.config);
   const id = request.cookies[names.session];
-  // Ids are 43 base64url characters; anything else is not worth a store round trip.
-  if (!id || !/^[A-Za-z0-9_-]{43}$/.test(id)) {
+  // Anything that is not an id we issued is not worth a store round trip.
+  if (!id || !isSessionId(id)) {
     if (id !== undefined) reply.clearCookie(names.session, cookieOptions(context.config));
     throw new NoSessionError();
   }

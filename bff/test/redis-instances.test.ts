@@ -119,6 +119,7 @@ describe('two instances on one Redis', () => {
         browser.call('/api/me', { base: baseOf(a) }),
         browser.call('/bff/session', { base: baseOf(b) }),
         browser.call('/bff/refresh', { base: baseOf(a), method: 'POST', body: '{"version":1}' }),
+        browser.call('/bff/logout', { base: baseOf(b), method: 'POST' }),
       ]);
       assert.ok(Date.now() - started < 3000, `bounded (${Date.now() - started} ms)`);
       for (const response of answers) {
