@@ -92,7 +92,7 @@ export function registerBackchannelLogout(server: FastifyInstance, context: BffC
         return reply.code(200).send();
       } catch (error) {
         if (!(error instanceof InvalidLogoutToken)) throw error;
-        request.log.warn({ err: errorSummary(error) }, 'back-channel logout refused');
+        request.log.warn({ error: errorSummary(error) }, 'back-channel logout refused');
         return reply.code(400).send({ error: 'invalid_request', error_description: error.message });
       }
     });

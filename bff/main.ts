@@ -17,9 +17,14 @@ try {
   process.exit(1);
 }
 
+// The client retries every few seconds while Redis is away: say so once per message and minute.
+let lastStoreError = { message: '', at: 0 };
 const { server } = await createBffServer({
   config,
   store: createSessionStore(config, (error) => {
+    const now = Date.now();
+    if (error.message === lastStoreError.message && now - lastStoreError.at < 60_000) return;
+    lastStoreError = { message: error.message, at: now };
     // Only the message: a connection error could otherwise print the Redis URL with its password.
     console.error(`bff: session store: ${error.message}`);
   }),

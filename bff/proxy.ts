@@ -153,7 +153,10 @@ export async function registerProxy(server: FastifyInstance, context: BffContext
         });
       },
       onError: (_reply, { error }) => {
-        request.log.warn({ err: { type: error.name, message: error.message } }, 'API unreachable');
+        request.log.warn(
+          { error: { type: error.name, message: error.message } },
+          'API unreachable',
+        );
         reply.send(new BffError('upstream_unreachable', 502, 'the API could not be reached'));
       },
     });

@@ -52,7 +52,7 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       return reply.redirect(start.url.href, 303);
     } catch (error) {
       // A navigation, not an XHR: send the user back to the app's login page with a reason.
-      request.log.warn({ err: errorSummary(error) }, 'sign-in could not start');
+      request.log.warn({ error: errorSummary(error) }, 'sign-in could not start');
       return reply.redirect(loginPage(returnPath, 'unavailable'), 303);
     }
   });
@@ -98,7 +98,7 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       const reason = error instanceof UnavailableError ? 'unavailable' : 'login_failed';
       const denied = error instanceof AuthorizationResponseError;
       request.log.warn(
-        { err: errorSummary(error) },
+        { error: errorSummary(error) },
         denied ? 'sign-in refused by the provider' : 'sign-in failed',
       );
       return reply.redirect(loginPage(returnPath, reason), 303);
@@ -150,7 +150,7 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     reply.clearCookie(names.session, cookieOptions(config));
     if (tokens.refreshToken) {
       await oidc.revoke(tokens.refreshToken).catch((error: unknown) => {
-        request.log.warn({ err: errorSummary(error) }, 'refresh token revocation failed');
+        request.log.warn({ error: errorSummary(error) }, 'refresh token revocation failed');
       });
     }
     // The one place a token passes through the browser: id_token_hint in the end-session URL.

@@ -131,7 +131,7 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
       !(failure instanceof UnavailableError) &&
       failure.code !== 'upstream_unreachable'
     ) {
-      request.log.error({ err: errorSummary(error) }, 'unexpected error');
+      request.log.error({ error: errorSummary(error) }, 'unexpected error');
     }
     return reply
       .code(failure.status)
