@@ -18,6 +18,7 @@ import {
   startupTokenCalls,
   steadyUse,
   tabsAfterExpiry,
+  timeToFirstApiRequest,
 } from './driver/measures';
 import { Results, SUBJECTS, markdownTable } from './driver/report';
 import { ACCESS_TOKEN_TTL_SECONDS, Backend, ROOT, closeServer, serveSubject } from './driver/stack';
@@ -64,6 +65,8 @@ try {
       if (wanted('interceptor-cost')) await interceptorCost(bench, 20_000);
       log(`${subject}: start-up`);
       if (wanted('startup')) await startupTokenCalls(bench);
+      log(`${subject}: time to the first API request (provider 100 ms away)`);
+      if (wanted('first-request')) await timeToFirstApiRequest(bench, Math.max(RUNS, 7));
       log(`${subject}: 401 bursts`);
       if (wanted('401-burst')) await burstOf401s(bench, [10, 100]);
       log(`${subject}: bursts after expiry`);

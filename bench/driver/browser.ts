@@ -18,8 +18,12 @@ export class ContextTraffic {
   refreshRejections = 0;
   readonly refreshDurations: number[] = [];
   api401s = 0;
-  /** Order of token POSTs and API requests, for "token calls before the first API request". */
-  readonly sequence: ('token' | 'api')[] = [];
+  /**
+   * Order of token POSTs, other provider requests (any URL on the issuer's origin: discovery,
+   * JWKS, ...) and API requests, for "token calls / provider requests before the first API
+   * request".
+   */
+  readonly sequence: ('token' | 'provider' | 'api')[] = [];
 
   constructor(context: BrowserContext) {
     context.on('request', (request) => {
@@ -30,6 +34,8 @@ export class ContextTraffic {
           this.refreshes++;
       } else if (url.startsWith(`${ENV.apiOrigin}/api/`) && request.method() === 'GET') {
         this.sequence.push('api');
+      } else if (isProviderUrl(url)) {
+        this.sequence.push('provider');
       }
     });
     context.on('response', (response) => {
@@ -48,6 +54,16 @@ export class ContextTraffic {
     });
   }
 }
+
+const PROVIDER_ORIGIN = new URL(ENV.issuer).origin;
+
+/** Whether the browser sent `url` to the provider (any path on the issuer's origin). */
+export function isProviderUrl(url: string): boolean {
+  return url.startsWith(`${PROVIDER_ORIGIN}/`);
+}
+
+/** The issuer's origin, e.g. for delaying every provider response. */
+export const providerOrigin = PROVIDER_ORIGIN;
 
 function isRefresh(body: string | null): boolean {
   return new URLSearchParams(body ?? '').get('grant_type') === 'refresh_token';

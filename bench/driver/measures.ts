@@ -6,7 +6,8 @@
  */
 import { Browser } from '@playwright/test';
 
-import { Cookies, Session, pause } from './browser';
+import type { BurstResult } from '../apps/shared/bench-api';
+import { Cookies, Session, pause, providerOrigin } from './browser';
 import { Results, Subject } from './report';
 import { ACCESS_TOKEN_TTL_SECONDS, ENV } from './stack';
 
@@ -199,24 +200,41 @@ export async function steadyUse(bench: Bench): Promise<void> {
   await Promise.all(all.map((session) => session.close()));
 }
 
-/** 6: µs per request with a fresh token against an in-memory backend, next to the references. */
+/**
+ * 6: µs per request with a fresh token against an in-memory backend, next to the references,
+ * every variant cycling through the same mix of API URLs (bench/apps/shared/bench-api.ts
+ * API_URL_MIX). Each round measures the three variants in the same page, one after the other
+ * (the order rotating from round to round), so `interceptor-extra-cost` (subject minus
+ * clone-header in that round) is less noisy than either figure alone.
+ */
 export async function interceptorCost(bench: Bench, iterations: number): Promise<void> {
   const { subject, results } = bench;
   const [session] = await sessions(bench, 1, false);
   const tab = session.tabs[0];
-  for (const variant of ['bare', 'clone-header', 'subject'] as const)
-    await tab.httpCostMicros(variant, 2_000); // warm-up
-  for (let round = 0; round < 7; round++) {
-    const subjectCost = await tab.httpCostMicros('subject', iterations);
-    const bare = await tab.httpCostMicros('bare', iterations);
-    const cloneHeader = await tab.httpCostMicros('clone-header', iterations);
+  const variants = ['subject', 'bare', 'clone-header'] as const;
+  for (const variant of variants) await tab.httpCostMicros(variant, 2_000); // warm-up
+  for (let round = 0; round < COST_ROUNDS; round++) {
+    const cost: Partial<Record<(typeof variants)[number], number>> = {};
+    for (let k = 0; k < variants.length; k++) {
+      const variant = variants[(round + k) % variants.length];
+      cost[variant] = await tab.httpCostMicros(variant, iterations);
+    }
+    const {
+      subject: subjectCost,
+      bare,
+      'clone-header': cloneHeader,
+    } = cost as Required<typeof cost>;
     results.add(subject, 'interceptor-cost', 1, 'µs/request', subjectCost);
     results.add(subject, 'httpclient-bare-cost', 1, 'µs/request', bare);
     results.add(subject, 'clone-header-cost', 1, 'µs/request', cloneHeader);
     results.add(subject, 'interceptor-cost-ratio', 1, '× clone-header', subjectCost / cloneHeader);
+    results.add(subject, 'interceptor-extra-cost', 1, 'µs/request', subjectCost - cloneHeader);
   }
   await session.close();
 }
+
+/** Rounds of the interceptor cost (each figure is the median over them). */
+const COST_ROUNDS = 9;
 
 /** 7: token-endpoint calls before the first API request when the page loads with a stored session. */
 export async function startupTokenCalls(bench: Bench): Promise<void> {
@@ -228,6 +246,13 @@ export async function startupTokenCalls(bench: Bench): Promise<void> {
     await page.reload();
     await page.evaluate(() => window.benchReady);
     const probe = await session.tabs[0].burst(1, '/me');
+    results.add(
+      subject,
+      'startup-provider-requests-valid',
+      1,
+      'requests',
+      providerRequestsBeforeFirstApi(session, mark),
+    );
     results.add(
       subject,
       'startup-token-calls-valid',
@@ -248,6 +273,13 @@ export async function startupTokenCalls(bench: Bench): Promise<void> {
     const probe = await session.tabs[0].burst(1, '/me');
     results.add(
       subject,
+      'startup-provider-requests-expired',
+      1,
+      'requests',
+      providerRequestsBeforeFirstApi(session, mark),
+    );
+    results.add(
+      subject,
       'startup-token-calls-expired',
       1,
       'calls',
@@ -258,9 +290,106 @@ export async function startupTokenCalls(bench: Bench): Promise<void> {
   }
 }
 
-function tokenCallsBeforeFirstApi(session: Session, mark: number): number {
+function beforeFirstApi(session: Session, mark: number): ('token' | 'provider' | 'api')[] {
   const since = session.traffic.sequence.slice(mark);
   const firstApi = since.indexOf('api');
-  return (firstApi === -1 ? since : since.slice(0, firstApi)).filter((entry) => entry === 'token')
-    .length;
+  return firstApi === -1 ? since : since.slice(0, firstApi);
+}
+
+function tokenCallsBeforeFirstApi(session: Session, mark: number): number {
+  return beforeFirstApi(session, mark).filter((entry) => entry === 'token').length;
+}
+
+/** Every request to the provider (token endpoint, discovery, JWKS, ...) before the first API request. */
+function providerRequestsBeforeFirstApi(session: Session, mark: number): number {
+  return beforeFirstApi(session, mark).length;
+}
+
+/** What a provider in another region adds to each of its responses. */
+export const PROVIDER_DELAY_MS = 100;
+
+/**
+ * 9: from navigation start to the first API request on a reload with a valid session, with
+ * {@link PROVIDER_DELAY_MS} added to every provider response (a provider far away). Each run is
+ * a new context signed in just before the reload (the 6 s token is well within its lifetime).
+ * The harness sends its first API request (GET /me) the moment it is ready, as an app's first
+ * page does; the time is that request's start in the page's resource timing (relative to the
+ * reload's navigation start). The delay is added with Chromium's Fetch domain at the response
+ * stage, which, unlike a Playwright route, leaves the HTTP cache on: the reload loads the app's
+ * immutable bundles from the cache, as a real reload does.
+ */
+export async function timeToFirstApiRequest(bench: Bench, runs: number): Promise<void> {
+  const { subject, results } = bench;
+  for (let run = 0; run < runs; run++) {
+    const [session] = await sessions(bench, 1, false);
+    await session.context.addInitScript({ content: firstRequestWhenReady });
+    const page = session.tabs[0].page;
+    const cdp = await session.context.newCDPSession(page);
+    cdp.on('Fetch.requestPaused', ({ requestId }) => {
+      setTimeout(() => {
+        cdp.send('Fetch.continueRequest', { requestId }).catch(() => {
+          // The page went away meanwhile.
+        });
+      }, PROVIDER_DELAY_MS);
+    });
+    await cdp.send('Fetch.enable', {
+      patterns: [{ urlPattern: `${providerOrigin}/*`, requestStage: 'Response' }],
+    });
+    const mark = session.traffic.sequence.length;
+    await page.reload();
+    await page.waitForFunction(() => window.benchFirstRequest !== undefined);
+    const first = await page.evaluate(() => window.benchFirstRequest!);
+    const startedAt = await page.evaluate(
+      (api) =>
+        Math.min(
+          ...performance
+            .getEntriesByType('resource')
+            .filter((entry) => entry.name.startsWith(api))
+            .map((entry) => entry.startTime),
+        ),
+      `${ENV.apiOrigin}/api/`,
+    );
+    const tokenCalls = tokenCallsBeforeFirstApi(session, mark);
+    if (first.ok !== 1 || tokenCalls !== 0 || !Number.isFinite(startedAt))
+      throw new Error(
+        `${subject}: reload with a valid session did not go as planned ` +
+          `(first request ok: ${first.ok}, token calls before it: ${tokenCalls})`,
+      );
+    results.add(subject, 'time-to-first-api-request', 1, 'ms', startedAt);
+    results.add(
+      subject,
+      'startup-provider-requests-delayed',
+      1,
+      'requests',
+      providerRequestsBeforeFirstApi(session, mark),
+    );
+    await cdp.detach();
+    await session.close();
+  }
+}
+
+/**
+ * Runs in the page before its scripts (an init script): when the harness sets
+ * `window.benchReady`, its first API request (GET /me) is sent as soon as that resolves, and
+ * kept as `window.benchFirstRequest`. A string, not a function: tsx would add helpers to a
+ * function's source that do not exist in the page.
+ */
+const firstRequestWhenReady = `
+  (() => {
+    let ready;
+    Object.defineProperty(window, 'benchReady', {
+      configurable: true,
+      get: () => ready,
+      set: (value) => {
+        ready = value;
+        window.benchFirstRequest = value.then(() => window.bench.burst(1, '/me'));
+      },
+    });
+  })();
+`;
+
+declare global {
+  interface Window {
+    benchFirstRequest?: Promise<BurstResult>;
+  }
 }

@@ -56,7 +56,7 @@ export async function startLibraryBaseline(config: BenchConfig, baseline: Baseli
     httpCostMicros: httpCostMeter(
       app.injector.get(EnvironmentInjector),
       baseline.costedInterceptors,
-      `${base}/dashboard/weather`,
+      base,
     ),
   };
 }

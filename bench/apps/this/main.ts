@@ -25,7 +25,7 @@ window.benchReady = (async () => {
   const cost = httpCostMeter(
     app.injector.get(EnvironmentInjector),
     { interceptors: [authInterceptor] },
-    `${base}/dashboard/weather`,
+    base,
   );
   window.bench = {
     signIn: () => auth.login('/'),
