@@ -11,7 +11,7 @@ import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { assertSameOrigin } from './csrf.ts';
-import { BffError, SessionEndedError } from './errors.ts';
+import { BffError, SessionEndedError, UnavailableError } from './errors.ts';
 import { cookieNames, cookieOptions, requireSession, type BffContext } from './session-http.ts';
 import type { SessionRecord, TokenRecord } from './session-store/types.ts';
 
@@ -83,7 +83,15 @@ export async function registerProxy(server: FastifyInstance, context: BffContext
     // Never more than a quarter of the lifetime: a short-lived token must not refresh on every call.
     const leeway = Math.min(config.refreshLeewayMs, lifetime / 4);
     if (tokens.accessTokenExpiresAt - context.now() > leeway) return tokens;
-    return refresher.refresh(session.id, tokens.version);
+    try {
+      return await refresher.refresh(session.id, tokens.version);
+    } catch (error) {
+      // Provider or store away, but the token has not quite expired yet: it still works.
+      if (error instanceof UnavailableError && tokens.accessTokenExpiresAt > context.now()) {
+        return tokens;
+      }
+      throw error;
+    }
   }
 
   interface Attempt {

@@ -195,6 +195,25 @@ describe('provider failures during a refresh', () => {
     assert.equal(stack.idp.stats.snapshot().grantErrors.length, errors);
   });
 
+  it('uses a token inside the leeway during an outage, and answers 503 once it expired', async () => {
+    const browser = await signedIn();
+    const base = `http://localhost:${(failing.server.server.address() as { port: number }).port}`;
+    fault = 'outage';
+    try {
+      failing.advance(55_000);
+      const early = await browser.call('/api/me', { base });
+      assert.equal(early.status, 200);
+      assert.equal(early.headers.get('x-bff-session-version'), '1');
+      failing.advance(10_000);
+      const late = await browser.call('/api/me', { base });
+      assert.equal(late.status, 503);
+      assert.equal(late.headers.get('x-bff-source'), 'bff');
+    } finally {
+      failing.advance(-65_000);
+      fault = 'none';
+    }
+  });
+
   it("ends the session, without a replay, when a rotation's answer is lost", async () => {
     const browser = await signedIn();
     fault = 'lost-answer';
