@@ -62,7 +62,7 @@ try {
       };
       await first.close();
       log(`${subject}: interceptor cost`);
-      if (wanted('interceptor-cost')) await interceptorCost(bench, 20_000);
+      if (wanted('interceptor-cost')) await interceptorCost(bench, 60_000);
       log(`${subject}: start-up`);
       if (wanted('startup')) await startupTokenCalls(bench);
       log(`${subject}: time to the first API request (provider 100 ms away)`);
