@@ -12,6 +12,7 @@ describe('validateAuthConfig', () => {
   it('accepts the dev stack configuration and fills in the defaults', () => {
     expect(validateAuthConfig(valid)).toEqual({
       ...valid,
+      dpop: 'auto',
       redirectPath: '/',
       postLogoutPath: '/',
       leewaySeconds: null,
@@ -123,4 +124,21 @@ describe('validateAuthConfig', () => {
       expect((error as AuthConfigError).code).toBe('config_invalid');
     });
   }
+
+  describe('dpop', () => {
+    it('is auto by default and takes off or required', () => {
+      expect(validateAuthConfig(valid).dpop).toBe('auto');
+      expect(validateAuthConfig({ ...valid, dpop: 'off' }).dpop).toBe('off');
+      expect(validateAuthConfig({ ...valid, dpop: 'required' }).dpop).toBe('required');
+    });
+
+    it('refuses anything else, and suggests the field for a typo', () => {
+      expect(() => validateAuthConfig({ ...valid, dpop: true })).toThrow(
+        jasmine.objectContaining({ field: 'dpop' }),
+      );
+      expect(() => validateAuthConfig({ ...valid, dpopp: 'off' })).toThrowError(
+        /did you mean "dpop"/,
+      );
+    });
+  });
 });

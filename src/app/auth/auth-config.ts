@@ -13,6 +13,12 @@ export interface ApiLocation {
 /** Where tokens live between page loads. Never `localStorage`: see the README's storage section. */
 export type TokenStorageMode = 'session' | 'memory';
 
+/**
+ * DPoP-bound tokens (RFC 9449): `auto` when the provider advertises ES256 proofs, `off` never,
+ * `required` always (sign-in is refused where the provider or the browser cannot do it).
+ */
+export type DpopSetting = 'auto' | 'off' | 'required';
+
 /** The validated runtime configuration (`public/auth.config.json`). */
 export interface AuthConfig {
   readonly issuer: string;
@@ -30,6 +36,8 @@ export interface AuthConfig {
   readonly authorizeParams: Readonly<Record<string, string>>;
   /** Require every discovery endpoint to live under the issuer URL (false for Entra ID). */
   readonly strictDiscovery: boolean;
+  /** Whether tokens are bound to a key of this browser (default `auto`); see {@link DpopSetting}. */
+  readonly dpop: DpopSetting;
 }
 
 /** Where the configuration comes from: a URL fetched at start-up, or a literal object. */
@@ -48,6 +56,7 @@ const KNOWN_FIELDS = [
   'storage',
   'authorizeParams',
   'strictDiscovery',
+  'dpop',
 ] as const;
 
 /** Parameters the sign-in request sets itself; overriding them would break the flow. */
@@ -90,6 +99,7 @@ export function validateAuthConfig(raw: unknown): AuthConfig {
     storage: optionalStorage(raw),
     authorizeParams: optionalAuthorizeParams(raw),
     strictDiscovery: optionalBoolean(raw, 'strictDiscovery', true),
+    dpop: optionalDpop(raw),
   };
 }
 
@@ -201,6 +211,14 @@ function optionalStorage(raw: Record<string, unknown>): TokenStorageMode {
   const value = raw['storage'] ?? 'session';
   if (value !== 'session' && value !== 'memory') {
     throw new AuthConfigError('storage', 'must be "session" or "memory"');
+  }
+  return value;
+}
+
+function optionalDpop(raw: Record<string, unknown>): DpopSetting {
+  const value = raw['dpop'] ?? 'auto';
+  if (value !== 'auto' && value !== 'off' && value !== 'required') {
+    throw new AuthConfigError('dpop', 'must be "auto", "off" or "required"');
   }
   return value;
 }

@@ -35,6 +35,8 @@ export type AuthEvent =
     }
   | { readonly type: 'request-retried'; readonly at: number; readonly url: string }
   | { readonly type: 'tab-joined'; readonly at: number }
+  /** A sign-in went ahead with Bearer tokens because this browser cannot keep a DPoP key. */
+  | { readonly type: 'dpop-unavailable'; readonly at: number; readonly reason: string }
   | {
       readonly type: 'session-adopted';
       readonly at: number;

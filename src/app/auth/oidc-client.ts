@@ -10,6 +10,8 @@ export interface ProviderMetadata {
   readonly endSessionEndpoint: string | null;
   /** RFC 9207: the provider names itself (`iss`) in its redirect back, which must then match. */
   readonly authorizationResponseIssParameterSupported?: boolean;
+  /** RFC 9449: the proof algorithms the provider accepts; absent when it does no DPoP. */
+  readonly dpopSigningAlgValuesSupported?: readonly string[];
 }
 
 /** A finished sign-in: the first token set and where the user wanted to go. */

@@ -144,7 +144,15 @@ function fromDocument(document: unknown): ProviderMetadata {
     authorizationResponseIssParameterSupported:
       (document as Record<string, unknown>)['authorization_response_iss_parameter_supported'] ===
       true,
+    ...dpopAlgorithms((document as Record<string, unknown>)['dpop_signing_alg_values_supported']),
   };
+}
+
+/** The DPoP algorithms, kept only when advertised, so metadata without DPoP reads as before. */
+function dpopAlgorithms(value: unknown): Pick<ProviderMetadata, 'dpopSigningAlgValuesSupported'> {
+  if (!Array.isArray(value)) return {};
+  const algorithms = value.filter((alg): alg is string => typeof alg === 'string');
+  return algorithms.length > 0 ? { dpopSigningAlgValuesSupported: algorithms } : {};
 }
 
 /**
@@ -194,6 +202,7 @@ export function checkMetadata(metadata: ProviderMetadata, config: AuthConfig): P
     endSessionEndpoint: metadata.endSessionEndpoint ?? null,
     authorizationResponseIssParameterSupported:
       metadata.authorizationResponseIssParameterSupported === true,
+    ...dpopAlgorithms(metadata.dpopSigningAlgValuesSupported),
   };
 }
 

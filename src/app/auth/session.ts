@@ -40,6 +40,11 @@ export interface TokenSet {
   /** See {@link Session.providerClockOffsetMs}; absent in sets stored by older versions. */
   readonly providerClockOffsetMs?: number | null;
   /**
+   * `DPoP` when the tokens are bound to this browser's DPoP key (RFC 9449): every API request
+   * then needs a proof. Absent means Bearer, as in sets stored by older versions.
+   */
+  readonly tokenType?: 'DPoP';
+  /**
    * The sign-out epoch the set belongs to: the one in force when the sign-in or refresh that
    * produced it began. A sign-out moves the epoch on, so a set of an older epoch, however late
    * it arrives, is never stored, adopted or handed over again.
@@ -91,6 +96,7 @@ export function isTokenSet(value: unknown): value is TokenSet {
     (t['providerClockOffsetMs'] === undefined ||
       t['providerClockOffsetMs'] === null ||
       Number.isFinite(t['providerClockOffsetMs'])) &&
+    (t['tokenType'] === undefined || t['tokenType'] === 'DPoP') &&
     Number.isSafeInteger(t['epoch'])
   );
 }

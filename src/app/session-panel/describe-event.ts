@@ -21,6 +21,8 @@ export function describeEvent(event: AuthEvent): string {
       return `The API answered 401; retried ${event.url} once with the new token.`;
     case 'tab-joined':
       return 'Another tab opened and received this session.';
+    case 'dpop-unavailable':
+      return `Signed in with Bearer tokens: this browser cannot keep a DPoP key (${event.reason}).`;
     case 'session-adopted':
       return `Adopted generation ${event.generation} from another tab (${adoptions[event.source]}).`;
     case 'signed-out':
