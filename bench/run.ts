@@ -14,6 +14,7 @@ import {
   Bench,
   burstAfterExpiry,
   burstOf401s,
+  dpopCost,
   interceptorCost,
   startupTokenCalls,
   steadyUse,
@@ -24,7 +25,8 @@ import { Results, SUBJECTS, markdownTable } from './driver/report';
 import { ACCESS_TOKEN_TTL_SECONDS, Backend, ROOT, closeServer, serveSubject } from './driver/stack';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
-// For working on one part: BENCH_ONLY=interceptor-cost,steady BENCH_SUBJECTS=this
+// For working on one part: BENCH_ONLY=interceptor-cost,steady BENCH_SUBJECTS=this (parts:
+// interceptor-cost, dpop, startup, first-request, 401-burst, expiry-burst, tabs, steady)
 const only = process.env['BENCH_ONLY']?.split(',');
 const subjects = SUBJECTS.filter(
   (s) => process.env['BENCH_SUBJECTS']?.split(',').includes(s) ?? true,
@@ -63,6 +65,11 @@ try {
       await first.close();
       log(`${subject}: interceptor cost`);
       if (wanted('interceptor-cost')) await interceptorCost(bench, 60_000);
+      // DPoP is this project's alone; the baselines' clients are never DPoP-bound.
+      if (wanted('dpop') && subject === 'this') {
+        log(`${subject}: DPoP proof and interceptor cost`);
+        await dpopCost(bench, 300);
+      }
       log(`${subject}: start-up`);
       if (wanted('startup')) await startupTokenCalls(bench);
       log(`${subject}: time to the first API request (provider 100 ms away)`);

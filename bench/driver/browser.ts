@@ -4,7 +4,7 @@
  */
 import { Browser, BrowserContext, Page, chromium } from '@playwright/test';
 
-import type { BurstResult, HttpCostVariant } from '../apps/shared/bench-api';
+import type { BurstResult, DpopCostKind, HttpCostVariant } from '../apps/shared/bench-api';
 import { chromiumExecutable, chromiumFlags } from '../../scripts/chromium.cjs';
 import { ENV } from './stack';
 
@@ -73,6 +73,7 @@ export interface Tab {
   readonly page: Page;
   burst(n: number, path?: string): Promise<BurstResult>;
   httpCostMicros(variant: HttpCostVariant, iterations: number): Promise<number>;
+  dpopCostMicros(kind: DpopCostKind, iterations: number): Promise<number>;
 }
 
 /** A browser context (one user's browser profile) with the subject's page open in it. */
@@ -172,6 +173,8 @@ function tab(page: Page): Tab {
       page.evaluate(([count, p]) => window.bench!.burst(count, p), [n, path] as const),
     httpCostMicros: (variant, iterations) =>
       page.evaluate(([v, i]) => window.bench!.httpCostMicros(v, i), [variant, iterations] as const),
+    dpopCostMicros: (kind, iterations) =>
+      page.evaluate(([k, i]) => window.bench!.dpopCostMicros!(k, i), [kind, iterations] as const),
   };
 }
 

@@ -256,6 +256,28 @@ const COST_ROUNDS = 9;
 /** Chunks per variant and round, interleaved with the other variants' chunks. */
 const COST_CHUNKS = 10;
 
+/**
+ * DPoP (subject "this" only): µs per proof (`dpop`'s generateProof with a non-extractable ES256
+ * key and `ath`) and µs per request through authInterceptor + dpopInterceptor with the signed-in
+ * DPoP-bound session against an in-memory backend, each request awaited (the proof is
+ * asynchronous WebCrypto work). Compare `interceptor-cost-dpop` with `interceptor-cost`. A round
+ * that crosses the 6 s token's leeway includes one refresh; the median over rounds absorbs it.
+ */
+export async function dpopCost(bench: Bench, iterations: number): Promise<void> {
+  const { subject, results } = bench;
+  const [session] = await sessions(bench, 1, false);
+  const tab = session.tabs[0];
+  await tab.dpopCostMicros('proof', 100); // warm-up (key generation, JIT)
+  await tab.dpopCostMicros('interceptor', 100);
+  for (let round = 0; round < COST_ROUNDS; round++) {
+    const proof = await tab.dpopCostMicros('proof', iterations);
+    results.add(subject, 'dpop-proof-cost', 1, 'µs/proof', proof);
+    const request = await tab.dpopCostMicros('interceptor', iterations);
+    results.add(subject, 'interceptor-cost-dpop', 1, 'µs/request', request);
+  }
+  await session.close();
+}
+
 /** 7: token-endpoint calls before the first API request when the page loads with a stored session. */
 export async function startupTokenCalls(bench: Bench): Promise<void> {
   const { subject, results, runs } = bench;

@@ -3,13 +3,20 @@ import { ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 
 import { routes } from './app.routes';
-import { authInterceptor, configFromUrl, provideAuth, withStartupReporter } from './auth';
+import {
+  authInterceptor,
+  configFromUrl,
+  dpopInterceptor,
+  provideAuth,
+  withStartupReporter,
+} from './auth';
 import { pageStartupReporter } from './shell/page-startup-reporter';
 
 export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
-    provideHttpClient(withInterceptors([authInterceptor])),
+    // dpopInterceptor after authInterceptor: it signs each attempt the session layer sends.
+    provideHttpClient(withInterceptors([authInterceptor, dpopInterceptor])),
     provideRouter(routes, withComponentInputBinding()),
     provideAuth(configFromUrl('/auth.config.json'), withStartupReporter(pageStartupReporter)),
   ],

@@ -41,9 +41,13 @@ export interface BenchApi {
    * variant).
    */
   httpCostMicros(variant: HttpCostVariant, iterations: number): number;
+  /** Subject "this" only: µs per DPoP proof, or per request with DPoP on (bench/apps/this). */
+  dpopCostMicros?(kind: DpopCostKind, iterations: number): Promise<number>;
 }
 
 export type HttpCostVariant = 'subject' | 'bare' | 'clone-header';
+
+export type DpopCostKind = 'proof' | 'interceptor';
 
 declare global {
   interface Window {

@@ -4,9 +4,16 @@ import { EnvironmentInjector, provideZonelessChangeDetection } from '@angular/co
 import { bootstrapApplication } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
 
-import { AuthService, authInterceptor, configFromUrl, provideAuth } from '../../../src/app/auth';
+import {
+  AuthService,
+  authInterceptor,
+  configFromUrl,
+  dpopInterceptor,
+  provideAuth,
+} from '../../../src/app/auth';
 import { burst, httpCostMeter } from '../shared/bench-api';
 import { BenchRoot } from '../shared/bench-root';
+import { dpopCostMeter } from './dpop-cost';
 import { apiBase, loadBenchConfig } from '../shared/runtime-config';
 
 window.benchReady = (async () => {
@@ -15,7 +22,7 @@ window.benchReady = (async () => {
   const app = await bootstrapApplication(BenchRoot, {
     providers: [
       provideZonelessChangeDetection(),
-      provideHttpClient(withInterceptors([authInterceptor])),
+      provideHttpClient(withInterceptors([authInterceptor, dpopInterceptor])),
       provideRouter([]),
       provideAuth(configFromUrl('/auth.config.json')),
     ],
@@ -32,5 +39,6 @@ window.benchReady = (async () => {
     signedIn: () => auth.session() !== null,
     burst: (n, path) => burst(http, base, n, path),
     httpCostMicros: cost,
+    dpopCostMicros: dpopCostMeter(app.injector.get(EnvironmentInjector), base),
   };
 })();

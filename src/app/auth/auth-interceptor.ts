@@ -8,6 +8,7 @@ import {
 import { inject } from '@angular/core';
 import { Observable, catchError, switchMap, tap, throwError } from 'rxjs';
 
+import { authorizationScheme } from './dpop';
 import { RequestScope } from './request-scope';
 import { TokenSet } from './session';
 import { SKIP_AUTH } from './skip-auth';
@@ -80,7 +81,9 @@ function sendWithToken(
   next: HttpHandlerFn,
   tokens: TokenSet,
 ): Observable<HttpEvent<unknown>> {
-  return next(request.clone({ setHeaders: { Authorization: `Bearer ${tokens.accessToken}` } }));
+  // DPoP sets go as `DPoP <token>`; dpopInterceptor, next in the chain, adds the proof.
+  const scheme = authorizationScheme(tokens);
+  return next(request.clone({ setHeaders: { Authorization: `${scheme} ${tokens.accessToken}` } }));
 }
 
 function withoutQuery(url: string): string {

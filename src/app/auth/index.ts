@@ -1,6 +1,7 @@
 // The session layer's one public door. Features import from here, never from a file behind it.
 export { AuthService } from './auth-service';
 export { authInterceptor, SKIP_AUTH } from './auth-interceptor';
+export { dpopInterceptor } from './dpop';
 export { authGuard } from './auth-guard';
 export {
   provideAuth,
@@ -11,7 +12,13 @@ export {
   withLoginRoute,
 } from './provide-auth';
 export type { AuthFeature } from './provide-auth';
-export type { AuthConfig, ApiLocation, TokenStorageMode, AuthConfigSource } from './auth-config';
+export type {
+  AuthConfig,
+  ApiLocation,
+  TokenStorageMode,
+  AuthConfigSource,
+  DpopSetting,
+} from './auth-config';
 export { validateAuthConfig } from './auth-config';
 export type { AuthTiming } from './auth-timing';
 export type { AuthStartupReporter } from './auth-startup-reporter';

@@ -1,6 +1,7 @@
 import { EnvironmentInjector, Injectable, inject } from '@angular/core';
 
 import { AuthConfigStore } from './auth-config-store';
+import { DpopSupport } from './dpop';
 import { CompletedLogin, OidcClient } from './oidc-client';
 import { ProviderMetadataStore } from './provider-metadata';
 
@@ -16,10 +17,15 @@ export class LazyLibraryOidcClient extends OidcClient {
   private readonly injector = inject(EnvironmentInjector);
   private readonly config = inject(AuthConfigStore);
   private readonly metadata = inject(ProviderMetadataStore);
+  private readonly dpop = inject(DpopSupport);
   private loading: Promise<LibrarySignIn> | null = null;
 
   async startLogin(returnPath: string): Promise<void> {
-    (await this.library()).startLogin(returnPath);
+    const library = await this.library();
+    // A new DPoP key for every sign-in, made before leaving: the provider binds the tokens to
+    // the key that proves the code exchange, and that key must be the one stored here.
+    await this.dpop.prepareSignIn();
+    library.startLogin(returnPath);
   }
 
   async completeLogin(search: string): Promise<CompletedLogin> {

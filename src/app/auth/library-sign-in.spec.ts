@@ -9,6 +9,7 @@ import { LoginError } from './auth-errors';
 import { LibrarySignIn, LibraryScratchStorage, createLibrarySignIn } from './library-sign-in';
 import { PAGE_NAVIGATION } from './page-navigation';
 import { CLOCK } from './clock';
+import { DpopCodeExchange } from './dpop';
 import { FakeClock } from './testing';
 
 const ISSUER = 'https://op.example.test';
@@ -144,7 +145,7 @@ describe('LibrarySignIn.completeLogin', () => {
     }
 
     /** Signs in with the device clock `offset` off, the code exchange answered with `id`. */
-    async function signInWith(offset: number, id: string) {
+    async function signInWith(offset: number, id: string, tokenType = 'Bearer') {
       await setUp(false, new FakeClock(PROVIDER_NOW + offset));
       const result = client.completeLogin(`?code=c&state=${NONCE}`).then(
         (login) => ({ login, error: undefined as unknown }),
@@ -153,13 +154,32 @@ describe('LibrarySignIn.completeLogin', () => {
       await new Promise((resolve) => setTimeout(resolve));
       backend.expectOne(`${ISSUER}/token`).flush({
         access_token: 'access',
-        token_type: 'Bearer',
+        token_type: tokenType,
         expires_in: 300,
         refresh_token: 'refresh',
         id_token: id,
       });
       return result;
     }
+
+    it('keeps token_type DPoP when the code exchange carried a proof, and refuses it otherwise', async () => {
+      spyOn(console, 'error');
+      const proved = spyOn(DpopCodeExchange.prototype, 'wasProved');
+      proved.and.returnValue(true);
+      const bound = await signInWith(0, idToken(), 'DPoP');
+      expect(bound.error).toBeUndefined();
+      expect(bound.login!.tokens.tokenType).toBe('DPoP');
+
+      TestBed.resetTestingModule();
+      const bearer = await signInWith(0, idToken(), 'Bearer');
+      expect(bearer.login!.tokens.tokenType).toBeUndefined();
+
+      TestBed.resetTestingModule();
+      proved.and.returnValue(false);
+      const unproved = await signInWith(0, idToken(), 'DPoP');
+      expect(unproved.error).toBeInstanceOf(LoginError);
+      expect((unproved.error as LoginError).message).toContain('expected Bearer');
+    });
 
     for (const [label, offset] of offsets) {
       it(`accepts the ID token with the device clock ${label}, and reckons expiry from receipt`, async () => {

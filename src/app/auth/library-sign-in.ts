@@ -23,6 +23,7 @@ import { AuthConfig } from './auth-config';
 import { LoginError } from './auth-errors';
 import { KeyValueStorage, SESSION_STORAGE } from './browser-storage';
 import { CLOCK } from './clock';
+import { DpopCodeExchange } from './dpop';
 import { CompletedLogin, ProviderMetadata } from './oidc-client';
 import { PAGE_NAVIGATION } from './page-navigation';
 import { safeReturnPath } from './return-url';
@@ -55,6 +56,7 @@ export class LibrarySignIn {
   private readonly oauth = inject(OAuthService);
   private readonly scratch = inject(LibraryScratchStorage);
   private readonly navigate = inject(PAGE_NAVIGATION);
+  private readonly dpop = inject(DpopCodeExchange);
   private discovered: ProviderMetadata | null = null;
 
   /** Points the library at the provider: the configuration and the endpoints from discovery. */
@@ -147,9 +149,12 @@ export class LibrarySignIn {
     const claims = this.oauth.getIdentityClaims() as UserClaims | null;
     if (!accessToken) throw new LoginError('the token response has no access_token');
     if (!expiresAt || !receivedAt) throw new LoginError('the token response has no expires_in');
-    if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
+    // Bearer, or DPoP when the code exchange carried a proof (the library ignores token_type).
+    const bound = this.dpop.wasProved();
+    const type = typeof tokenType === 'string' ? tokenType.toLowerCase() : null;
+    if (type !== 'bearer' && !(type === 'dpop' && bound)) {
       throw new LoginError(
-        `the token response has token_type ${String(tokenType)}, expected Bearer`,
+        `the token response has token_type ${String(tokenType)}, expected ${bound ? 'DPoP' : 'Bearer'}`,
       );
     }
     if (!claims || typeof claims.sub !== 'string')
@@ -166,6 +171,7 @@ export class LibrarySignIn {
       idToken: this.oauth.getIdToken() || null,
       claims,
       providerClockOffsetMs: clockOffset(claims, receivedAt),
+      ...(type === 'dpop' ? { tokenType: 'DPoP' as const } : {}),
     };
   }
 }

@@ -6,6 +6,7 @@ import { AuthConfigStore } from './auth-config-store';
 import { AuthError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
 import { AUTH_TIMING } from './auth-timing';
 import { CLOCK } from './clock';
+import { DPOP_TOKEN_REQUEST, DpopTokenRequest } from './dpop';
 import { ProviderMetadata } from './oidc-client';
 import { ProviderMetadataStore } from './provider-metadata';
 import { ObtainedTokens, TokenSet } from './session';
@@ -81,12 +82,15 @@ export class HttpTokenEndpoint extends TokenEndpoint {
       refresh_token: tokens.refreshToken ?? '',
       client_id: clientId,
     });
-    const text = await firstValueFrom(this.post(metadata.tokenEndpoint, body));
+    // A DPoP-bound refresh token needs a proof of its key; the interceptor adds it and says so.
+    const dpop: DpopTokenRequest = { bound: tokens.tokenType === 'DPoP', proofSent: false };
+    const text = await firstValueFrom(this.post(metadata.tokenEndpoint, body, undefined, dpop));
     return parseRefreshResponse(text, {
       receivedAt: this.clock.now(),
       previous: tokens,
       issuer: metadata.issuer,
       clientId,
+      proofSent: dpop.proofSent,
     });
   }
 
@@ -111,6 +115,7 @@ export class HttpTokenEndpoint extends TokenEndpoint {
     url: string,
     body: URLSearchParams,
     timeoutMs = this.timing.tokenRequestTimeoutMs,
+    dpop: DpopTokenRequest | null = null,
   ): Observable<string> {
     // URLSearchParams encodes '+' and '/' in refresh tokens correctly; HttpParams does not.
     // `text` so that a 200 with a body that is not JSON is ours to classify, not a parse error.
@@ -118,7 +123,7 @@ export class HttpTokenEndpoint extends TokenEndpoint {
       .post(url, body.toString(), {
         headers: FORM_HEADERS,
         responseType: 'text',
-        context: new HttpContext().set(SKIP_AUTH, true),
+        context: new HttpContext().set(SKIP_AUTH, true).set(DPOP_TOKEN_REQUEST, dpop),
       })
       .pipe(timeout(timeoutMs));
   }

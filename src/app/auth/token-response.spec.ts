@@ -54,6 +54,24 @@ describe('parseRefreshResponse', () => {
     expect(tokens.claims.name).toBe('Alice L.');
   });
 
+  it('accepts token_type DPoP only after a proof was sent, and keeps it with the set', () => {
+    const body = JSON.stringify({ access_token: 'a', token_type: 'DPoP', expires_in: 60 });
+    const bound = parseRefreshResponse(body, { ...context, proofSent: true });
+    expect(bound.tokenType).toBe('DPoP');
+    const lowerCase = body.replace('DPoP', 'dpop');
+    expect(parseRefreshResponse(lowerCase, { ...context, proofSent: true }).tokenType).toBe('DPoP');
+    expect(() => parseRefreshResponse(body, context)).toThrowError(SessionExpiredError);
+  });
+
+  it('accepts Bearer after a proof (a provider that ignores DPoP), and the set stays Bearer', () => {
+    const body = JSON.stringify({ access_token: 'a', token_type: 'Bearer', expires_in: 60 });
+    const tokens = parseRefreshResponse(body, { ...context, proofSent: true });
+    expect(tokens.tokenType).toBeUndefined();
+    expect(() =>
+      parseRefreshResponse(body.replace('Bearer', 'MAC'), { ...context, proofSent: true }),
+    ).toThrowError(SessionExpiredError);
+  });
+
   const malformed: [string, unknown][] = [
     ['empty body', ''],
     ['HTML', '<html></html>'],

@@ -10,12 +10,15 @@ export interface TokenResponseContext {
   readonly previous: TokenSet;
   readonly issuer: string;
   readonly clientId: string;
+  /** Whether the request carried a DPoP proof: then `token_type: DPoP` is expected too. */
+  readonly proofSent?: boolean;
 }
 
 /**
  * Turns the body of a 200 answer from the token endpoint (refresh grant) into a token set.
- * Anything that is not a complete Bearer token response is definitive: retrying the same
- * refresh token would at best repeat it and, with rotation, at worst count as a replay.
+ * Anything that is not a complete Bearer (or, after a DPoP proof, DPoP) token response is
+ * definitive: retrying the same refresh token would at best repeat it and, with rotation, at
+ * worst count as a replay.
  * @throws SessionExpiredError with reason `malformed_token_response`.
  */
 export function parseRefreshResponse(
@@ -25,10 +28,7 @@ export function parseRefreshResponse(
   const json = parseJsonObject(body);
   const accessToken = json['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '') malformed('no access_token');
-  const tokenType = json['token_type'];
-  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') {
-    malformed(`token_type is ${JSON.stringify(tokenType ?? null)}, expected Bearer`);
-  }
+  const tokenType = readTokenType(json['token_type'], context.proofSent === true);
   const expiresIn = readExpiresIn(json['expires_in']);
   const refreshToken = json['refresh_token'];
   if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
@@ -50,9 +50,25 @@ export function parseRefreshResponse(
       idToken && Number.isFinite(Number(claims['iat']))
         ? Number(claims['iat']) * 1000 - context.receivedAt
         : (context.previous.providerClockOffsetMs ?? null),
+    ...(tokenType === 'DPoP' ? { tokenType } : {}),
     // A refresh continues its session: the set belongs to the sign-out epoch of the one refreshed.
     epoch: context.previous.epoch,
   };
+}
+
+/**
+ * `Bearer`, or `DPoP` when a proof was sent (RFC 9449 section 5; the scheme's case does not
+ * matter). A provider that ignores the proof answers Bearer, which still works as Bearer; a
+ * `DPoP` answer to a request without a proof is a token this tab could not use.
+ * @throws SessionExpiredError (malformed) for anything else.
+ */
+export function readTokenType(value: unknown, proofSent: boolean): 'Bearer' | 'DPoP' {
+  const type = typeof value === 'string' ? value.toLowerCase() : null;
+  if (type === 'bearer') return 'Bearer';
+  if (type === 'dpop' && proofSent) return 'DPoP';
+  return malformed(
+    `token_type is ${JSON.stringify(value ?? null)}, expected ${proofSent ? 'DPoP or ' : ''}Bearer`,
+  );
 }
 
 function parseJsonObject(body: string | null): Record<string, unknown> {
