@@ -122,7 +122,7 @@ function readInteger(
   return value;
 }
 
-/** `optional` keeps today's behaviour; `required` is the stricter one. */
+/** `optional` accepts requests without DPoP; `required` is the stricter one. */
 export type DpopRequirement = 'optional' | 'required';
 
 /**
@@ -133,7 +133,8 @@ export interface DpopSettings {
   /**
    * DEMO_CLIENT_DPOP: `required` registers the app's client (`demo-spa`) with
    * `dpop_bound_access_tokens`, so the provider refuses its token requests without a DPoP proof.
-   * Default `optional`: a proof binds the tokens, no proof gets Bearer tokens as before.
+   * Default `required` (the app sends proofs); `optional`: a proof binds the tokens, no proof
+   * gets Bearer tokens.
    */
   readonly demoClientDpop: DpopRequirement;
   /** IDP_DPOP_NONCE: `required` makes the provider demand a server nonce in every proof. */
@@ -145,15 +146,23 @@ export interface DpopSettings {
 /** Reads the DPoP switches; a value other than `optional` or `required` stops the process. */
 export function readDpopSettings(env: Environment = process.env): DpopSettings {
   return {
-    demoClientDpop: readRequirement(env, 'DEMO_CLIENT_DPOP'),
+    // The app proves every token request, so its client is DPoP-bound unless told otherwise.
+    demoClientDpop: readRequirement(env, 'DEMO_CLIENT_DPOP', 'required'),
     idpDpopNonce: readRequirement(env, 'IDP_DPOP_NONCE'),
     apiDpopNonce: readRequirement(env, 'API_DPOP_NONCE'),
   };
 }
 
-function readRequirement(env: Environment, name: string): DpopRequirement {
+function readRequirement(
+  env: Environment,
+  name: string,
+  fallback: DpopRequirement = 'optional',
+): DpopRequirement {
   const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'optional') {
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  if (raw === 'optional') {
     return 'optional';
   }
   if (raw === 'required') {

@@ -30,7 +30,11 @@ for (const [label, offset, shown] of [
     await expectDashboardLoaded(page);
     expect(await refreshCount()).toBe(1);
     const stats = await providerStats();
-    expect(stats.grantErrors).toEqual([]);
+    // With DPoP, a proof stamped by a clock this far off is answered use_dpop_nonce once per
+    // page load (the retry with the provider's nonce succeeds): a protocol step, not a failure.
+    const nonceRequests = stats.grantErrors.filter((error) => error.error === 'use_dpop_nonce');
+    expect(stats.grantErrors.filter((error) => error.error !== 'use_dpop_nonce')).toEqual([]);
+    expect(nonceRequests.length).toBeLessThanOrEqual(2);
     expect(stats.authorizations).toBe(1);
 
     await page.getByRole('link', { name: 'Session' }).click();
@@ -54,9 +58,7 @@ test('a device clock that jumps back 45 minutes mid-session costs no sign-in: th
   await reloadDashboard(page, traffic);
 
   await expectDashboardLoaded(page);
-  expect(traffic.api401s())
-    .withContext('the API refused the expired token')
-    .toBeGreaterThanOrEqual(1);
+  expect(traffic.api401s(), 'the API refused the expired token').toBeGreaterThanOrEqual(1);
   expect(await refreshCount()).toBeGreaterThanOrEqual(1);
   expect((await providerStats()).authorizations).toBe(1);
   await expect(page.getByTestId('signed-in-user')).toBeVisible();

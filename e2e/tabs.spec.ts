@@ -10,6 +10,7 @@ import {
 } from './fixtures';
 import { providerStats, redeemRefreshToken, refreshCount } from './helpers/provider-stats';
 import { Traffic } from './helpers/traffic';
+import { ISSUER } from './helpers/stack';
 
 async function openDashboardTab(page: Page): Promise<Page> {
   const tab = await page.context().newPage();
@@ -135,9 +136,15 @@ test('a definitive refresh failure in one tab clears every tab', async ({ page }
   await signIn(page);
   await expectDashboardLoaded(page);
   const other = await openDashboardTab(page);
-  // Spend the app's refresh token behind its back: its copy is now a replay the provider refuses.
+  // Revoke the app's refresh token behind its back, so the provider refuses its next refresh.
+  // (Spending it from here is no longer possible: it is DPoP-bound to the tab's key.)
   const { refreshToken } = (await storedTokens(page))!;
-  expect((await redeemRefreshToken(refreshToken!)).status).toBe(200);
+  const revoked = await fetch(`${ISSUER}/token/revocation`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: refreshToken!, client_id: 'demo-spa' }),
+  });
+  expect(revoked.status).toBe(200);
   await waitForExpiry(page);
 
   await page.getByRole('button', { name: 'Reload' }).click();

@@ -45,7 +45,7 @@ async function callWithDpop(
   });
 }
 
-describe('DPoP-bound tokens from the dev provider (DEMO_CLIENT_DPOP unset: optional)', () => {
+describe('DPoP-bound tokens from the dev provider (DEMO_CLIENT_DPOP=optional, the test stack default)', () => {
   let stack: TestStack;
   let tokenUrl: string;
   before(async () => {

@@ -12,7 +12,7 @@ import {
 import { readSettings, SettingsError } from '../settings.ts';
 import { readStats } from './helpers/dev-stats-client.ts';
 import { refresh, signIn, type TokenResponse } from './helpers/oidc-flow.ts';
-import { APP_ORIGIN, freePort } from './helpers/stack.ts';
+import { APP_ORIGIN, freePort, withOptionalDpopByDefault } from './helpers/stack.ts';
 
 /** The second provider and an API in external mode, as `OIDC_ISSUER=… npm start` wires them. */
 async function startExternalPair(
@@ -21,12 +21,15 @@ async function startExternalPair(
 ) {
   const apiPort = await freePort();
   const audience = `http://localhost:${apiPort}`;
-  const provider = await startSecondProvider({
-    port: 0,
-    appOrigin: APP_ORIGIN,
-    apiAudience: audience,
-    ...providerOptions,
-  });
+  // These tests sign in without proofs, as a Bearer client of the second provider.
+  const provider = await withOptionalDpopByDefault(() =>
+    startSecondProvider({
+      port: 0,
+      appOrigin: APP_ORIGIN,
+      apiAudience: audience,
+      ...providerOptions,
+    }),
+  );
   const api = await startResourceApi({
     port: apiPort,
     issuer: provider.issuer,

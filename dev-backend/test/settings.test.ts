@@ -1,7 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { readSettings, SettingsError } from '../settings.ts';
+import { readDpopSettings, readSettings, SettingsError } from '../settings.ts';
+
+describe('readDpopSettings', () => {
+  it('makes the app client DPoP-bound by default and leaves nonces optional', () => {
+    assert.deepEqual(readDpopSettings({}), {
+      demoClientDpop: 'required',
+      idpDpopNonce: 'optional',
+      apiDpopNonce: 'optional',
+    });
+  });
+
+  it('lets DEMO_CLIENT_DPOP=optional accept token requests without a proof again', () => {
+    assert.equal(readDpopSettings({ DEMO_CLIENT_DPOP: 'optional' }).demoClientDpop, 'optional');
+    assert.equal(readDpopSettings({ DEMO_CLIENT_DPOP: '' }).demoClientDpop, 'required');
+  });
+
+  it('stops on a value that is neither optional nor required', () => {
+    assert.throws(() => readDpopSettings({ API_DPOP_NONCE: 'maybe' }), SettingsError);
+  });
+});
 
 describe('readSettings', () => {
   it('uses the contract defaults when nothing is set', () => {

@@ -36,14 +36,16 @@ export async function startStack({
   // is picked up front; the race with other processes for it is acceptable in a test.
   const apiPort = await freePort();
   const signingKey = await generateSigningKey();
-  const idp = await startIdentityProvider({
-    port: 0,
-    appOrigin: APP_ORIGIN,
-    apiAudience: `http://localhost:${apiPort}`,
-    accessTokenTtl,
-    refreshTokenTtl,
-    signingKey,
-  });
+  const idp = await withOptionalDpopByDefault(() =>
+    startIdentityProvider({
+      port: 0,
+      appOrigin: APP_ORIGIN,
+      apiAudience: `http://localhost:${apiPort}`,
+      accessTokenTtl,
+      refreshTokenTtl,
+      signingKey,
+    }),
+  );
   const api = await startResourceApi({
     port: apiPort,
     issuer: idp.issuer,
@@ -62,6 +64,21 @@ export async function startStack({
       await Promise.all([idp.close(), api.close()]);
     },
   };
+}
+
+/**
+ * Most backend tests sign in as `demo-spa` without proofs to test Bearer behaviour, which the
+ * dev default (`DEMO_CLIENT_DPOP=required`, since the app proves every token request) refuses.
+ * So the test stack starts with `optional` unless a test has set the variable itself.
+ */
+export async function withOptionalDpopByDefault<T>(start: () => Promise<T>): Promise<T> {
+  if (process.env['DEMO_CLIENT_DPOP'] !== undefined) return start();
+  process.env['DEMO_CLIENT_DPOP'] = 'optional';
+  try {
+    return await start();
+  } finally {
+    delete process.env['DEMO_CLIENT_DPOP'];
+  }
 }
 
 /** A TCP port that was free a moment ago. */
