@@ -10,6 +10,7 @@ import { fastifyHelmet as helmet } from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 
+import { registerAppConfig } from './app-config.ts';
 import { registerBackchannelLogout } from './backchannel.ts';
 import { OWN_BODY_LIMIT, type BffConfig } from './config.ts';
 import { BffError, SessionEndedError, UnavailableError } from './errors.ts';
@@ -144,6 +145,7 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
       });
   });
 
+  registerAppConfig(server, config);
   registerAppRoutes(server, context);
   registerBackchannelLogout(server, context);
   await registerProxy(server, context);

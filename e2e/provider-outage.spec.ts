@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import { BrowserContext, Page } from '@playwright/test';
 
 import {
@@ -14,22 +11,7 @@ import {
 } from './fixtures';
 import { providerStats, refreshCount } from './helpers/provider-stats';
 import { API, ISSUER } from './helpers/stack';
-
-/** The production build's chunk that holds angular-oauth2-oidc, from esbuild's metafile. */
-function libraryChunk(): string {
-  const metafile = JSON.parse(
-    readFileSync(join(__dirname, '..', 'dist', 'oidc-session', 'stats.json'), 'utf8'),
-  ) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
-  const chunks = Object.entries(metafile.outputs)
-    .filter(([, output]) =>
-      Object.keys(output.inputs).some((input) =>
-        input.includes('node_modules/angular-oauth2-oidc/'),
-      ),
-    )
-    .map(([path]) => path.split('/').pop()!);
-  expect(chunks.length, 'angular-oauth2-oidc sits in exactly one chunk').toBe(1);
-  return chunks[0];
-}
+import { libraryChunk } from './helpers/build';
 
 /** Every request the context makes, in order. */
 function recordRequests(context: BrowserContext): string[] {

@@ -5,10 +5,19 @@ import { runtimeConfig, writeRuntimeConfig } from './runtime-config.mjs';
 import { stackEnv } from './stack-env.mjs';
 
 const env = stackEnv();
-writeRuntimeConfig(runtimeConfig(env));
-const ng = spawn('npx', ['ng', 'serve', '--port', String(env.appPort), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-// Forward Ctrl-C and concurrently's kill to the dev server, and exit as it exits.
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => ng.kill(signal));
-ng.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (env.mode === 'bff') {
+  // The BFF serves the app (and its own runtime configuration) on APP_PORT.
+  await import('./dev-bff.mjs');
+} else {
+  writeRuntimeConfig(runtimeConfig(env));
+  const ng = spawn(
+    'npx',
+    ['ng', 'serve', '--port', String(env.appPort), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
+  // Forward Ctrl-C and concurrently's kill to the dev server, and exit as it exits.
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => ng.kill(signal));
+  ng.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}

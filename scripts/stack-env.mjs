@@ -13,7 +13,7 @@ const DEFAULT_EXTERNAL_SCOPE = 'openid profile offline_access';
 
 /**
  * @typedef {{ issuer: string, clientId: string, scope: string, strictDiscovery: boolean, authorizeParams: Record<string, string> | undefined }} ExternalProvider
- * @returns {{ appPort: number, idpPort: number, apiPort: number, accessTokenTtl: number, refreshTokenTtl: number, appOrigin: string, issuer: string, apiOrigin: string, external: ExternalProvider | null }}
+ * @returns {{ mode: 'browser' | 'bff', appPort: number, idpPort: number, apiPort: number, accessTokenTtl: number, refreshTokenTtl: number, appOrigin: string, issuer: string, apiOrigin: string, external: ExternalProvider | null }}
  */
 export function stackEnv(env = process.env) {
   const read = (name) => {
@@ -29,7 +29,12 @@ export function stackEnv(env = process.env) {
   const idpPort = read('IDP_PORT');
   const apiPort = read('API_PORT');
   const external = externalProvider(env);
+  const mode = env['AUTH_MODE'] || 'browser';
+  if (mode !== 'browser' && mode !== 'bff') {
+    throw new Error(`AUTH_MODE must be "browser" or "bff", got "${mode}"`);
+  }
   return {
+    mode,
     appPort,
     idpPort,
     apiPort,

@@ -48,6 +48,14 @@ const stages = [
     summary: 'e2e-external.json',
     count: countPlaywright,
   },
+  {
+    // AUTH_MODE=bff: the same build served by the backend-for-frontend.
+    name: 'e2e-bff',
+    command: ['npx', 'playwright', 'test', '-c', 'playwright.bff.config.ts'],
+    env: { E2E_REUSE_BUILD: '1' },
+    summary: 'e2e-bff.json',
+    count: countPlaywright,
+  },
 ];
 
 rmSync(results, { recursive: true, force: true });

@@ -36,6 +36,12 @@ export interface ProviderStatsSnapshot {
   readonly authorizations: number;
   /** Grants revoked as a whole: by refresh token replay, revocation or logout. */
   readonly grantsRevoked: number;
+  /**
+   * Every access, refresh and ID token the token endpoint handed out since the last reset. Dev
+   * only, loopback only: the BFF e2e tests check that none of them ever reaches the browser, and
+   * refresh tokens are opaque, so no pattern could find them.
+   */
+  readonly issuedTokens: readonly string[];
 }
 
 export type ProviderStats = Resettable<ProviderStatsSnapshot>;
@@ -51,6 +57,7 @@ export function trackProviderStats(provider: Provider): ProviderStats {
   let endSessions = 0;
   let authorizations = 0;
   let grantsRevoked = 0;
+  let issuedTokens: string[] = [];
 
   // Opaque refresh token values are their ids, so remembering consumed ids tells a replay apart
   // from any other invalid_grant, even after the replay destroyed the token and oidc-provider
@@ -97,6 +104,14 @@ export function trackProviderStats(provider: Provider): ProviderStats {
       authorizations += 1;
     } else if (route === 'revocation' && ctx.status === 200) {
       revocations += 1;
+    } else if (route === 'token' && ctx.status === 200) {
+      const body = ctx.body as Record<string, unknown> | undefined;
+      for (const field of ['access_token', 'refresh_token', 'id_token']) {
+        const token = body?.[field];
+        if (typeof token === 'string' && issuedTokens.length < MAX_REMEMBERED_ROTATIONS) {
+          issuedTokens.push(token);
+        }
+      }
     }
   });
 
@@ -108,6 +123,7 @@ export function trackProviderStats(provider: Provider): ProviderStats {
       endSessions,
       authorizations,
       grantsRevoked,
+      issuedTokens: [...issuedTokens],
     }),
     reset: () => {
       grants = {};
@@ -116,6 +132,7 @@ export function trackProviderStats(provider: Provider): ProviderStats {
       endSessions = 0;
       authorizations = 0;
       grantsRevoked = 0;
+      issuedTokens = [];
     },
   };
 }

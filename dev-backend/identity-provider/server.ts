@@ -13,7 +13,7 @@ import {
 import type { JWK } from 'jose';
 import Provider from 'oidc-provider';
 
-import { DEV_PATH_PREFIX, serveDevStats } from '../shared/dev-endpoint.ts';
+import { DEV_PATH_PREFIX, serveDevStats, serveOutageSwitch } from '../shared/dev-endpoint.ts';
 import { closeServer, listen, pathOf, sendJson } from '../shared/http.ts';
 import { buildConfiguration, INTERACTION_PATH_PREFIX } from './configuration.ts';
 import { sendCookiesWithMaxAge } from './cookie-max-age.ts';
@@ -84,9 +84,18 @@ export async function startIdentityProvider(
     const interactions = createInteractionRoutes(provider, { appOrigin: options.appOrigin });
     const oidc = provider.callback();
 
+    let down = false;
     route = (req: IncomingMessage, res: ServerResponse) => {
       const path = pathOf(req);
-      if (path.startsWith(INTERACTION_PATH_PREFIX)) {
+      if (path === '/__dev/outage') {
+        serveOutageSwitch(req, res, (value) => (down = value));
+      } else if (down && !path.startsWith(DEV_PATH_PREFIX)) {
+        // The dev outage switch: the provider is "down" but keeps its grants and keys.
+        sendJson(res, 503, {
+          error: 'temporarily_unavailable',
+          error_description: 'the dev outage switch is on',
+        });
+      } else if (path.startsWith(INTERACTION_PATH_PREFIX)) {
         interactions(req, res).catch((error: unknown) => internalError(res, error));
       } else if (path.startsWith(DEV_PATH_PREFIX)) {
         serveDevStats(stats, req, res);

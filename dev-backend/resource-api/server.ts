@@ -23,6 +23,9 @@ import {
   type AccessTokenProfile,
 } from './verify-access-token.ts';
 
+/** The dev API's one endpoint that answers 401 to every token (see handleApi). */
+export const REFUSES_EVERY_TOKEN = '/api/refuses-every-token';
+
 export interface ResourceApiOptions {
   /** TCP port; 0 picks a free one. */
   readonly port: number;
@@ -112,6 +115,17 @@ export async function startResourceApi(options: ResourceApiOptions): Promise<Run
       return;
     }
     const { claims, scheme } = authenticated;
+    if (path === REFUSES_EVERY_TOKEN) {
+      // A misbehaving endpoint (think: a wrong audience reported as 401): it refuses tokens the
+      // rest of the API accepts, so clients can show they do not refresh in a loop for it.
+      sendJson(
+        res,
+        401,
+        { error: 'invalid_token', error_description: 'this endpoint refuses every token' },
+        { 'WWW-Authenticate': `${scheme === 'DPoP' ? 'DPoP' : 'Bearer'} error="invalid_token"` },
+      );
+      return;
+    }
     if (req.method !== 'GET') {
       sendJson(res, 405, { error: 'method_not_allowed' }, { Allow: 'GET, OPTIONS' });
       return;

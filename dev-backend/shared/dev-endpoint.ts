@@ -64,3 +64,26 @@ export function isFromAWebPage(req: IncomingMessage): boolean {
   const site = req.headers['sec-fetch-site'];
   return req.headers.origin !== undefined || (site !== undefined && site !== 'none');
 }
+
+/**
+ * `POST /__dev/outage?down=1|0`: a switch that makes a dev server answer every other request
+ * with 503, for tests that need "the provider is down" without stopping the process (which would
+ * forget its grants and keys). Loopback callers that are not web pages only, like the reset.
+ */
+export function serveOutageSwitch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  setDown: (down: boolean) => void,
+): void {
+  if (!isLoopbackAddress(req.socket.remoteAddress) || isFromAWebPage(req)) {
+    sendJson(res, 403, { error: 'forbidden', error_description: 'not from here' });
+    return;
+  }
+  if (req.method !== 'POST') {
+    sendJson(res, 405, { error: 'method_not_allowed' });
+    return;
+  }
+  const down = new URL(req.url ?? '/', 'http://dev').searchParams.get('down') === '1';
+  setDown(down);
+  sendJson(res, 200, { down });
+}

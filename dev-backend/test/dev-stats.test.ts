@@ -84,6 +84,7 @@ describe('the /__dev/stats endpoint', () => {
       await signIn(stack.idp.issuer);
       const before = await readStats<ProviderStatsSnapshot>(stack.idp.issuer);
       assert.equal(before.grants['authorization_code'], 1);
+      assert.equal(before.issuedTokens.length, 3, 'the access, refresh and ID token of the sign-in');
 
       await resetStats(stack.idp.issuer);
       assert.deepEqual(await readStats<ProviderStatsSnapshot>(stack.idp.issuer), {
@@ -93,6 +94,7 @@ describe('the /__dev/stats endpoint', () => {
         endSessions: 0,
         authorizations: 0,
         grantsRevoked: 0,
+        issuedTokens: [],
       });
     });
 

@@ -12,6 +12,8 @@ describe('validateAuthConfig', () => {
   it('accepts the dev stack configuration and fills in the defaults', () => {
     expect(validateAuthConfig(valid)).toEqual({
       ...valid,
+      mode: 'browser',
+      bffPath: '/bff',
       dpop: 'auto',
       redirectPath: '/',
       postLogoutPath: '/',
@@ -124,6 +126,33 @@ describe('validateAuthConfig', () => {
       expect((error as AuthConfigError).code).toBe('config_invalid');
     });
   }
+
+  describe('bff mode', () => {
+    it("needs nothing but the mode: the API is this origin's /api, the BFF answers under /bff", () => {
+      const config = validateAuthConfig({ mode: 'bff' });
+      expect(config.mode).toBe('bff');
+      expect(config.bffPath).toBe('/bff');
+      expect(config.apis).toEqual([{ origin: location.origin, pathPrefix: '/api' }]);
+      expect(config.storage).withContext('nothing is kept in the tab').toBe('memory');
+    });
+
+    it('refuses provider settings, which belong to the BFF, naming the field', () => {
+      for (const field of ['issuer', 'clientId', 'scope', 'storage']) {
+        expect(() => validateAuthConfig({ mode: 'bff', [field]: 'x' })).toThrow(
+          jasmine.objectContaining({ field }),
+        );
+      }
+    });
+
+    it('refuses an unknown mode and a bffPath outside bff mode', () => {
+      expect(() => validateAuthConfig({ ...valid, mode: 'server' })).toThrow(
+        jasmine.objectContaining({ field: 'mode' }),
+      );
+      expect(() => validateAuthConfig({ ...valid, bffPath: '/bff' })).toThrow(
+        jasmine.objectContaining({ field: 'bffPath' }),
+      );
+    });
+  });
 
   describe('dpop', () => {
     it('is auto by default and takes off or required', () => {

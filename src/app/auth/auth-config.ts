@@ -19,8 +19,21 @@ export type TokenStorageMode = 'session' | 'memory';
  */
 export type DpopSetting = 'auto' | 'off' | 'required';
 
-/** The validated runtime configuration (`public/auth.config.json`). */
+/**
+ * Who holds the tokens: `browser` (this tab, via angular-oauth2-oidc) or `bff` (a
+ * backend-for-frontend on this origin; the browser holds only an HttpOnly session cookie).
+ */
+export type AuthMode = 'browser' | 'bff';
+
+/**
+ * The validated runtime configuration (`public/auth.config.json`). In `bff` mode the provider
+ * settings (issuer, client, scope) belong to the BFF's own configuration, and the fields here
+ * that only browser mode uses hold inert values.
+ */
 export interface AuthConfig {
+  readonly mode: AuthMode;
+  /** bff mode: the path under which the BFF answers on this origin (default `/bff`). */
+  readonly bffPath: string;
   readonly issuer: string;
   readonly clientId: string;
   readonly scope: string;
@@ -46,6 +59,8 @@ export type AuthConfigSource = { readonly url: string } | { readonly config: unk
 export const AUTH_CONFIG_SOURCE = new InjectionToken<AuthConfigSource>('AUTH_CONFIG_SOURCE');
 
 const KNOWN_FIELDS = [
+  'mode',
+  'bffPath',
   'issuer',
   'clientId',
   'scope',
@@ -57,6 +72,18 @@ const KNOWN_FIELDS = [
   'authorizeParams',
   'strictDiscovery',
   'dpop',
+] as const;
+
+/** Settings that belong to the BFF's server configuration in bff mode, not to the browser's. */
+const BROWSER_ONLY_FIELDS = [
+  'dpop',
+  'issuer',
+  'clientId',
+  'scope',
+  'redirectPath',
+  'storage',
+  'authorizeParams',
+  'strictDiscovery',
 ] as const;
 
 /** Parameters the sign-in request sets itself; overriding them would break the flow. */
@@ -88,7 +115,16 @@ export function validateAuthConfig(raw: unknown): AuthConfig {
       );
     }
   }
+  if (raw['mode'] !== undefined && raw['mode'] !== 'browser' && raw['mode'] !== 'bff') {
+    throw new AuthConfigError('mode', 'must be "browser" or "bff"');
+  }
+  if (raw['mode'] === 'bff') return validateBffConfig(raw);
+  if (raw['bffPath'] !== undefined) {
+    throw new AuthConfigError('bffPath', 'applies only with "mode": "bff"');
+  }
   return {
+    mode: 'browser',
+    bffPath: '/bff',
     issuer: requireUrl(raw, 'issuer', { allowPath: true }),
     clientId: requireNonEmptyString(raw, 'clientId'),
     scope: requireScope(raw),
@@ -100,6 +136,40 @@ export function validateAuthConfig(raw: unknown): AuthConfig {
     authorizeParams: optionalAuthorizeParams(raw),
     strictDiscovery: optionalBoolean(raw, 'strictDiscovery', true),
     dpop: optionalDpop(raw),
+  };
+}
+
+/**
+ * bff mode: the browser only needs where the BFF and the proxied API are on this origin. The
+ * provider, client and scope are the BFF's (confidential client) settings; naming them here would
+ * suggest the browser uses them, so they are refused.
+ */
+function validateBffConfig(raw: Record<string, unknown>): AuthConfig {
+  for (const field of BROWSER_ONLY_FIELDS) {
+    if (raw[field] !== undefined) {
+      throw new AuthConfigError(
+        field,
+        'belongs to the BFF\'s configuration in "mode": "bff" (the browser never talks to the provider)',
+      );
+    }
+  }
+  const origin = globalThis.location?.origin ?? 'http://localhost';
+  return {
+    mode: 'bff',
+    bffPath:
+      raw['bffPath'] === undefined ? '/bff' : optionalPath(raw, 'bffPath').replace(/\/$/, ''),
+    issuer: '',
+    clientId: '',
+    scope: '',
+    apis: raw['apis'] === undefined ? [{ origin, pathPrefix: '/api' }] : requireApis(raw),
+    redirectPath: '/',
+    postLogoutPath: optionalPath(raw, 'postLogoutPath'),
+    leewaySeconds: optionalLeeway(raw),
+    storage: 'memory',
+    authorizeParams: {},
+    strictDiscovery: true,
+    // The BFF presents the tokens; the browser has none to bind.
+    dpop: 'off',
   };
 }
 

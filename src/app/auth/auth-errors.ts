@@ -3,7 +3,11 @@
  * messages are for people and may change, codes are a stable contract.
  */
 export type AuthErrorCode =
-  'session_expired' | 'provider_unreachable' | 'config_invalid' | 'login_failed';
+  | 'session_expired'
+  | 'provider_unreachable'
+  | 'config_invalid'
+  | 'login_failed'
+  | 'token_unavailable';
 
 /** Why a session ended for good; carried by {@link SessionExpiredError}. */
 export type SessionEndReason =
@@ -16,7 +20,9 @@ export type SessionEndReason =
   /** Another tab holds a newer token set that this tab could not obtain. */
   | 'superseded'
   /** The user signed out (here or in another tab) while the request waited. */
-  | 'signed_out';
+  | 'signed_out'
+  /** The backend-for-frontend reports the session gone (expired there, signed out, ended by the provider). */
+  | 'ended_by_server';
 
 /**
  * Why a refresh could not be done now; carried by {@link ProviderUnreachableError}.
@@ -91,6 +97,19 @@ export class LoginError extends AuthError {
   constructor(readonly detail: string) {
     super(`Sign-in failed: ${detail}`);
     this.name = 'LoginError';
+  }
+}
+
+/**
+ * bff mode: the tokens stay on the backend-for-frontend, so there is no access token to hand out.
+ * Call the API through the BFF (`/api/...`) instead; the interceptor adds what it needs.
+ */
+export class TokenUnavailableError extends AuthError {
+  readonly code = 'token_unavailable' as const;
+
+  constructor() {
+    super('No access token in the browser: in bff mode the tokens stay on the server.');
+    this.name = 'TokenUnavailableError';
   }
 }
 

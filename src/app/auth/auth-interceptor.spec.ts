@@ -426,7 +426,7 @@ describe('authInterceptor', () => {
       apiRequests()[0].flush({});
 
       const late = await firstValueFrom(TestBed.inject(AuthService).session$);
-      expect(late?.accessToken).toBe('fresh-access-token-1');
+      expect(late?.version).toBe(2);
     });
   });
 

@@ -8,7 +8,6 @@ import {
 import { inject } from '@angular/core';
 import { Observable, catchError, switchMap, tap, throwError } from 'rxjs';
 
-import { authorizationScheme } from './dpop';
 import { RequestScope } from './request-scope';
 import { TokenSet } from './session';
 import { SKIP_AUTH } from './skip-auth';
@@ -16,8 +15,10 @@ import { SKIP_AUTH } from './skip-auth';
 export { SKIP_AUTH } from './skip-auth';
 
 /**
- * Attaches the access token to requests for the configured APIs, after a refresh when it is
- * about to expire, and answers a 401 with one shared refresh and a single retry.
+ * Sends requests for the configured APIs with the session's credentials (browser mode: the
+ * access token; bff mode: the BFF's CSRF header, the token being attached on the server), after
+ * one shared refresh when the access token is about to expire, and answers a refused one with
+ * one shared refresh and a single retry.
  *
  * Requests anywhere else (the provider, third parties, this app's own assets) go out exactly as
  * they were made: tokens go only to the APIs they are for.
@@ -25,7 +26,7 @@ export { SKIP_AUTH } from './skip-auth';
 export const authInterceptor: HttpInterceptorFn = (request, next) => {
   if (request.context.get(SKIP_AUTH)) return next(request);
   const scope = inject(RequestScope);
-  if (!scope.allows(request.url)) return next(request);
+  if (!scope.protects(request.url)) return next(request);
   const current = scope.store.current();
   // Signed out: the request goes as made and the API decides what an anonymous caller gets.
   if (!current) return next(request);
@@ -39,30 +40,41 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
 };
 
 /**
- * Sends with the token; on a 401 joins (or starts) the shared refresh and retries once. A 403
- * (the token is fine, the permission is missing) and any other error reach the caller as they are.
+ * Sends with the credentials; when the mode's backend judges the answer a refusal of them (a
+ * 401 in browser mode), joins (or starts) the shared refresh and retries once. A 403 (the token is
+ * fine, the permission is missing) and any other error reach the caller as they are.
  */
 function sendWithRetry(
   request: HttpRequest<unknown>,
   next: HttpHandlerFn,
   tokens: TokenSet,
-  { refresher, brake, events }: RequestScope,
+  scope: RequestScope,
 ): Observable<HttpEvent<unknown>> {
-  return sendWithToken(request, next, tokens).pipe(
+  const { refresher, brake, events, backend } = scope;
+  return next(backend.authorize(request, tokens)).pipe(
     catchError((error: unknown) => {
-      // A braked token was already refused right after a refresh: another refresh would only
-      // produce another token for the API to refuse.
-      if (!isUnauthorized(error) || brake.isBraked(tokens.generation)) {
+      if (!(error instanceof HttpErrorResponse)) return throwError(() => error);
+      const verdict = backend.judge(error);
+      if (verdict === 'session-ended') {
+        refresher.sessionEndedByServer(`HTTP ${error.status}`);
         return throwError(() => error);
       }
+      // A braked token was already refused right after a refresh: another refresh would only
+      // produce another token for the API to refuse.
+      if (verdict === 'pass' || brake.isBraked(tokens.generation)) return throwError(() => error);
       return refresher.afterRejection(tokens).pipe(
         tap(() => events.emit('request-retried', { url: withoutQuery(request.url) })),
         // The retry is not caught for another refresh: a second 401 reaches the caller, so a
         // request is retried at most once and a misbehaving API cannot cause a refresh loop.
         switchMap((fresh) =>
-          sendWithToken(request, next, fresh).pipe(
+          next(backend.authorize(request, fresh)).pipe(
             catchError((retryError: unknown) => {
-              if (isUnauthorized(retryError)) brake.brake(fresh.generation);
+              if (
+                retryError instanceof HttpErrorResponse &&
+                backend.judge(retryError) === 'refresh'
+              ) {
+                brake.brake(fresh.generation);
+              }
               return throwError(() => retryError);
             }),
           ),
@@ -70,20 +82,6 @@ function sendWithRetry(
       );
     }),
   );
-}
-
-function isUnauthorized(error: unknown): boolean {
-  return error instanceof HttpErrorResponse && error.status === 401;
-}
-
-function sendWithToken(
-  request: HttpRequest<unknown>,
-  next: HttpHandlerFn,
-  tokens: TokenSet,
-): Observable<HttpEvent<unknown>> {
-  // DPoP sets go as `DPoP <token>`; dpopInterceptor, next in the chain, adds the proof.
-  const scheme = authorizationScheme(tokens);
-  return next(request.clone({ setHeaders: { Authorization: `${scheme} ${tokens.accessToken}` } }));
 }
 
 function withoutQuery(url: string): string {

@@ -1,11 +1,8 @@
-import { HttpErrorResponse } from '@angular/common/http';
-import { DOCUMENT, Injectable, Signal, inject } from '@angular/core';
+import { Injectable, Signal, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import {
   Observable,
-  TimeoutError,
   distinctUntilChanged,
-  firstValueFrom,
   from,
   map,
   shareReplay,
@@ -15,18 +12,16 @@ import {
 
 import { AuthConfig } from './auth-config';
 import { AuthConfigStore } from './auth-config-store';
-import { LoginError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
+import { LoginError, SessionExpiredError, TokenUnavailableError } from './auth-errors';
 import { AuthEvent, AuthEventLog } from './auth-events';
 import { AuthStartup } from './auth-startup';
-import { OidcClient, endSessionUrl } from './oidc-client';
-import { ProviderMetadataStore } from './provider-metadata';
 import { PAGE_NAVIGATION } from './page-navigation';
 import { safeReturnPath } from './return-url';
 import { Session, toSession } from './session';
+import { ActiveSessionBackend } from './session-backend';
 import { SessionSharing } from './session-sharing';
 import { SessionStore } from './session-store';
 import { SignOutNotice, SignOutNoticeStore } from './sign-out-notice';
-import { TokenEndpoint } from './token-endpoint';
 import { TokenRefresher } from './token-refresher';
 
 /**
@@ -39,20 +34,20 @@ export class AuthService {
   private readonly refresher = inject(TokenRefresher);
   private readonly sharing = inject(SessionSharing);
   private readonly startup = inject(AuthStartup);
-  private readonly endpoint = inject(TokenEndpoint);
-  private readonly oidc = inject(OidcClient);
+  private readonly active = inject(ActiveSessionBackend);
   private readonly configStore = inject(AuthConfigStore);
   private readonly log = inject(AuthEventLog);
   private readonly navigate = inject(PAGE_NAVIGATION);
   private readonly notices = inject(SignOutNoticeStore);
-  private readonly metadata = inject(ProviderMetadataStore);
-  private readonly document = inject(DOCUMENT);
 
   /** The current session or null; replays the latest value and emits only when it changes. */
   readonly session$: Observable<Session | null> = this.store.tokens$.pipe(
     map((tokens) => (tokens ? toSession(tokens) : null)),
     distinctUntilChanged(
-      (a, b) => a?.accessToken === b?.accessToken && a?.hasRefreshToken === b?.hasRefreshToken,
+      (a, b) =>
+        a?.version === b?.version &&
+        a?.hasRefreshToken === b?.hasRefreshToken &&
+        a?.claims.sub === b?.claims.sub,
     ),
     shareReplay({ bufferSize: 1, refCount: false }),
   );
@@ -98,9 +93,12 @@ export class AuthService {
   accessToken(): Observable<string> {
     return from(this.ready).pipe(
       switchMap(() => this.refresher.freshTokens('expiry')),
-      switchMap((tokens) =>
-        tokens ? [tokens.accessToken] : throwError(() => new SessionExpiredError('signed_out')),
-      ),
+      switchMap((tokens) => {
+        if (!tokens) return throwError(() => new SessionExpiredError('signed_out'));
+        // bff mode: the session is real, but its tokens never come to the browser.
+        if (tokens.accessToken === null) return throwError(() => new TokenUnavailableError());
+        return [tokens.accessToken];
+      }),
     );
   }
 
@@ -111,8 +109,7 @@ export class AuthService {
    * can offer to try again); AuthConfigError when its discovery does not fit the configuration.
    */
   async login(returnUrl?: string): Promise<void> {
-    this.sharing.recordSignInStart();
-    await this.oidc.startLogin(safeReturnPath(returnUrl));
+    await this.active.backend.login(safeReturnPath(returnUrl));
   }
 
   /**
@@ -124,36 +121,11 @@ export class AuthService {
    * with {@link signOutNotice} saying that the provider's own session may still be open.
    */
   async logout(): Promise<void> {
-    const tokens = this.store.current();
-    const { clientId, postLogoutPath } = this.configStore.current;
+    const ended = this.store.current();
     this.sharing.signOutEverywhere();
     this.log.emit('signed-out', { where: 'here', reason: 'logout' });
-    const reached = await this.revokeBestEffort(tokens?.refreshToken ?? null);
-    const postLogoutUri = globalThis.location.origin + postLogoutPath;
-    // Catching: metadata that cannot be had now means the provider cannot be told either.
-    const metadata = reached ? await this.metadata.get().catch(() => null) : null;
-    const endSession = endSessionUrl(metadata, tokens?.idToken ?? null, clientId, postLogoutUri);
-    if (!endSession) this.notices.record(metadata ? 'no_end_session' : 'provider_unreachable');
-    this.navigate(endSession ?? postLogoutUri);
+    const { navigateTo, notice } = await this.active.backend.signOut(ended);
+    if (notice) this.notices.record(notice);
+    this.navigate(navigateTo);
   }
-
-  /** Revokes the refresh token; false when the provider cannot have heard (offline, no answer). */
-  private async revokeBestEffort(refreshToken: string | null): Promise<boolean> {
-    if (this.document.defaultView?.navigator.onLine === false) return false;
-    if (!refreshToken) return true;
-    try {
-      await firstValueFrom(this.endpoint.revoke(refreshToken));
-      return true;
-    } catch (error: unknown) {
-      // Every tab is signed out already; the token lives out its lifetime at the provider. A
-      // timeout or an error status still means the provider is there to end its session.
-      const status = error instanceof HttpErrorResponse ? error.status : null;
-      console.warn(`[auth] Revoking the refresh token failed (${status ?? describe(error)}).`);
-      return status !== 0 && !(error instanceof ProviderUnreachableError);
-    }
-  }
-}
-
-function describe(error: unknown): string {
-  return error instanceof TimeoutError ? 'timeout' : error instanceof Error ? error.name : 'error';
 }

@@ -44,7 +44,7 @@ describe('start-up', () => {
   it('restores a stored session after a reload without any token request before the first API call', async () => {
     await load();
     const { backend, http } = await load();
-    expect(TestBed.inject(AuthService).session()?.accessToken).toBe('access-token-0');
+    expect(TestBed.inject(AuthService).session()?.claims.sub).toBe('alice');
     expect(backend.match(TOKEN_URL).length).toBe(0);
     http.get(`${TEST_API.origin}/x`).subscribe();
     expect(backend.expectOne(`${TEST_API.origin}/x`).request.headers.get('Authorization')).toBe(

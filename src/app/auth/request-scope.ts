@@ -1,17 +1,14 @@
-import { DOCUMENT, Injectable, inject } from '@angular/core';
+import { Injectable, inject } from '@angular/core';
 
-import { ApiAllowlist } from './api-allowlist';
-import { AuthConfig } from './auth-config';
-import { AuthConfigStore } from './auth-config-store';
 import { AuthEventLog } from './auth-events';
-import { ProviderMetadataStore } from './provider-metadata';
 import { RefusalBrake } from './refusal-brake';
+import { ActiveSessionBackend, SessionBackend } from './session-backend';
 import { SessionStore } from './session-store';
 import { TokenRefresher } from './token-refresher';
 
 /**
  * What the interceptor needs for every request, resolved once (one `inject()` per request
- * instead of six) with the allowlist prepared once per configuration.
+ * instead of six).
  */
 @Injectable({ providedIn: 'root' })
 export class RequestScope {
@@ -19,25 +16,18 @@ export class RequestScope {
   readonly refresher = inject(TokenRefresher);
   readonly brake = inject(RefusalBrake);
   readonly events = inject(AuthEventLog);
-  private readonly config = inject(AuthConfigStore);
-  private readonly metadata = inject(ProviderMetadataStore);
-  private readonly document = inject(DOCUMENT);
-  private allowlist: ApiAllowlist | null = null;
-  private allowlistConfig: AuthConfig | null = null;
+  private readonly active = inject(ActiveSessionBackend);
+
+  /** The mode's backend (only read once {@link protects} said yes, so start-up has chosen it). */
+  get backend(): SessionBackend {
+    return this.active.backend;
+  }
 
   /**
-   * Whether a request to `url` gets the access token: a configured API, never the token
-   * endpoint (defence in depth against a misconfigured allowlist), and nothing before start-up
-   * has loaded the configuration.
+   * Whether the request gets the session's credentials: one the mode protects (a configured
+   * API), and nothing before start-up has chosen the mode.
    */
-  allows(url: string): boolean {
-    if (!this.config.isLoaded) return false;
-    const config = this.config.current;
-    if (config !== this.allowlistConfig) {
-      this.allowlist = new ApiAllowlist(config.apis, this.document.baseURI);
-      this.allowlistConfig = config;
-    }
-    const target = this.allowlist!.match(url);
-    return target !== null && target !== this.metadata.current()?.tokenEndpoint;
+  protects(url: string): boolean {
+    return this.active.isSet && this.active.backend.protects(url);
   }
 }

@@ -71,11 +71,15 @@ export class SessionSharing {
   }
 
   /** Whether no sign-out or definitive failure has ended `tokens` (they may still be expired). */
-  isAlive(tokens: Pick<TokenSet, 'epoch'> & Partial<Pick<TokenSet, 'generation'>>): boolean {
-    return (
-      tokens.epoch >= this.currentEpoch() &&
-      (tokens.generation === undefined || tokens.generation > this.expiredGeneration)
-    );
+  isAlive(
+    tokens: Pick<TokenSet, 'epoch'> & Partial<Pick<TokenSet, 'generation' | 'serverHeld'>>,
+  ): boolean {
+    if (tokens.epoch < this.currentEpoch()) return false;
+    // A server-held session (bff mode) numbers its versions per session and is itself the
+    // authority on whether it lives; the refused-refresh record guards refresh tokens in tabs.
+    if (tokens.generation === undefined || tokens.serverHeld) return true;
+    this.expiredGeneration = Math.max(this.expiredGeneration, this.tabs.storedExpiredGeneration());
+    return tokens.generation > this.expiredGeneration;
   }
 
   /** Called as this tab leaves for the provider's sign-in page. */
@@ -144,6 +148,21 @@ export class SessionSharing {
   }
 
   /**
+   * A session state whose version the server gave (bff mode): made current and handed to every
+   * tab, unless a sign-out came first or this tab already holds that version or a newer one.
+   * @throws SessionExpiredError `signed_out` when a sign-out came first.
+   */
+  async publishVersioned(state: TokenSet): Promise<TokenSet> {
+    if (!this.isAlive(state)) throw new SessionExpiredError('signed_out', 'a sign-out came first');
+    const current = this.store.current();
+    if (current && current.generation > state.generation) return current;
+    this.store.replace(state);
+    this.tabs.post({ kind: 'session', tokens: state });
+    await this.tabs.holdGeneration(state.generation);
+    return state;
+  }
+
+  /**
    * The user signs out: ends the session in this tab and in every other tab at once, and
    * makes every token set obtained before now unusable wherever it turns up.
    */
@@ -156,12 +175,18 @@ export class SessionSharing {
     this.tabs.post({ kind: 'signed-out', epoch, revokedGeneration });
   }
 
-  /** A refresh failed for good: every tab drops this token set (a newer sign-in survives). */
+  /**
+   * A refresh failed for good: every tab drops this token set (a newer sign-in survives). Kept in
+   * localStorage too, so a tab that takes the refresh lock next knows at once, whether or not the
+   * message has reached it, and does not present the refused refresh token again. Idempotent.
+   */
   expireEverywhere(): void {
-    const generation = this.store.current()?.generation ?? 0;
-    this.expiredGeneration = Math.max(this.expiredGeneration, generation);
+    const current = this.store.current();
+    if (!current) return;
+    this.expiredGeneration = Math.max(this.expiredGeneration, current.generation);
+    this.tabs.storeExpiredGeneration(current.generation);
     this.endHere();
-    this.tabs.post({ kind: 'session-expired', generation });
+    this.tabs.post({ kind: 'session-expired', generation: current.generation });
   }
 
   /** Drops the session in this tab only. */

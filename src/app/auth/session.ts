@@ -6,11 +6,13 @@ export interface UserClaims {
 }
 
 /**
- * What the app may know about the current session. Refresh and ID tokens stay inside the
- * session layer; only whether a refresh token is held is visible.
+ * What the app may know about the current session. It carries no token: in browser mode
+ * `AuthService.accessToken()` hands out the access token for code that must call an API itself;
+ * in bff mode the tokens never reach the browser at all.
  */
 export interface Session {
-  readonly accessToken: string;
+  /** Grows with every new token set (browser mode: across tabs; bff mode: the BFF's version). */
+  readonly version: number;
   /** Epoch ms on the client clock: receipt time + `expires_in`, so server clock skew is irrelevant. */
   readonly expiresAt: number;
   /** Epoch ms on the client clock when the token response arrived. */
@@ -30,13 +32,16 @@ export interface Session {
  * tell whether the refresh token it holds has already been rotated by somebody else.
  */
 export interface TokenSet {
-  readonly accessToken: string;
+  /** Null in bff mode, where the BFF holds every token. */
+  readonly accessToken: string | null;
   readonly expiresAt: number;
   readonly receivedAt: number;
   readonly refreshToken: string | null;
   readonly idToken: string | null;
   readonly claims: UserClaims;
   readonly generation: number;
+  /** True in bff mode: the BFF holds the tokens (and so a refresh token) for this session. */
+  readonly serverHeld?: boolean;
   /** See {@link Session.providerClockOffsetMs}; absent in sets stored by older versions. */
   readonly providerClockOffsetMs?: number | null;
   /**
@@ -57,10 +62,10 @@ export type ObtainedTokens = Omit<TokenSet, 'generation'>;
 
 export function toSession(tokens: TokenSet): Session {
   return {
-    accessToken: tokens.accessToken,
+    version: tokens.generation,
     expiresAt: tokens.expiresAt,
     receivedAt: tokens.receivedAt,
-    hasRefreshToken: tokens.refreshToken !== null,
+    hasRefreshToken: tokens.refreshToken !== null || tokens.serverHeld === true,
     claims: tokens.claims,
     providerClockOffsetMs: tokens.providerClockOffsetMs ?? null,
   };
@@ -83,8 +88,8 @@ export function isTokenSet(value: unknown): value is TokenSet {
   const t = value as Record<string, unknown>;
   const claims = t['claims'] as Record<string, unknown> | null | undefined;
   return (
-    typeof t['accessToken'] === 'string' &&
-    t['accessToken'] !== '' &&
+    (t['accessToken'] === null ||
+      (typeof t['accessToken'] === 'string' && t['accessToken'] !== '')) &&
     Number.isFinite(t['expiresAt']) &&
     Number.isFinite(t['receivedAt']) &&
     (t['refreshToken'] === null || typeof t['refreshToken'] === 'string') &&

@@ -45,6 +45,10 @@ export interface TabSync {
   storedSignOutEpoch(): number;
   /** Records a sign-out epoch; a newer one already recorded is kept. */
   storeSignOutEpoch(epoch: number): void;
+  /** The newest generation whose refresh failed for good on this origin (0: none). */
+  storedExpiredGeneration(): number;
+  /** Records it; a newer one already recorded is kept. */
+  storeExpiredGeneration(generation: number): void;
   /** Lets go of the channel, the held generation and the listeners (the app is destroyed). */
   close(): void;
 }
@@ -64,6 +68,7 @@ const REFRESH_LOCK = 'oidc-session:refresh';
 const GENERATION_LOCK_PREFIX = 'oidc-session:generation:';
 const GENERATION_COUNTER_KEY = 'oidc-session.generation';
 const SIGN_OUT_EPOCH_KEY = 'oidc-session.signed-out-epoch';
+const EXPIRED_GENERATION_KEY = 'oidc-session.expired-generation';
 
 /** Picks the shared implementation where the browser has both APIs, else the per-tab one. */
 export function createTabSync(scope: typeof globalThis, counter: KeyValueStorage | null): TabSync {
@@ -178,11 +183,19 @@ class BrowserTabSync implements TabSync {
   }
 
   storedSignOutEpoch(): number {
-    return readEpoch(this.counter);
+    return readNumber(this.counter, SIGN_OUT_EPOCH_KEY);
   }
 
   storeSignOutEpoch(epoch: number): void {
-    writeEpoch(this.counter, epoch);
+    writeMax(this.counter, SIGN_OUT_EPOCH_KEY, epoch);
+  }
+
+  storedExpiredGeneration(): number {
+    return readNumber(this.counter, EXPIRED_GENERATION_KEY);
+  }
+
+  storeExpiredGeneration(generation: number): void {
+    writeMax(this.counter, EXPIRED_GENERATION_KEY, generation);
   }
 
   close(): void {
@@ -238,12 +251,21 @@ export class PerTabSync implements TabSync {
   }
 
   storedSignOutEpoch(): number {
-    return Math.max(this.signOutEpoch, readEpoch(this.storage));
+    return Math.max(this.signOutEpoch, readNumber(this.storage, SIGN_OUT_EPOCH_KEY));
   }
 
   storeSignOutEpoch(epoch: number): void {
     this.signOutEpoch = Math.max(this.signOutEpoch, epoch);
-    writeEpoch(this.storage, epoch);
+    writeMax(this.storage, SIGN_OUT_EPOCH_KEY, epoch);
+  }
+
+  storedExpiredGeneration(): number {
+    // Generations are per tab here, so an expiry recorded by another tab means nothing.
+    return 0;
+  }
+
+  storeExpiredGeneration(): void {
+    // Nobody to tell.
   }
 
   close(): void {
@@ -251,21 +273,21 @@ export class PerTabSync implements TabSync {
   }
 }
 
-function readEpoch(storage: KeyValueStorage | null): number {
+function readNumber(storage: KeyValueStorage | null, key: string): number {
   try {
-    return Number(storage?.getItem(SIGN_OUT_EPOCH_KEY)) || 0;
+    return Number(storage?.getItem(key)) || 0;
   } catch {
-    // Storage that throws on access knows no epoch; the in-memory ones still order this tab.
+    // Storage that throws on access knows nothing; the in-memory values still order this tab.
     return 0;
   }
 }
 
-function writeEpoch(storage: KeyValueStorage | null, epoch: number): void {
+function writeMax(storage: KeyValueStorage | null, key: string, value: number): void {
   try {
-    // Never lower it: another tab may have recorded a newer sign-out meanwhile.
-    if (epoch > readEpoch(storage)) storage?.setItem(SIGN_OUT_EPOCH_KEY, String(epoch));
+    // Never lower it: another tab may have recorded a newer one meanwhile.
+    if (value > readNumber(storage, key)) storage?.setItem(key, String(value));
   } catch {
-    // A full or blocked storage: the epoch still travels with the sign-out message.
+    // A full or blocked storage: the value still travels with the tabs' message.
   }
 }
 

@@ -1,17 +1,14 @@
 import { Injectable, inject } from '@angular/core';
-import { Observable, defer, firstValueFrom, of, shareReplay, tap, throwError } from 'rxjs';
+import { Observable, defer, of, shareReplay, tap, throwError } from 'rxjs';
 
 import { AuthConfigStore } from './auth-config-store';
 import { AuthError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
 import { AuthEventLog, RefreshTrigger } from './auth-events';
-import { AUTH_TIMING } from './auth-timing';
 import { CLOCK } from './clock';
-import { ObtainedTokens, TokenSet } from './session';
-import { delay, retryWhileUnreachable } from './retry-while-unreachable';
+import { TokenSet } from './session';
+import { ActiveSessionBackend } from './session-backend';
 import { SessionSharing } from './session-sharing';
 import { SessionStore } from './session-store';
-import { TAB_SYNC } from './tab-sync';
-import { TokenEndpoint } from './token-endpoint';
 
 /** Default leeway: a quarter of the token's lifetime, but never more than this. */
 const MAX_DEFAULT_LEEWAY_MS = 30_000;
@@ -22,20 +19,19 @@ const MAX_DEFAULT_LEEWAY_MS = 30_000;
 const MAX_LEEWAY_SHARE = 0.5;
 
 /**
- * The one path to the token endpoint's refresh grant. Single flight: while a refresh runs,
- * every caller (requests before sending, the 401 path, guards, the `online` event) joins the
- * same shared Observable, and across tabs the refresh runs under a Web Lock, adopting a token
- * set another tab has already obtained instead of spending a possibly rotated refresh token.
+ * The one refresh path. Single flight: while a refresh runs, every caller (requests before
+ * sending, the 401 path, guards, the `online` event) joins the same shared Observable; the mode's
+ * backend does the refresh itself (browser mode under a cross-tab Web Lock, adopting a token set
+ * another tab already obtained; bff mode with one call to the BFF), and the failure policy here
+ * decides what its failure means for the session.
  */
 @Injectable({ providedIn: 'root' })
 export class TokenRefresher {
   private readonly store = inject(SessionStore);
   private readonly sharing = inject(SessionSharing);
-  private readonly tabs = inject(TAB_SYNC);
-  private readonly endpoint = inject(TokenEndpoint);
+  private readonly active = inject(ActiveSessionBackend);
   private readonly events = inject(AuthEventLog);
   private readonly config = inject(AuthConfigStore);
-  private readonly timing = inject(AUTH_TIMING);
   private readonly clock = inject(CLOCK);
   private flight: Observable<TokenSet> | null = null;
 
@@ -96,67 +92,18 @@ export class TokenRefresher {
   private async run(trigger: RefreshTrigger, basis: number): Promise<TokenSet> {
     this.events.emit('refresh-started', { trigger });
     try {
-      return await this.tabs.withRefreshLock(
-        () => this.refreshHoldingLock(basis),
-        this.timing.refreshLockTimeoutMs,
-      );
+      return await this.active.backend.refresh(basis);
     } catch (error: unknown) {
       throw this.settle(error);
     }
   }
 
-  private async refreshHoldingLock(basis: number): Promise<TokenSet> {
-    // A tab that refreshed just before us posted its token set before releasing the lock; let
-    // that message be delivered before deciding that we must refresh ourselves.
-    await delay(0);
-    const current = this.store.current();
-    if (!current) throw new SessionExpiredError('signed_out');
-    if (current.generation > basis) return this.adopted(current);
-    const newestHeld = await this.tabs.newestHeldGeneration();
-    if (newestHeld > current.generation) {
-      const newer = await this.sharing.awaitGeneration(newestHeld, this.timing.tabJoinTimeoutMs);
-      if (newer) return this.adopted(newer);
-      // Our refresh token was rotated by a tab that did not answer in time; presenting it would
-      // be a replay. A tab that still holds the newer set is slow (an alert open, a debugger,
-      // a starved CPU), not gone: fail only the waiting requests and ask again next time.
-      if ((await this.tabs.newestHeldGeneration()) > current.generation) {
-        throw new ProviderUnreachableError('tab_unresponsive');
-      }
-      // The holder is gone (its generation lock was released) and took the live tokens with it.
-      throw new SessionExpiredError('superseded');
-    }
-    if (this.tabs.lastAllocatedGeneration() > current.generation) {
-      // A newer set was made from our lineage by a tab that has closed since: our refresh token
-      // is probably rotated, and presenting it would be a replay that revokes the whole grant.
-      throw new SessionExpiredError('superseded');
-    }
-    if (!current.refreshToken) throw new SessionExpiredError('no_refresh_token');
-    const fresh = await this.requestWithRetries(current);
-    const published = await this.sharing.publish(fresh, newestHeld);
-    this.events.emit('refresh-succeeded', {
-      generation: published.generation,
-      expiresAt: published.expiresAt,
-      by: 'this-tab',
-    });
-    return published;
-  }
-
-  /** Another tab refreshed while we waited for the lock; its result is ours too. */
-  private adopted(tokens: TokenSet): TokenSet {
-    this.events.emit('refresh-succeeded', {
-      generation: tokens.generation,
-      expiresAt: tokens.expiresAt,
-      by: 'another-tab',
-    });
-    return tokens;
-  }
-
-  private requestWithRetries(current: TokenSet): Promise<ObtainedTokens> {
-    return retryWhileUnreachable(() => {
-      // A sign-out during the pauses between attempts ends the retries, not only the result.
-      if (!this.sharing.isAlive(current)) throw new SessionExpiredError('signed_out');
-      return firstValueFrom(this.endpoint.refresh(current));
-    }, this.timing.refreshRetryDelaysMs);
+  /**
+   * The server that holds the session says it is gone (bff mode: `no_session`, `session_ended`):
+   * ends it in every tab, as a definitive refresh failure would.
+   */
+  sessionEndedByServer(detail: string): SessionExpiredError {
+    return this.settle(new SessionExpiredError('ended_by_server', detail)) as SessionExpiredError;
   }
 
   /** Applies the failure policy and returns the error every waiting caller receives. */

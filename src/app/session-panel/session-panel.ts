@@ -17,17 +17,16 @@ import { describeEvent } from './describe-event';
 /** Below this the estimate is latency and rounding, not a wrong clock. */
 const CLOCK_OFFSET_SHOWN_MS = 5_000;
 
-/** "1 h 30 min", "5 min 2 s", "12 s". */
+/**
+ * "1 h 30 min", "5 min", "12 s": to the nearest minute from a minute up (the estimate carries a
+ * second or so of latency and rounding, so more precision would only be noise).
+ */
 function describeDuration(ms: number): string {
-  const total = Math.round(ms / 1000);
-  const [hours, minutes, seconds] = [
-    Math.floor(total / 3600),
-    Math.floor(total / 60) % 60,
-    total % 60,
-  ];
-  if (hours > 0) return minutes > 0 ? `${hours} h ${minutes} min` : `${hours} h`;
-  if (minutes > 0) return seconds > 0 ? `${minutes} min ${seconds} s` : `${minutes} min`;
-  return `${seconds} s`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  const minutes = Math.round(ms / 60_000);
+  const [hours, rest] = [Math.floor(minutes / 60), minutes % 60];
+  if (hours === 0) return `${rest} min`;
+  return rest > 0 ? `${hours} h ${rest} min` : `${hours} h`;
 }
 
 /** How often "keep calling the API" calls it: often enough to cross an expiry while watching. */

@@ -14,6 +14,8 @@ export class FakeTabNetwork {
   counter = 0;
   /** The persisted sign-out epoch (localStorage in a browser). */
   signOutEpoch = 0;
+  /** The persisted newest generation whose refresh failed for good. */
+  expiredGeneration = 0;
   /** How many times any tab entered the refresh lock. */
   lockEntries = 0;
 
@@ -93,6 +95,14 @@ export class FakeTab implements TabSync {
 
   storeSignOutEpoch(epoch: number): void {
     this.network.signOutEpoch = Math.max(this.network.signOutEpoch, epoch);
+  }
+
+  storedExpiredGeneration(): number {
+    return this.network.expiredGeneration;
+  }
+
+  storeExpiredGeneration(generation: number): void {
+    this.network.expiredGeneration = Math.max(this.network.expiredGeneration, generation);
   }
 
   /** Closing a tab releases what it held and stops its messages. */

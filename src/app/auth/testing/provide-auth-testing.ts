@@ -16,6 +16,8 @@ import { KeyValueStorage, LOCAL_STORAGE, MemoryStorage, SESSION_STORAGE } from '
 import { CLOCK } from '../clock';
 import { OidcClient } from '../oidc-client';
 import { PAGE_NAVIGATION } from '../page-navigation';
+import { BffClient } from '../bff/bff-client';
+import { ScriptedBffClient } from './scripted-bff-client';
 import { PROVIDER_METADATA_SEED } from '../provider-metadata';
 import { configFromObject, provideAuth, withAuthTiming } from '../provide-auth';
 import { TokenSet, UserClaims } from '../session';
@@ -33,6 +35,12 @@ export const TEST_API: ApiLocation = { origin: 'https://api.example.test', pathP
 export interface AuthTestingOptions {
   /** Start signed in (default, as Alice) with these claims, or signed out with `false`. */
   readonly signedIn?: boolean | Partial<UserClaims>;
+  /**
+   * `browser` (default): tokens in the tab, a scripted token endpoint. `bff`: the session comes
+   * from a scripted BFF (no token in the browser; refreshes follow `respondToRefresh` too), and
+   * API requests carry the BFF's CSRF header instead of a token.
+   */
+  readonly mode?: 'browser' | 'bff';
   /** Lifetime of every access token, seconds (default 300). */
   readonly accessTokenLifetimeSeconds?: number;
   /** Where the access token may go (default {@link TEST_API}). */
@@ -84,13 +92,17 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
   const navigations: string[] = [];
   return makeEnvironmentProviders([
     provideAuth(
-      configFromObject({
-        issuer: TEST_ISSUER,
-        clientId: 'test-client',
-        scope: 'openid profile offline_access',
-        apis: options.apis ?? [TEST_API],
-        ...options.config,
-      }),
+      configFromObject(
+        options.mode === 'bff'
+          ? { mode: 'bff', apis: options.apis ?? [TEST_API], ...options.config }
+          : {
+              issuer: TEST_ISSUER,
+              clientId: 'test-client',
+              scope: 'openid profile offline_access',
+              apis: options.apis ?? [TEST_API],
+              ...options.config,
+            },
+      ),
       withAuthTiming({ ...TESTING_TIMING, ...options.timing }),
     ),
     options.oidcClient ? { provide: FakeOidcClient, useValue: options.oidcClient } : FakeOidcClient,
@@ -106,6 +118,15 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
         ? []
         : { provide: TokenEndpoint, useExisting: ScriptedTokenEndpoint },
     { provide: CLOCK, useValue: clock },
+    options.mode === 'bff'
+      ? {
+          provide: BffClient,
+          useFactory: () =>
+            Object.assign(new ScriptedBffClient(), {
+              user: options.signedIn === false ? null : seedClaims(options.signedIn),
+            }),
+        }
+      : [],
     {
       provide: TAB_SYNC,
       useFactory: () => {
@@ -181,7 +202,12 @@ export class AuthTestingController {
     return this.endpoint.refreshCount;
   }
 
-  /** The access token requests carry now, or null when signed out. */
+  /** Whether a session is held (in either mode). */
+  get signedIn(): boolean {
+    return this.store.current() !== null;
+  }
+
+  /** The access token requests carry now, or null when signed out (always null in bff mode). */
   get accessToken(): string | null {
     return this.store.current()?.accessToken ?? null;
   }
@@ -202,6 +228,15 @@ export class AuthTestingController {
   }
 }
 
+/** Alice, or the claims the test asked for. */
+function seedClaims(signedIn: AuthTestingOptions['signedIn']): UserClaims {
+  return {
+    sub: 'alice',
+    name: 'Alice Liddell',
+    ...(signedIn === true || !signedIn ? {} : signedIn),
+  };
+}
+
 function seededStorage(
   storage: KeyValueStorage,
   signedIn: AuthTestingOptions['signedIn'],
@@ -209,11 +244,7 @@ function seededStorage(
   lifetimeSeconds: number,
 ): KeyValueStorage {
   if (signedIn === false || storage.getItem(TOKENS_KEY) !== null) return storage;
-  const claims: UserClaims = {
-    sub: 'alice',
-    name: 'Alice Liddell',
-    ...(signedIn === true || !signedIn ? {} : signedIn),
-  };
+  const claims = seedClaims(signedIn);
   const tokens: TokenSet = {
     accessToken: 'access-token-0',
     refreshToken: 'refresh-token-0',

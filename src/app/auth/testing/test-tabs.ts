@@ -5,6 +5,7 @@ import { provideRouter } from '@angular/router';
 import { AuthEvent } from '../auth-events';
 import { AuthService } from '../auth-service';
 import { MemoryStorage } from '../browser-storage';
+import { SessionStore } from '../session-store';
 import { FakeClock } from './fake-clock';
 import { FakeTab, FakeTabNetwork } from './fake-tab-network';
 import {
@@ -97,5 +98,5 @@ export class TestTabs {
 
 /** The access token a tab would send now, or null when it is signed out. */
 export function tokenOf(tab: TestTab): string | null {
-  return tab.auth.session()?.accessToken ?? null;
+  return tab.app.injector.get(SessionStore).current()?.accessToken ?? null;
 }
