@@ -1,7 +1,7 @@
 // The session layer's one public door. Features import from here, never from a file behind it.
 export { AuthService } from './auth-service';
 export { authInterceptor, SKIP_AUTH } from './auth-interceptor';
-export { dpopInterceptor } from './dpop';
+export { dpopInterceptor } from './browser-tokens/dpop';
 export { authGuard } from './auth-guard';
 export {
   provideAuth,

@@ -11,11 +11,11 @@ import { AUTH_CONFIG_SOURCE, AuthConfigSource } from './auth-config';
 import { AUTH_STARTUP_REPORTER, AuthStartupReporter } from './auth-startup-reporter';
 import { AuthStartup } from './auth-startup';
 import { AUTH_TIMING, AuthTiming, DEFAULT_AUTH_TIMING } from './auth-timing';
-import { LazyLibraryOidcClient } from './lazy-library-oidc-client';
+import { LazyLibraryOidcClient } from './browser-tokens/lazy-library-oidc-client';
 import { LOGIN_ROUTE } from './login-route';
-import { OidcClient } from './oidc-client';
+import { OidcClient } from './browser-tokens/oidc-client';
 import { SessionEndNavigation } from './session-end-navigation';
-import { HttpTokenEndpoint, TokenEndpoint } from './token-endpoint';
+import { HttpTokenEndpoint, TokenEndpoint } from './browser-tokens/token-endpoint';
 
 /** An optional part of {@link provideAuth}, made by a `with...()` function. */
 export interface AuthFeature {

@@ -8,7 +8,7 @@ import { RefusalBrake } from './refusal-brake';
 import { ObtainedTokens, TokenSet } from './session';
 import { SessionStore } from './session-store';
 import { TAB_SYNC, TabMessage } from './tab-sync';
-import { TokenEndpoint } from './token-endpoint';
+import { TokenEndpoint } from './browser-tokens/token-endpoint';
 
 /** sessionStorage key: the sign-out epoch in force when this tab left for the provider's sign-in. */
 const SIGN_IN_EPOCH_KEY = 'oidc-session.sign-in-epoch';

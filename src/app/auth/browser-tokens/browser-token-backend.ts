@@ -8,10 +8,10 @@ import { AuthConfigStore } from '../auth-config-store';
 import { LoginError, ProviderUnreachableError, SessionExpiredError } from '../auth-errors';
 import { AuthEventLog } from '../auth-events';
 import { AUTH_TIMING } from '../auth-timing';
-import { authorizationScheme } from '../dpop';
+import { authorizationScheme } from './dpop';
 import { LOGIN_ROUTE } from '../login-route';
-import { OidcClient, endSessionUrl } from '../oidc-client';
-import { ProviderMetadataStore } from '../provider-metadata';
+import { OidcClient, endSessionUrl } from './oidc-client';
+import { ProviderMetadataStore } from './provider-metadata';
 import { delay, retryWhileUnreachable } from '../retry-while-unreachable';
 import { ObtainedTokens, TokenSet } from '../session';
 import { RejectionVerdict, SessionBackend, SignOutOutcome } from '../session-backend';
@@ -19,7 +19,7 @@ import { SessionSharing } from '../session-sharing';
 import { SessionStore } from '../session-store';
 import { SignInOutcome } from '../sign-in-outcome';
 import { TAB_SYNC } from '../tab-sync';
-import { TokenEndpoint } from '../token-endpoint';
+import { TokenEndpoint } from './token-endpoint';
 
 /**
  * Browser mode: the tokens live in the tab (sessionStorage or memory), shared by every tab of

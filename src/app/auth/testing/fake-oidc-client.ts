@@ -1,7 +1,7 @@
 import { Injectable } from '@angular/core';
 
 import { LoginError } from '../auth-errors';
-import { CompletedLogin, OidcClient, ProviderMetadata } from '../oidc-client';
+import { CompletedLogin, OidcClient, ProviderMetadata } from '../browser-tokens/oidc-client';
 
 export const TEST_ISSUER = 'https://issuer.example.test';
 

@@ -3,7 +3,7 @@ import { Observable, TimeoutError } from 'rxjs';
 
 import { ProviderUnreachableError } from '../auth-errors';
 import { TokenSet } from '../session';
-import { TokenEndpoint } from '../token-endpoint';
+import { TokenEndpoint } from '../browser-tokens/token-endpoint';
 import type { FakeProvider, Presentation } from './fake-provider';
 
 /** The page a token endpoint serves: a closed page sends nothing and hears nothing. */

@@ -1,7 +1,7 @@
 import { ProviderUnreachableError, SessionExpiredError } from '../auth-errors';
-import { CompletedLogin } from '../oidc-client';
+import { CompletedLogin } from '../browser-tokens/oidc-client';
 import { TokenSet } from '../session';
-import { TokenEndpoint } from '../token-endpoint';
+import { TokenEndpoint } from '../browser-tokens/token-endpoint';
 import { EndpointPage, FakeProviderEndpoint } from './fake-provider-endpoint';
 
 /**

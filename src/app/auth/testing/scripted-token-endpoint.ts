@@ -4,7 +4,7 @@ import { Observable, Subject, defer, first, map, of, throwError } from 'rxjs';
 import { ProviderUnreachableError, SessionExpiredError } from '../auth-errors';
 import { CLOCK } from '../clock';
 import { ObtainedTokens, TokenSet } from '../session';
-import { TokenEndpoint } from '../token-endpoint';
+import { TokenEndpoint } from '../browser-tokens/token-endpoint';
 
 /**
  * How the fake token endpoint answers one refresh. `held`: the provider has answered (the token

@@ -1,5 +1,5 @@
 import { KeyValueStorage } from '../browser-storage';
-import { CompletedLogin } from '../oidc-client';
+import { CompletedLogin } from '../browser-tokens/oidc-client';
 import { FakeOidcClient } from './fake-oidc-client';
 import { FakeProvider } from './fake-provider';
 

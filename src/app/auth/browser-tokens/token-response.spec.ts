@@ -1,5 +1,5 @@
-import { SessionExpiredError } from './auth-errors';
-import { TokenSet } from './session';
+import { SessionExpiredError } from '../auth-errors';
+import { TokenSet } from '../session';
 import { parseRefreshResponse } from './token-response';
 
 describe('parseRefreshResponse', () => {

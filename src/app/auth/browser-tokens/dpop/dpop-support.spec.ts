@@ -2,11 +2,11 @@ import { provideHttpClient } from '@angular/common/http';
 import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 
-import { AuthConfigStore } from '../auth-config-store';
-import { AUTH_CONFIG_SOURCE } from '../auth-config';
-import { LoginError } from '../auth-errors';
-import { MemoryStorage, SESSION_STORAGE } from '../browser-storage';
-import { AuthEvent, AuthEventLog } from '../auth-events';
+import { AuthConfigStore } from '../../auth-config-store';
+import { AUTH_CONFIG_SOURCE } from '../../auth-config';
+import { LoginError } from '../../auth-errors';
+import { MemoryStorage, SESSION_STORAGE } from '../../browser-storage';
+import { AuthEvent, AuthEventLog } from '../../auth-events';
 import { ProviderMetadata } from '../oidc-client';
 import { PROVIDER_METADATA_SEED } from '../provider-metadata';
 import { DPOP_KEY_STORE, DpopKeyStore } from './dpop-key-store';

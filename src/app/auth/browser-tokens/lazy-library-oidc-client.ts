@@ -1,6 +1,6 @@
 import { EnvironmentInjector, Injectable, inject } from '@angular/core';
 
-import { AuthConfigStore } from './auth-config-store';
+import { AuthConfigStore } from '../auth-config-store';
 import { DpopSupport } from './dpop';
 import { CompletedLogin, OidcClient } from './oidc-client';
 import { ProviderMetadataStore } from './provider-metadata';

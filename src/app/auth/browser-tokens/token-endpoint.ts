@@ -2,15 +2,15 @@ import { HttpClient, HttpContext, HttpErrorResponse, HttpHeaders } from '@angula
 import { Injectable, inject } from '@angular/core';
 import { Observable, TimeoutError, defer, firstValueFrom, timeout } from 'rxjs';
 
-import { AuthConfigStore } from './auth-config-store';
-import { AuthError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
-import { AUTH_TIMING } from './auth-timing';
-import { CLOCK } from './clock';
+import { AuthConfigStore } from '../auth-config-store';
+import { AuthError, ProviderUnreachableError, SessionExpiredError } from '../auth-errors';
+import { AUTH_TIMING } from '../auth-timing';
+import { CLOCK } from '../clock';
 import { DPOP_TOKEN_REQUEST, DpopTokenRequest } from './dpop';
 import { ProviderMetadata } from './oidc-client';
 import { ProviderMetadataStore } from './provider-metadata';
-import { ObtainedTokens, TokenSet } from './session';
-import { SKIP_AUTH } from './skip-auth';
+import { ObtainedTokens, TokenSet } from '../session';
+import { SKIP_AUTH } from '../skip-auth';
 import { parseRefreshResponse } from './token-response';
 
 /** One request to the provider's token or revocation endpoint. Retrying is the caller's job. */

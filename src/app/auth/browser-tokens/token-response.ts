@@ -1,6 +1,6 @@
-import { SessionExpiredError } from './auth-errors';
-import { readJwtClaims } from './jwt-claims';
-import { ObtainedTokens, TokenSet, UserClaims } from './session';
+import { SessionExpiredError } from '../auth-errors';
+import { readJwtClaims } from '../jwt-claims';
+import { ObtainedTokens, TokenSet, UserClaims } from '../session';
 
 /** What a token response must be checked against. */
 export interface TokenResponseContext {

@@ -1,4 +1,4 @@
-import { TokenSet } from './session';
+import { TokenSet } from '../session';
 
 /** The provider endpoints the session layer uses, from its discovery document. */
 export interface ProviderMetadata {

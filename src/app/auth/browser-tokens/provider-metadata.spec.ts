@@ -3,14 +3,14 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
 
-import { AUTH_CONFIG_SOURCE } from './auth-config';
-import { AuthConfigStore } from './auth-config-store';
-import { AuthConfigError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
-import { MemoryStorage, SESSION_STORAGE } from './browser-storage';
+import { AUTH_CONFIG_SOURCE } from '../auth-config';
+import { AuthConfigStore } from '../auth-config-store';
+import { AuthConfigError, ProviderUnreachableError, SessionExpiredError } from '../auth-errors';
+import { MemoryStorage, SESSION_STORAGE } from '../browser-storage';
 import { ProviderMetadataStore } from './provider-metadata';
-import { TokenSet } from './session';
+import { TokenSet } from '../session';
 import { HttpTokenEndpoint } from './token-endpoint';
-import { tokenResponse } from './testing/token-responses';
+import { tokenResponse } from '../testing/token-responses';
 
 const ISSUER = 'https://op.example.test';
 const DISCOVERY = `${ISSUER}/.well-known/openid-configuration`;

@@ -19,15 +19,15 @@ import {
   ValidationHandler,
 } from 'angular-oauth2-oidc';
 
-import { AuthConfig } from './auth-config';
-import { LoginError } from './auth-errors';
-import { KeyValueStorage, SESSION_STORAGE } from './browser-storage';
-import { CLOCK } from './clock';
+import { AuthConfig } from '../auth-config';
+import { LoginError } from '../auth-errors';
+import { KeyValueStorage, SESSION_STORAGE } from '../browser-storage';
+import { CLOCK } from '../clock';
 import { DpopCodeExchange } from './dpop';
 import { CompletedLogin, ProviderMetadata } from './oidc-client';
-import { PAGE_NAVIGATION } from './page-navigation';
-import { safeReturnPath } from './return-url';
-import { UserClaims } from './session';
+import { PAGE_NAVIGATION } from '../page-navigation';
+import { safeReturnPath } from '../return-url';
+import { UserClaims } from '../session';
 import { describeAuthorizationError, describeLibraryEvent } from './sign-in-errors';
 
 /** angular-oauth2-oidc's default separator between its nonce and the app's part of `state`. */

@@ -9,9 +9,9 @@ import {
 import { Injectable, inject } from '@angular/core';
 import { Observable, defer, from, switchMap, throwError } from 'rxjs';
 
-import { SessionExpiredError } from '../auth-errors';
+import { SessionExpiredError } from '../../auth-errors';
 import { ProviderMetadataStore } from '../provider-metadata';
-import { TokenSet } from '../session';
+import { TokenSet } from '../../session';
 import { DpopCodeExchange } from './dpop-code-exchange';
 import { DPOP_KEY_STORE, DpopKey, DpopKeyStore } from './dpop-key-store';
 import { DpopSender } from './dpop-sender';

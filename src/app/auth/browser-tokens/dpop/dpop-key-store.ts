@@ -3,7 +3,7 @@ import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { type KeyPair, generateKeyPair } from 'dpop';
 import { filter } from 'rxjs';
 
-import { AuthEventLog } from '../auth-events';
+import { AuthEventLog } from '../../auth-events';
 
 /** One DPoP key pair as the session layer uses it; `id` tells one key from its successor. */
 export interface DpopKey {

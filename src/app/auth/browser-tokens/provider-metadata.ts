@@ -2,14 +2,14 @@ import { HttpClient, HttpContext, HttpErrorResponse } from '@angular/common/http
 import { Injectable, InjectionToken, inject } from '@angular/core';
 import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
 
-import { AuthConfig } from './auth-config';
-import { AuthConfigStore } from './auth-config-store';
-import { AuthConfigError, ProviderUnreachableError } from './auth-errors';
-import { AUTH_TIMING } from './auth-timing';
-import { KeyValueStorage, SESSION_STORAGE } from './browser-storage';
-import { CLOCK } from './clock';
+import { AuthConfig } from '../auth-config';
+import { AuthConfigStore } from '../auth-config-store';
+import { AuthConfigError, ProviderUnreachableError } from '../auth-errors';
+import { AUTH_TIMING } from '../auth-timing';
+import { KeyValueStorage, SESSION_STORAGE } from '../browser-storage';
+import { CLOCK } from '../clock';
 import { ProviderMetadata } from './oidc-client';
-import { SKIP_AUTH } from './skip-auth';
+import { SKIP_AUTH } from '../skip-auth';
 
 const STORAGE_PREFIX = 'oidc-session.metadata:';
 

@@ -1,8 +1,8 @@
 import { Injectable, inject } from '@angular/core';
 
-import { AuthConfigStore } from '../auth-config-store';
-import { LoginError } from '../auth-errors';
-import { AuthEventLog } from '../auth-events';
+import { AuthConfigStore } from '../../auth-config-store';
+import { LoginError } from '../../auth-errors';
+import { AuthEventLog } from '../../auth-events';
 import { ProviderMetadata } from '../oidc-client';
 import { ProviderMetadataStore } from '../provider-metadata';
 import { DPOP_KEY_STORE, DpopKey, DpopKeyStore } from './dpop-key-store';

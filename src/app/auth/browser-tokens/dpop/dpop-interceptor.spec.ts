@@ -7,13 +7,13 @@ import {
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 
-import { authInterceptor } from '../auth-interceptor';
-import { MemoryStorage } from '../browser-storage';
-import { TokenSet } from '../session';
-import { TOKENS_KEY } from '../session-store';
-import { AuthTestingController, FakeClock, provideAuthTesting } from '../testing';
-import { FakeOidcClient } from '../testing/fake-oidc-client';
-import { tokenResponse } from '../testing/token-responses';
+import { authInterceptor } from '../../auth-interceptor';
+import { MemoryStorage } from '../../browser-storage';
+import { TokenSet } from '../../session';
+import { TOKENS_KEY } from '../../session-store';
+import { AuthTestingController, FakeClock, provideAuthTesting } from '../../testing';
+import { FakeOidcClient } from '../../testing/fake-oidc-client';
+import { tokenResponse } from '../../testing/token-responses';
 import { DPOP_KEY_STORE, DpopKeyStore } from './dpop-key-store';
 import { dpopInterceptor } from './dpop-requests';
 

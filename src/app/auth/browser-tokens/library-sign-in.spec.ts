@@ -4,13 +4,13 @@ import { TestBed } from '@angular/core/testing';
 
 import { EnvironmentInjector } from '@angular/core';
 
-import { validateAuthConfig } from './auth-config';
-import { LoginError } from './auth-errors';
+import { validateAuthConfig } from '../auth-config';
+import { LoginError } from '../auth-errors';
 import { LibrarySignIn, LibraryScratchStorage, createLibrarySignIn } from './library-sign-in';
-import { PAGE_NAVIGATION } from './page-navigation';
-import { CLOCK } from './clock';
+import { PAGE_NAVIGATION } from '../page-navigation';
+import { CLOCK } from '../clock';
 import { DpopCodeExchange } from './dpop';
-import { FakeClock } from './testing';
+import { FakeClock } from '../testing';
 
 const ISSUER = 'https://op.example.test';
 
