@@ -48,6 +48,12 @@ export abstract class SessionBackend {
   /** After the local session has ended in every tab: tells the provider, says where to go. */
   abstract signOut(ended: TokenSet | null): Promise<SignOutOutcome>;
 
+  /**
+   * A refresh token obtained by something that began before a sign-out, and arrived after it:
+   * never stored, and revoked where the mode can (best effort; failures are only logged).
+   */
+  abstract discardLate(refreshToken: string): void;
+
   /** Whether a request to `url` is one the session protects (gets credentials, is retried). */
   abstract protects(url: string): boolean;
 

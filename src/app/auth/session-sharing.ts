@@ -6,9 +6,9 @@ import { AuthEventLog } from './auth-events';
 import { KeyValueStorage, SESSION_STORAGE } from './browser-storage';
 import { RefusalBrake } from './refusal-brake';
 import { ObtainedTokens, TokenSet } from './session';
+import { ActiveSessionBackend } from './session-backend';
 import { SessionStore } from './session-store';
 import { TAB_SYNC, TabMessage } from './tab-sync';
-import { TokenEndpoint } from './browser-tokens/token-endpoint';
 
 /** sessionStorage key: the sign-out epoch in force when this tab left for the provider's sign-in. */
 const SIGN_IN_EPOCH_KEY = 'oidc-session.sign-in-epoch';
@@ -29,7 +29,7 @@ export class SessionSharing {
   private readonly tabs = inject(TAB_SYNC);
   private readonly store = inject(SessionStore);
   private readonly events = inject(AuthEventLog);
-  private readonly endpoint = inject(TokenEndpoint);
+  private readonly active = inject(ActiveSessionBackend);
   private readonly brake = inject(RefusalBrake);
   private readonly sessionStorage: KeyValueStorage | null = inject(SESSION_STORAGE);
   private readonly receivedSets = new Subject<TokenSet>();
@@ -261,13 +261,9 @@ export class SessionSharing {
     }
   }
 
-  /** Revokes the refresh token of a set that arrived after a sign-out. Best effort. */
+  /** A set that arrived after a sign-out: the mode lets go of its credentials (best effort). */
   private revokeLate(refreshToken: string | null): void {
-    if (!refreshToken) return;
-    this.endpoint.revoke(refreshToken).subscribe({
-      // The token then lives out its lifetime at the provider; nothing here holds it any more.
-      error: () => console.warn('[auth] Revoking a refresh token obtained after sign-out failed.'),
-    });
+    if (refreshToken && this.active.isSet) this.active.backend.discardLate(refreshToken);
   }
 
   private async makeCurrent(tokens: TokenSet): Promise<void> {

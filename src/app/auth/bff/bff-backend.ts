@@ -107,6 +107,10 @@ export class BffBackend extends SessionBackend {
     }
   }
 
+  discardLate(): void {
+    // The BFF never hands a refresh token to the tab; a sign-out at the BFF ends them all there.
+  }
+
   protects(url: string): boolean {
     this.allowlist ??= new ApiAllowlist(this.config.current.apis, this.document.baseURI);
     return this.allowlist.match(url) !== null;

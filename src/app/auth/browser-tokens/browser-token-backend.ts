@@ -87,6 +87,13 @@ export class BrowserTokenBackend extends SessionBackend {
     };
   }
 
+  discardLate(refreshToken: string): void {
+    this.endpoint.revoke(refreshToken).subscribe({
+      // The token then lives out its lifetime at the provider; nothing here holds it any more.
+      error: () => console.warn('[auth] Revoking a refresh token obtained after sign-out failed.'),
+    });
+  }
+
   protects(url: string): boolean {
     const config = this.config.current;
     this.allowlist ??= new ApiAllowlist(config.apis, this.document.baseURI);
