@@ -56,6 +56,15 @@ const stages = [
     summary: 'e2e-bff.json',
     count: countPlaywright,
   },
+  {
+    // Two BFF processes on one redis-server behind a round-robin proxy: refresh, restart, a
+    // Redis outage and back-channel logout across instances.
+    name: 'e2e-bff-scale',
+    command: ['npx', 'playwright', 'test', '-c', 'playwright.bff-scale.config.ts'],
+    env: { E2E_REUSE_BUILD: '1' },
+    summary: 'e2e-bff-scale.json',
+    count: countPlaywright,
+  },
 ];
 
 rmSync(results, { recursive: true, force: true });
