@@ -1,15 +1,17 @@
 /**
  * `npm run bench`: this project against angular-oauth2-oidc wired the stock way and a naive
  * refresh-on-401 interceptor, on the real dev stack with a short access-token lifetime, driven
- * through system Chromium. Prints a Markdown table and writes bench/results.json.
+ * through system Chromium; and the BFF (bff/) from Node. Prints Markdown tables and writes
+ * bench/results.json.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { Session, launchBrowser } from './driver/browser';
-import { buildApp, measureBundle } from './driver/bundle';
+import { bffBurstAfterExpiry, bffProxyOverhead, bffThroughput, useStaticDir } from './driver/bff';
+import { APP_DIST, buildApp, measureBundle } from './driver/bundle';
 import {
   Bench,
   burstAfterExpiry,
@@ -21,12 +23,13 @@ import {
   tabsAfterExpiry,
   timeToFirstApiRequest,
 } from './driver/measures';
-import { Results, SUBJECTS, markdownTable } from './driver/report';
+import { Results, SUBJECTS, bffTable, markdownTable } from './driver/report';
 import { ACCESS_TOKEN_TTL_SECONDS, Backend, ROOT, closeServer, serveSubject } from './driver/stack';
+import { stackEnv } from '../scripts/stack-env.mjs';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 // For working on one part: BENCH_ONLY=interceptor-cost,steady BENCH_SUBJECTS=this (parts:
-// interceptor-cost, dpop, startup, first-request, 401-burst, expiry-burst, tabs, steady)
+// interceptor-cost, dpop, startup, first-request, 401-burst, expiry-burst, tabs, steady, bff)
 const only = process.env['BENCH_ONLY']?.split(',');
 const subjects = SUBJECTS.filter(
   (s) => process.env['BENCH_SUBJECTS']?.split(',').includes(s) ?? true,
@@ -37,58 +40,97 @@ const log = (message: string) =>
   console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)} s] ${message}`);
 
 const results = new Results();
-log('building the app (stats) and the three bench harnesses');
-buildApp();
-measureBundle(results);
-for (const subject of subjects) {
-  execFileSync('npx', ['ng', 'build', `bench-${subject}`], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+// BENCH_ONLY=bff needs no browser, no harness builds: only a production build for the BFF to serve.
+const browserWanted = !only || only.some((part) => part !== 'bff');
+if (browserWanted || !existsSync(join(ROOT, 'dist', 'oidc-session', 'browser', 'index.html'))) {
+  log('building the app (stats)');
+  buildApp();
+  useStaticDir(join(APP_DIST, 'browser'));
+}
+if (browserWanted) {
+  measureBundle(results);
+  log('building the three bench harnesses');
+  for (const subject of subjects) {
+    execFileSync('npx', ['ng', 'build', `bench-${subject}`], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
 }
 
 const backend = new Backend();
 await backend.start();
-const browser = await launchBrowser();
 try {
-  for (const subject of subjects) {
-    const server = await serveSubject(join(ROOT, 'bench', '.tmp', 'dist', subject, 'browser'));
-    try {
-      const first = await Session.signedIn(browser, { clock: false });
-      const bench: Bench = {
-        browser,
-        subject,
-        results,
-        runs: RUNS,
-        cookies: await first.providerCookies(),
-      };
-      await first.close();
-      log(`${subject}: interceptor cost`);
-      if (wanted('interceptor-cost')) await interceptorCost(bench, 60_000);
-      // DPoP is this project's alone; the baselines' clients are never DPoP-bound.
-      if (wanted('dpop') && subject === 'this') {
-        log(`${subject}: DPoP proof and interceptor cost`);
-        await dpopCost(bench, 300);
-      }
-      log(`${subject}: start-up`);
-      if (wanted('startup')) await startupTokenCalls(bench);
-      log(`${subject}: time to the first API request (provider 100 ms away)`);
-      if (wanted('first-request')) await timeToFirstApiRequest(bench, Math.max(RUNS, 7));
-      log(`${subject}: 401 bursts`);
-      if (wanted('401-burst')) await burstOf401s(bench, [10, 100]);
-      log(`${subject}: bursts after expiry`);
-      if (wanted('expiry-burst')) await burstAfterExpiry(bench, [1, 10, 100]);
-      log(`${subject}: tabs after expiry`);
-      if (wanted('tabs')) await tabsAfterExpiry(bench, [2, 4]);
-      log(`${subject}: steady use`);
-      if (wanted('steady')) await steadyUse(bench);
-    } finally {
-      await closeServer(server);
-    }
-  }
+  if (browserWanted) await browserParts();
+  if (wanted('bff')) await bffParts();
 } finally {
-  await browser.close();
   backend.stop();
+}
+
+async function browserParts(): Promise<void> {
+  const browser = await launchBrowser();
+  try {
+    for (const subject of subjects) {
+      const server = await serveSubject(join(ROOT, 'bench', '.tmp', 'dist', subject, 'browser'));
+      try {
+        const first = await Session.signedIn(browser, { clock: false });
+        const bench: Bench = {
+          browser,
+          subject,
+          results,
+          runs: RUNS,
+          cookies: await first.providerCookies(),
+        };
+        await first.close();
+        log(`${subject}: interceptor cost`);
+        if (wanted('interceptor-cost')) await interceptorCost(bench, 60_000);
+        // DPoP is this project's alone; the baselines' clients are never DPoP-bound.
+        if (wanted('dpop') && subject === 'this') {
+          log(`${subject}: DPoP proof and interceptor cost`);
+          await dpopCost(bench, 300);
+        }
+        log(`${subject}: start-up`);
+        if (wanted('startup')) await startupTokenCalls(bench);
+        log(`${subject}: time to the first API request (provider 100 ms away)`);
+        if (wanted('first-request')) await timeToFirstApiRequest(bench, Math.max(RUNS, 7));
+        log(`${subject}: 401 bursts`);
+        if (wanted('401-burst')) await burstOf401s(bench, [10, 100]);
+        log(`${subject}: bursts after expiry`);
+        if (wanted('expiry-burst')) await burstAfterExpiry(bench, [1, 10, 100]);
+        log(`${subject}: tabs after expiry`);
+        if (wanted('tabs')) await tabsAfterExpiry(bench, [2, 4]);
+        log(`${subject}: steady use`);
+        if (wanted('steady')) await steadyUse(bench);
+      } finally {
+        await closeServer(server);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The BFF from Node (no browser): bursts on the 6 s stack, cost and throughput on a 1 h one. */
+async function bffParts(): Promise<void> {
+  log('bff: bursts after expiry through one and two instances');
+  await bffBurstAfterExpiry(results, RUNS, 100);
+  const longLived = stackEnv({
+    APP_PORT: '4420',
+    IDP_PORT: '9420',
+    API_PORT: '3420',
+    ACCESS_TOKEN_TTL: '3600',
+    REFRESH_TOKEN_TTL: '3600',
+  });
+  const stack = new Backend(longLived);
+  await stack.start();
+  try {
+    log('bff: proxy overhead per API request');
+    await bffProxyOverhead(results, longLived, RUNS, 2_000);
+    log('bff: requests per second through one instance');
+    await bffThroughput(results, longLived, RUNS, 5_000, 16);
+  } finally {
+    stack.stop();
+  }
 }
 
 const rows = results.rows();
@@ -97,13 +139,20 @@ const summary =
   `Latest run (${new Date().toISOString().slice(0, 10)}) — machine: ${machine}; Node ${process.version}; ` +
   `access-token lifetime ${ACCESS_TOKEN_TTL_SECONDS} s; ${RUNS} runs per figure, median (min–max); ` +
   `${((Date.now() - started) / 60_000).toFixed(1)} min.`;
-const table = markdownTable(rows);
-console.log(`${summary}\n\n${table}`);
+const isBff = (row: { measure: string }) => row.measure.startsWith('bff-');
+const table = markdownTable(rows.filter((row) => !isBff(row)));
+const bff = bffTable(rows.filter(isBff));
+const printed = [
+  rows.some((row) => !isBff(row)) ? table : '',
+  rows.some(isBff) ? `BFF (Node client, loopback):\n\n${bff}` : '',
+].filter(Boolean);
+console.log([summary, ...printed].join('\n\n'));
 const complete = !only && !process.env['BENCH_SUBJECTS'];
 if (complete) {
   // Only a complete run replaces the published results and the README's table.
   writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(rows, null, 2) + '\n');
-  updateReadme(`${summary}\n\n${table}`);
+  updateReadme('bench', `${summary}\n\n${table}`);
+  updateReadme('bench-bff', `${summary}\n\n${bff}`);
   log('done; wrote bench/results.json and the table in README.md');
 } else {
   writeFileSync(
@@ -113,11 +162,11 @@ if (complete) {
   log('done (partial run: bench/.tmp/results.partial.json; README and results.json untouched)');
 }
 
-function updateReadme(content: string): void {
+function updateReadme(marker: string, content: string): void {
   const file = join(ROOT, 'README.md');
   const readme = readFileSync(file, 'utf8');
-  const pattern = /(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/;
+  const pattern = new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(\\n<!-- ${marker}:end -->)`);
   if (!pattern.test(readme))
-    throw new Error('README.md lacks the <!-- bench:start/end --> markers');
+    throw new Error(`README.md lacks the <!-- ${marker}:start/end --> markers`);
   writeFileSync(file, readme.replace(pattern, `$1${content}$2`));
 }

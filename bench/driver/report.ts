@@ -67,3 +67,13 @@ export function markdownTable(rows: readonly Row[]): string {
   }
   return lines.join('\n');
 }
+
+/** The BFF's rows (measures `bff-…`, one subject): "median (min–max)" in one column. */
+export function bffTable(rows: readonly Row[]): string {
+  const lines = ['| measure | n | unit | median (min–max) |', '| --- | ---: | --- | ---: |'];
+  for (const row of rows) {
+    const cell = row.min === row.max ? `${row.median}` : `${row.median} (${row.min}–${row.max})`;
+    lines.push(`| ${row.measure} | ${row.n} | ${row.unit} | ${cell} |`);
+  }
+  return lines.join('\n');
+}

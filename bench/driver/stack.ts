@@ -23,17 +23,23 @@ export const ENV = stackEnv({
   REFRESH_TOKEN_TTL: '3600',
 });
 
+export type StackEnv = typeof ENV;
+
 export class Backend {
   private readonly children: ChildProcess[] = [];
 
+  /** `stack`: the benchmark's own by default; the BFF rows add one with long-lived tokens. */
+  constructor(private readonly stack: StackEnv = ENV) {}
+
   async start(): Promise<void> {
+    const stack = this.stack;
     const env = {
       ...process.env,
-      APP_PORT: String(ENV.appPort),
-      IDP_PORT: String(ENV.idpPort),
-      API_PORT: String(ENV.apiPort),
-      ACCESS_TOKEN_TTL: String(ENV.accessTokenTtl),
-      REFRESH_TOKEN_TTL: String(ENV.refreshTokenTtl),
+      APP_PORT: String(stack.appPort),
+      IDP_PORT: String(stack.idpPort),
+      API_PORT: String(stack.apiPort),
+      ACCESS_TOKEN_TTL: String(stack.accessTokenTtl),
+      REFRESH_TOKEN_TTL: String(stack.refreshTokenTtl),
     };
     for (const main of ['identity-provider/main.ts', 'resource-api/main.ts']) {
       const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'dev-backend', main)], {
@@ -42,8 +48,8 @@ export class Backend {
       });
       this.children.push(child);
     }
-    await waitFor(`${ENV.issuer}/.well-known/openid-configuration`);
-    await waitFor(`${ENV.apiOrigin}/api/me`, 401);
+    await waitFor(`${stack.issuer}/.well-known/openid-configuration`);
+    await waitFor(`${stack.apiOrigin}/api/me`, 401);
   }
 
   stop(): void {
