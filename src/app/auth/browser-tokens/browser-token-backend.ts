@@ -8,7 +8,7 @@ import { AuthConfigStore } from '../auth-config-store';
 import { LoginError, ProviderUnreachableError, SessionExpiredError } from '../auth-errors';
 import { AuthEventLog } from '../auth-events';
 import { AUTH_TIMING } from '../auth-timing';
-import { authorizationScheme } from './dpop';
+import { DPOP_ACCESS_TOKEN, authorizationScheme } from './dpop';
 import { LOGIN_ROUTE } from '../login-route';
 import { OidcClient, endSessionUrl } from './oidc-client';
 import { ProviderMetadataStore } from './provider-metadata';
@@ -103,8 +103,11 @@ export class BrowserTokenBackend extends SessionBackend {
   }
 
   authorize(request: HttpRequest<unknown>, tokens: TokenSet): HttpRequest<unknown> {
-    // DPoP sets go as `DPoP <token>`; dpopInterceptor, next in the chain, adds the proof.
     const scheme = authorizationScheme(tokens);
+    if (scheme === 'DPoP') {
+      // dpopInterceptor, next in the chain, adds the proof for this token.
+      request.context.set(DPOP_ACCESS_TOKEN, tokens.accessToken);
+    }
     return request.clone({ setHeaders: { Authorization: `${scheme} ${tokens.accessToken}` } });
   }
 

@@ -30,6 +30,13 @@ export interface DpopTokenRequest {
 export const DPOP_TOKEN_REQUEST = new HttpContextToken<DpopTokenRequest | null>(() => null);
 
 /**
+ * Set by browser mode's `authorize` on an API request sent with a DPoP set's access token: the
+ * token its proof must bind (`ath`). A context entry rather than a look at the Authorization
+ * header, so that Bearer requests pass this interceptor without initialising their headers.
+ */
+export const DPOP_ACCESS_TOKEN = new HttpContextToken<string | null>(() => null);
+
+/**
  * Adds DPoP proofs, after `authInterceptor` (register both:
  * `withInterceptors([authInterceptor, dpopInterceptor])`): to the provider's token endpoint (the
  * library's code exchange and the refresh, which skip authInterceptor) and to API requests that
@@ -38,11 +45,18 @@ export const DPOP_TOKEN_REQUEST = new HttpContextToken<DpopTokenRequest | null>(
  * synchronously.
  */
 export const dpopInterceptor: HttpInterceptorFn = (request, next) => {
+  const accessToken = request.context.get(DPOP_ACCESS_TOKEN);
+  // The same header check keeps a stale entry (a retry that went out as Bearer) from proving.
+  if (
+    accessToken !== null &&
+    request.headers.get('Authorization') === `${DPOP_SCHEME} ${accessToken}`
+  ) {
+    return inject(DpopRequests).sendToApi(request, next, accessToken);
+  }
+  // Only POSTs can be token requests; everything else leaves at once.
+  if (request.method !== 'POST') return next(request);
   const dpop = inject(DpopRequests);
-  if (dpop.isTokenRequest(request)) return dpop.sendTokenRequest(request, next);
-  const authorization = request.headers.get('Authorization');
-  if (!authorization?.startsWith(`${DPOP_SCHEME} `)) return next(request);
-  return dpop.sendToApi(request, next, authorization.slice(DPOP_SCHEME.length + 1));
+  return dpop.isTokenRequest(request) ? dpop.sendTokenRequest(request, next) : next(request);
 };
 
 /** The `Authorization` scheme for a token set: `DPoP` for DPoP-bound sets, else `Bearer`. */

@@ -8,6 +8,7 @@ export { DpopSender, isNonceChallenge } from './dpop-sender';
 export type { DpopAudience } from './dpop-sender';
 export { DPOP_ALGORITHM, DpopSupport } from './dpop-support';
 export {
+  DPOP_ACCESS_TOKEN,
   DPOP_TOKEN_REQUEST,
   DpopRequests,
   authorizationScheme,
