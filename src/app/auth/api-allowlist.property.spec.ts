@@ -116,7 +116,41 @@ describe('ApiAllowlist (property: same answers as new URL)', () => {
     )
     .map((parts) => parts.map((p) => `/${p}`).join(''));
   const nearMiss = fc.tuple(nearOrigin, nearPath, tail).map((parts) => parts.join(''));
+  /** A configured API's own start, then a tail that may turn it into something else. */
+  const apiStartWithTail = fc
+    .tuple(
+      fc.constantFrom(...apis.map((api) => api.origin + api.pathPrefix)),
+      fc.array(
+        fc.constantFrom(
+          '/',
+          '/x',
+          '/..',
+          '/.',
+          '/%2e%2e',
+          '/.%2e',
+          '/%2E',
+          '/%2e',
+          '\\..',
+          '\\x',
+          'x',
+          '..',
+          '?q=/..',
+          '#/..',
+          ' ',
+          '\t',
+          '/a%2fb',
+          '/%41',
+          '/é',
+          '/a b',
+          '//',
+          '@evil.test',
+        ),
+        { maxLength: 4 },
+      ),
+    )
+    .map(([start, tail]) => start + tail.join(''));
   const url = fc.oneof(
+    { weight: 4, arbitrary: apiStartWithTail },
     { weight: 4, arbitrary: nearMiss },
     { weight: 2, arbitrary: absolute },
     { weight: 2, arbitrary: relative },
@@ -133,7 +167,8 @@ describe('ApiAllowlist (property: same answers as new URL)', () => {
           const parsed = parseRequestUrl(candidate, base);
           const expected = reference && parsed ? parsed.origin + parsed.pathname : null;
           expect(matcher.match(candidate)).withContext(candidate).toBe(expected);
-          return matcher.match(candidate) === expected;
+          expect(matcher.allows(candidate)).withContext(`allows ${candidate}`).toBe(reference);
+          return matcher.match(candidate) === expected && matcher.allows(candidate) === reference;
         }),
         { seed: runSeed, numRuns: 3000 },
       );

@@ -113,7 +113,7 @@ export class BffBackend extends SessionBackend {
 
   protects(url: string): boolean {
     this.allowlist ??= new ApiAllowlist(this.config.current.apis, this.document.baseURI);
-    return this.allowlist.match(url) !== null;
+    return this.allowlist.allows(url);
   }
 
   authorize(request: HttpRequest<unknown>): HttpRequest<unknown> {

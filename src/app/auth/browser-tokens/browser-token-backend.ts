@@ -97,9 +97,15 @@ export class BrowserTokenBackend extends SessionBackend {
   protects(url: string): boolean {
     const config = this.config.current;
     this.allowlist ??= new ApiAllowlist(config.apis, this.document.baseURI);
-    const target = this.allowlist.match(url);
-    // Defence in depth: even a misconfigured allowlist must not send a token to the token endpoint.
-    return target !== null && target !== this.metadata.current()?.tokenEndpoint;
+    if (!this.allowlist.allows(url)) return false;
+    // Defence in depth: even a misconfigured allowlist must not send a token to the token
+    // endpoint. Only a URL that begins with it can be it; only then is the target worked out.
+    const tokenEndpoint = this.metadata.current()?.tokenEndpoint;
+    return (
+      !tokenEndpoint ||
+      !url.startsWith(tokenEndpoint) ||
+      this.allowlist.match(url) !== tokenEndpoint
+    );
   }
 
   authorize(request: HttpRequest<unknown>, tokens: TokenSet): HttpRequest<unknown> {
