@@ -1,6 +1,7 @@
 import { InjectionToken } from '@angular/core';
 
 import { AuthConfigError } from './auth-errors';
+import { closestName } from './closest-name';
 
 /** One place the access token may be sent: an exact origin and whole leading path segments. */
 export interface ApiLocation {
@@ -108,7 +109,7 @@ export function validateAuthConfig(raw: unknown): AuthConfig {
   }
   for (const key of Object.keys(raw)) {
     if (!(KNOWN_FIELDS as readonly string[]).includes(key)) {
-      const guess = closestField(key);
+      const guess = closestName(key, KNOWN_FIELDS);
       throw new AuthConfigError(
         key,
         `is not a known setting${guess ? ` (did you mean "${guess}"?)` : ''}`,
@@ -320,30 +321,4 @@ function isLoopback(hostname: string): boolean {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The known field within two edits of a misspelt one, to turn a typo into a hint. */
-function closestField(key: string): string | undefined {
-  let best: { field: string; distance: number } | undefined;
-  for (const field of KNOWN_FIELDS) {
-    const distance = editDistance(key.toLowerCase(), field.toLowerCase());
-    if (distance <= 2 && (!best || distance < best.distance)) best = { field, distance };
-  }
-  return best?.field;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }

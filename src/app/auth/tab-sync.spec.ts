@@ -11,7 +11,6 @@ import {
   AuthTestingController,
   FakeClock,
   FakeTabNetwork,
-  TestTab,
   TestTabs,
   provideAuthTesting,
   tokenOf,
@@ -22,13 +21,12 @@ describe('one session across tabs', () => {
   let harness: TestTabs;
   let network: FakeTabNetwork;
   let clock: FakeClock;
-  let tabs: TestTab[];
   /** Every refresh token presented to the (one, shared) provider, in order. */
   let presented: string[];
 
   beforeEach(() => {
     harness = new TestTabs();
-    ({ network, clock, open: tabs, presented } = harness);
+    ({ network, clock, presented } = harness);
   });
 
   afterEach(() => harness.closeAll());
