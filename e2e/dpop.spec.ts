@@ -4,6 +4,7 @@ import { generateKeyPair, generateProof } from 'dpop';
 import {
   expect,
   expectDashboardLoaded,
+  openDashboardTab,
   reloadDashboard,
   signIn,
   storedTokens,
@@ -93,9 +94,7 @@ test('two tabs and a window.open twin share one key and stay signed in across an
 }) => {
   await signIn(page);
   await expectDashboardLoaded(page);
-  const second = await context.newPage();
-  await second.goto('/dashboard');
-  await expectDashboardLoaded(second);
+  const second = await openDashboardTab(page);
   const [twin] = await Promise.all([
     context.waitForEvent('page'),
     page.evaluate(() => window.open('/dashboard')),
@@ -163,14 +162,11 @@ test('tokens copied out of the tab are useless elsewhere: the API refuses them a
 
 test('sign-out deletes the key in every tab, and the next sign-in binds its tokens to a new key', async ({
   page,
-  context,
 }) => {
   await signIn(page);
   await expectDashboardLoaded(page);
   const firstThumbprint = boundThumbprint((await storedTokens(page))!.accessToken);
-  const second = await context.newPage();
-  await second.goto('/dashboard');
-  await expectDashboardLoaded(second);
+  const second = await openDashboardTab(page);
   expect(await storedKeyId(second)).toBeTruthy();
 
   await page.getByRole('button', { name: 'Sign out' }).click();

@@ -59,6 +59,14 @@ export async function expectDashboardLoaded(page: Page): Promise<void> {
   await expect(loadedWidgets(page)).toHaveCount(6);
 }
 
+/** Opens another tab of the same browser on /dashboard and waits until it has loaded. */
+export async function openDashboardTab(page: Page): Promise<Page> {
+  const tab = await page.context().newPage();
+  await tab.goto('/dashboard');
+  await expectDashboardLoaded(tab);
+  return tab;
+}
+
 /** The token set this tab holds (sessionStorage), or null. */
 export function storedTokens(page: Page): Promise<{
   accessToken: string;

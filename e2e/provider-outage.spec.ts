@@ -3,6 +3,7 @@ import { BrowserContext, Page } from '@playwright/test';
 import {
   expect,
   expectDashboardLoaded,
+  openDashboardTab,
   reloadDashboard,
   signIn,
   storedTokens,
@@ -98,9 +99,7 @@ test('signing out while the provider is unreachable signs every tab out and says
 }) => {
   await signIn(page);
   await expectDashboardLoaded(page);
-  const other = await context.newPage();
-  await other.goto('/dashboard');
-  await expectDashboardLoaded(other);
+  const other = await openDashboardTab(page);
   await providerDown(context);
 
   await page.getByRole('button', { name: 'Sign out' }).click();

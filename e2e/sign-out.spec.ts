@@ -3,6 +3,7 @@ import { Page, Request } from '@playwright/test';
 import {
   expect,
   expectDashboardLoaded,
+  openDashboardTab,
   signIn,
   storedTokens,
   test,
@@ -27,9 +28,7 @@ test("signing out in tab B while tab A's refresh answer is held back keeps both 
 }) => {
   await signIn(page);
   await expectDashboardLoaded(page);
-  const other = await page.context().newPage();
-  await other.goto('/dashboard');
-  await expectDashboardLoaded(other);
+  const other = await openDashboardTab(page);
   const revokedByA = revokedBy(page);
 
   // Tab A's refresh reaches the provider, which rotates the token and answers; the browser

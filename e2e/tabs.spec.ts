@@ -3,6 +3,7 @@ import { Page } from '@playwright/test';
 import {
   expect,
   expectDashboardLoaded,
+  openDashboardTab,
   signIn,
   storedTokens,
   test,
@@ -11,13 +12,6 @@ import {
 import { providerStats, redeemRefreshToken, refreshCount } from './helpers/provider-stats';
 import { Traffic } from './helpers/traffic';
 import { ISSUER } from './helpers/stack';
-
-async function openDashboardTab(page: Page): Promise<Page> {
-  const tab = await page.context().newPage();
-  await tab.goto('/dashboard');
-  await expectDashboardLoaded(tab);
-  return tab;
-}
 
 /** Presses Reload in every tab at once and waits until each has its six answers. */
 async function reloadTogether(tabs: Page[], traffic: Traffic): Promise<void> {

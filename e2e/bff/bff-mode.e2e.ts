@@ -1,6 +1,14 @@
 import { providerStats, refreshCount } from '../helpers/provider-stats';
 import { ACCESS_TOKEN_TTL_MS, APP, ISSUER } from '../helpers/stack';
-import { expect, expectDashboardLoaded, providerDown, reload, signIn, test } from './fixtures';
+import {
+  expect,
+  expectDashboardLoaded,
+  openDashboardTab,
+  providerDown,
+  reload,
+  signIn,
+  test,
+} from './fixtures';
 import { libraryChunk } from '../helpers/build';
 
 const pastExpiry = () => new Promise((resolve) => setTimeout(resolve, ACCESS_TOKEN_TTL_MS + 500));
@@ -38,12 +46,10 @@ test('a burst after expiry costs exactly one refresh at the provider, and every 
   expect(await refreshCount()).toBe(1);
 });
 
-test('two tabs after expiry cost exactly one refresh, and both load', async ({ page, context }) => {
+test('two tabs after expiry cost exactly one refresh, and both load', async ({ page }) => {
   await signIn(page);
   await expectDashboardLoaded(page);
-  const other = await context.newPage();
-  await other.goto('/dashboard');
-  await expectDashboardLoaded(other);
+  const other = await openDashboardTab(page);
   await pastExpiry();
   await Promise.all([reload(page), reload(other)]);
   await expectDashboardLoaded(page);
@@ -110,15 +116,10 @@ test('a provider outage keeps the session: requests fail for now, and work again
   expect((await providerStats()).authorizations).toBe(1);
 });
 
-test('Sign out in one tab signs every tab out and revokes the refresh token', async ({
-  page,
-  context,
-}) => {
+test('Sign out in one tab signs every tab out and revokes the refresh token', async ({ page }) => {
   await signIn(page);
   await expectDashboardLoaded(page);
-  const other = await context.newPage();
-  await other.goto('/dashboard');
-  await expectDashboardLoaded(other);
+  const other = await openDashboardTab(page);
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(other.getByTestId('signed-out')).toBeVisible({ timeout: 2_000 });

@@ -6,6 +6,7 @@ import {
   ISSUED_TOKENS_FILE,
   expect,
   expectDashboardLoaded,
+  openDashboardTab,
   reload,
   signIn,
   test,
@@ -68,13 +69,10 @@ test('an instance restarted mid-session serves the session on: no sign-in needed
 
 test('Redis unreachable for a few seconds: requests fail with 503, no tab signs out, and afterwards the session works without a sign-in', async ({
   page,
-  context,
 }) => {
   await signIn(page);
   await expectDashboardLoaded(page);
-  const other = await context.newPage();
-  await other.goto('/dashboard');
-  await expectDashboardLoaded(other);
+  const other = await openDashboardTab(page);
 
   const mark = scale.proxy.log.length;
   scale.redis.pause();

@@ -6,6 +6,8 @@ import { providerStats, resetProviderStats } from '../helpers/provider-stats';
 import { ISSUER } from '../helpers/stack';
 
 export { expect };
+// Sign-in and the dashboard look the same in both modes: the BFF is behind the same pages.
+export { expectDashboardLoaded, openDashboardTab, signIn } from '../fixtures';
 
 /** Where every token issued during the run is kept, for the final search of the BFF's log. */
 export const ISSUED_TOKENS_FILE = 'test-results/bff-issued-tokens.txt';
@@ -79,21 +81,6 @@ function webStorage(page: Page): Promise<string> {
   return page
     .evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
     .catch(() => ''); // a page on the provider's origin, or one being closed
-}
-
-/** Signs in through the app's login page, the BFF and the provider's real login form. */
-export async function signIn(page: Page, from = '/dashboard'): Promise<void> {
-  await page.goto(from);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Username').fill('alice');
-  await page.getByLabel('Password').fill('wonderland');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((url) => url.pathname + url.search === from);
-}
-
-export async function expectDashboardLoaded(page: Page): Promise<void> {
-  await expect(page.getByTestId('widget')).toHaveCount(6);
-  await expect(page.locator('[data-testid="widget"][data-state="loaded"]')).toHaveCount(6);
 }
 
 /** Clicks Reload and waits until no widget is loading any more. */

@@ -10,8 +10,6 @@ export interface AuthTiming {
   readonly refreshLockTimeoutMs: number;
   /** How long a starting tab waits for an open tab to hand over the live session. */
   readonly tabJoinTimeoutMs: number;
-  /** Pauses between discovery attempts while the provider is not reachable at start-up. */
-  readonly discoveryRetryDelaysMs: readonly number[];
   /** Revocation at sign-out is best effort: the tabs are already signed out. */
   readonly revocationTimeoutMs: number;
 }
@@ -21,7 +19,6 @@ export const DEFAULT_AUTH_TIMING: AuthTiming = {
   refreshRetryDelaysMs: [500, 2_000],
   refreshLockTimeoutMs: 45_000,
   tabJoinTimeoutMs: 1_500,
-  discoveryRetryDelaysMs: [500, 1_000, 2_000, 4_000],
   revocationTimeoutMs: 3_000,
 };
 

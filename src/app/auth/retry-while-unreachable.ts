@@ -9,13 +9,11 @@ export function delay(ms: number): Promise<void> {
  * Runs `attempt` until it succeeds or fails for any reason but an unreachable provider, pausing
  * `delaysMs[i]` before attempt i + 2. Only transient failures are worth another attempt; a
  * rejection stays a rejection.
- * @param beforeRetry told of each transient failure that will be retried, e.g. to report it.
  * @throws the last ProviderUnreachableError, with `attempts` set, once the delays are used up.
  */
 export async function retryWhileUnreachable<T>(
   attempt: () => Promise<T>,
   delaysMs: readonly number[],
-  beforeRetry: (error: ProviderUnreachableError, nextAttempt: number) => void = () => undefined,
 ): Promise<T> {
   for (let made = 1; ; made++) {
     try {
@@ -24,7 +22,6 @@ export async function retryWhileUnreachable<T>(
       if (!(error instanceof ProviderUnreachableError)) throw error;
       if (made > delaysMs.length)
         throw new ProviderUnreachableError(error.reason, error.status, made);
-      beforeRetry(error, made + 1);
       await delay(delaysMs[made - 1]);
     }
   }

@@ -72,11 +72,6 @@ export class ProviderMetadataStore {
     return this.discover();
   }
 
-  /** Takes metadata from elsewhere (the testing kit); it is checked like everything else. */
-  adopt(metadata: ProviderMetadata): void {
-    this.keep(checkMetadata(metadata, this.config.current));
-  }
-
   private discover(): Promise<ProviderMetadata> {
     if (!this.fetching) {
       this.fetching = this.fetchDocument().finally(() => (this.fetching = null));

@@ -5,7 +5,7 @@ import { CompletedLogin, OidcClient, ProviderMetadata } from '../browser-tokens/
 
 export const TEST_ISSUER = 'https://issuer.example.test';
 
-/** Provider metadata without a provider: discovery always succeeds, sign-ins are recorded. */
+/** Sign-in without a provider: its metadata seeds the discovery cache, sign-ins are recorded. */
 @Injectable()
 export class FakeOidcClient extends OidcClient {
   readonly metadata: ProviderMetadata = {
@@ -16,10 +16,6 @@ export class FakeOidcClient extends OidcClient {
   };
   /** Return paths of every sign-in started, in order. */
   readonly loginRequests: string[] = [];
-
-  async discover(): Promise<ProviderMetadata> {
-    return this.metadata;
-  }
 
   startLogin(returnPath: string): void {
     this.loginRequests.push(returnPath);

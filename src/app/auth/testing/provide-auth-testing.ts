@@ -76,7 +76,6 @@ const TESTING_TIMING: Partial<AuthTiming> = {
   refreshRetryDelaysMs: [],
   tabJoinTimeoutMs: 50,
   refreshLockTimeoutMs: 5_000,
-  discoveryRetryDelaysMs: [],
 };
 
 /**

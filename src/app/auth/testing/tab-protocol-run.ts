@@ -35,7 +35,6 @@ export interface Scenario {
 export const MAX_TABS = 5;
 export const ACCESS_TOKEN_LIFETIME_MS = 60_000;
 /** The app's own limits (no discovery retries: the fake provider's metadata is always there). */
-const TIMING = { ...DEFAULT_AUTH_TIMING, discoveryRetryDelaysMs: [] };
 /**
  * Longest a request may take: waiting for the refresh lock (45 s), then in the lock a hand-over
  * (1.5 s) and three attempts (10 s each, 2.5 s of pauses); twice on the 401 path; with margin.
@@ -83,8 +82,8 @@ export class ProtocolRun {
       slowAnswerMs: 4_000,
       hangingAnswerMs: 30_000,
       accessTokenLifetimeMs: ACCESS_TOKEN_LIFETIME_MS,
-      tokenRequestTimeoutMs: TIMING.tokenRequestTimeoutMs,
-      revocationTimeoutMs: TIMING.revocationTimeoutMs,
+      tokenRequestTimeoutMs: DEFAULT_AUTH_TIMING.tokenRequestTimeoutMs,
+      revocationTimeoutMs: DEFAULT_AUTH_TIMING.revocationTimeoutMs,
       codeExchangeMs: 40,
     },
     (line) => this.say(line),
@@ -101,7 +100,7 @@ export class ProtocolRun {
       this.time,
       this.browser,
       this.provider,
-      { timing: TIMING, apiLatencyMs: 10 },
+      { timing: DEFAULT_AUTH_TIMING, apiLatencyMs: 10 },
       (line) => this.say(line),
       (tab, app, tokens) => {
         this.say(
