@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+import { isClientAuthMethod, type ClientAuthMethod } from './client-auth.ts';
 import { ConfigError } from './errors.ts';
 
 export interface ApiRoute {
@@ -27,6 +28,9 @@ export interface BffConfig {
   readonly issuer: URL;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** OIDC_CLIENT_AUTH; undefined: chosen from discovery when unambiguous (client-auth.ts). */
+  readonly clientAuth: ClientAuthMethod | undefined;
+  /** Without offline_access unless configured: refresh tokens that outlive sign-out are opt-in. */
   readonly scope: string;
   /** Seconds before the provider's answer counts as lost. */
   readonly providerTimeoutSeconds: number;
@@ -88,7 +92,8 @@ export function readConfig(env: Environment = process.env, cwd = process.cwd()):
     issuer,
     clientId: required(env, 'OIDC_CLIENT_ID'),
     clientSecret: required(env, 'OIDC_CLIENT_SECRET'),
-    scope: optional(env, 'OIDC_SCOPE') ?? 'openid profile offline_access',
+    clientAuth: readClientAuth(env),
+    scope: optional(env, 'OIDC_SCOPE') ?? DEFAULT_SCOPE,
     providerTimeoutSeconds: readInteger(env, 'OIDC_TIMEOUT', 10, 1, 120),
     api: readApiRoute(env),
     staticDir,
@@ -102,6 +107,23 @@ export function readConfig(env: Environment = process.env, cwd = process.cwd()):
     refreshLockTtlMs: readInteger(env, 'BFF_REFRESH_LOCK_TTL_MS', 5000, 500, 60_000),
     logLevel: optional(env, 'BFF_LOG_LEVEL') ?? 'info',
   };
+}
+
+/**
+ * Without offline_access: many providers (Auth0, Okta, Entra ID) issue refresh tokens only for it,
+ * and some keep them valid after sign-out when they cannot be revoked. Ask for it in OIDC_SCOPE.
+ */
+export const DEFAULT_SCOPE = 'openid profile';
+
+function readClientAuth(env: Environment): ClientAuthMethod | undefined {
+  const raw = optional(env, 'OIDC_CLIENT_AUTH');
+  if (raw === undefined) return undefined;
+  if (!isClientAuthMethod(raw)) {
+    throw new ConfigError(
+      `OIDC_CLIENT_AUTH must be client_secret_basic or client_secret_post, got "${raw}"`,
+    );
+  }
+  return raw;
 }
 
 /** localhost, *.localhost, 127.0.0.0/8 and ::1. */

@@ -6,6 +6,7 @@
  */
 import * as client from 'openid-client';
 
+import { chooseClientAuth, clientAuthentication, type ClientAuthMethod } from './client-auth.ts';
 import { isLoopbackHost } from './config.ts';
 import {
   ProviderRejectedError,
@@ -17,6 +18,8 @@ export interface OidcSettings {
   readonly issuer: URL;
   readonly clientId: string;
   readonly clientSecret: string;
+  /** OIDC_CLIENT_AUTH; undefined: from discovery when unambiguous (see client-auth.ts). */
+  readonly clientAuth?: ClientAuthMethod;
   readonly scope: string;
   readonly redirectUri: string;
   readonly postLogoutRedirectUri: string;
@@ -53,8 +56,11 @@ export interface OidcClient {
    * token is still good) or RefreshOutcomeUnknownError (it may have been rotated).
    */
   refresh(refreshToken: string, expectedSub: string): Promise<ProviderTokens>;
-  /** Best effort (RFC 7009). */
-  revoke(refreshToken: string): Promise<void>;
+  /**
+   * Best effort (RFC 7009). `no_endpoint`: the provider has no revocation endpoint, so nothing
+   * was sent and the refresh token stays valid at the provider until it expires.
+   */
+  revoke(refreshToken: string): Promise<'revoked' | 'no_endpoint'>;
   /** The provider's end-session URL, or undefined when it has none. */
   endSessionUrl(idTokenHint: string | undefined): Promise<string | undefined>;
   /** The issuer identifier and JWKS URI, for verifying back-channel logout tokens. */
@@ -64,24 +70,38 @@ export interface OidcClient {
 /** Creates the client; discovery happens on first use and is retried after a failure. */
 export function createOidcClient(settings: OidcSettings): OidcClient {
   let discovered: Promise<client.Configuration> | undefined;
+  // The method is known only once discovery has answered (client-auth.ts), so openid-client gets
+  // a ClientAuth that hands over to it.
+  let authenticate: client.ClientAuth | undefined;
+  const deferredAuth: client.ClientAuth = (...args) => {
+    if (!authenticate) throw new Error('client authentication used before discovery');
+    return authenticate(...args);
+  };
 
   function configuration(): Promise<client.Configuration> {
     discovered ??= client
-      .discovery(
-        settings.issuer,
-        settings.clientId,
-        undefined,
-        client.ClientSecretBasic(settings.clientSecret),
-        {
-          timeout: settings.timeoutSeconds,
-          // openid-client refuses plain http; the dev provider on loopback is the one exception.
-          execute: isLoopbackHost(settings.issuer.hostname) ? [client.allowInsecureRequests] : [],
-        },
-      )
+      .discovery(settings.issuer, settings.clientId, undefined, deferredAuth, {
+        timeout: settings.timeoutSeconds,
+        // openid-client refuses plain http; the dev provider on loopback is the one exception.
+        execute: isLoopbackHost(settings.issuer.hostname) ? [client.allowInsecureRequests] : [],
+      })
       .catch((error: unknown) => {
         // Forget the failure so the next request tries again (the provider may come up later).
         discovered = undefined;
         throw new ProviderUnavailableError({ cause: error });
+      })
+      .then((config) => {
+        const { method } = chooseClientAuth(
+          settings.clientAuth,
+          config.serverMetadata().token_endpoint_auth_methods_supported,
+        );
+        authenticate = clientAuthentication(method, settings.clientSecret);
+        return config;
+      })
+      .catch((error: unknown) => {
+        // A ConfigError (no usable method) stays one; the next request reads discovery again.
+        discovered = undefined;
+        throw error;
       });
     return discovered;
   }
@@ -134,7 +154,9 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
 
     async revoke(refreshToken) {
       const config = await configuration();
+      if (!config.serverMetadata().revocation_endpoint) return 'no_endpoint';
       await client.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+      return 'revoked';
     },
 
     async endSessionUrl(idTokenHint) {

@@ -4,11 +4,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-import { AuthorizationResponseError } from 'openid-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { assertSameOrigin } from './csrf.ts';
-import { BffError, UnavailableError } from './errors.ts';
+import { BffError } from './errors.ts';
+import { classifySignInFailure, type SignInFailure } from './sign-in-failure.ts';
 import {
   cookieNames,
   cookieOptions,
@@ -52,8 +52,9 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       return reply.redirect(start.url.href, 303);
     } catch (error) {
       // A navigation, not an XHR: send the user back to the app's login page with a reason.
-      request.log.warn({ error: errorSummary(error) }, 'sign-in could not start');
-      return reply.redirect(loginPage(returnPath, 'unavailable'), 303);
+      const failure = await classifySignInFailure(error);
+      request.log.warn({ failure: failure.log }, 'sign-in could not start');
+      return reply.redirect(loginPage(returnPath, failure), 303);
     }
   });
 
@@ -66,7 +67,11 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     try {
       const pending = state ? await store.takeLogin(state) : undefined;
       if (!pending || !binding || sha256(binding) !== pending.bindingHash) {
-        return reply.redirect(loginPage(returnPath, 'login_failed'), 303);
+        request.log.warn(
+          { pending: Boolean(pending), bindingCookie: Boolean(binding) },
+          'sign-in callback does not belong to a sign-in this browser started',
+        );
+        return reply.redirect(loginPage(returnPath, { reason: 'state_mismatch' }), 303);
       }
       returnPath = pending.returnPath;
       const callbackUrl = new URL(request.url, config.publicOrigin);
@@ -95,13 +100,10 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       reply.setCookie(names.session, id, cookieOptions(config));
       return reply.redirect(returnPath, 303);
     } catch (error) {
-      const reason = error instanceof UnavailableError ? 'unavailable' : 'login_failed';
-      const denied = error instanceof AuthorizationResponseError;
-      request.log.warn(
-        { error: errorSummary(error) },
-        denied ? 'sign-in refused by the provider' : 'sign-in failed',
-      );
-      return reply.redirect(loginPage(returnPath, reason), 303);
+      // The provider's status, error and description go to the log; the page gets the reason.
+      const failure = await classifySignInFailure(error);
+      request.log.warn({ failure: failure.log }, `sign-in failed: ${failure.reason}`);
+      return reply.redirect(loginPage(returnPath, failure), 303);
     }
   });
 
@@ -148,14 +150,22 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     // goes only once that worked: a 503 keeps the session, and the app may try again.
     await store.endSession(id, 'signed_out');
     reply.clearCookie(names.session, cookieOptions(config));
-    if (tokens.refreshToken) {
-      await oidc.revoke(tokens.refreshToken).catch((error: unknown) => {
-        request.log.warn({ error: errorSummary(error) }, 'refresh token revocation failed');
-      });
+    const revocation = tokens.refreshToken
+      ? await oidc.revoke(tokens.refreshToken).catch((error: unknown) => {
+          request.log.warn({ error: errorSummary(error) }, 'refresh token revocation failed');
+          return 'failed' as const;
+        })
+      : 'revoked';
+    if (revocation === 'no_endpoint') {
+      request.log.warn(NOT_REVOKED_MESSAGE);
     }
     // The one place a token passes through the browser: id_token_hint in the end-session URL.
     const endSessionUrl = await oidc.endSessionUrl(tokens.idToken).catch(() => undefined);
-    return { endSessionUrl: endSessionUrl ?? null };
+    return {
+      endSessionUrl: endSessionUrl ?? null,
+      // False only when the provider has no revocation endpoint: the app says so at sign-out.
+      refreshTokenRevoked: revocation !== 'no_endpoint',
+    };
   });
 
   server.get('/bff/health', async (_request, reply) => {
@@ -169,9 +179,20 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
   });
 }
 
-function loginPage(returnPath: string, error: string): string {
-  return `/login?${new URLSearchParams({ returnUrl: returnPath, error })}`;
+/** The app's login page with the reason (and the provider's error code) for it to explain. */
+function loginPage(
+  returnPath: string,
+  failure: Pick<SignInFailure, 'reason' | 'providerError'>,
+): string {
+  const query = new URLSearchParams({ returnUrl: returnPath, error: failure.reason });
+  if (failure.providerError) query.set('detail', failure.providerError);
+  return `/login?${query}`;
 }
+
+const NOT_REVOKED_MESSAGE =
+  "signed out, but the provider's refresh token could not be revoked: the provider has no " +
+  'revocation endpoint, so it stays valid there until it expires (leave offline_access out of ' +
+  'OIDC_SCOPE, or keep refresh tokens short-lived at the provider)';
 
 function sha256(value: string): string {
   return createHash('sha256').update(value).digest('base64url');

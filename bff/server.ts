@@ -59,6 +59,7 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
       issuer: config.issuer,
       clientId: config.clientId,
       clientSecret: config.clientSecret,
+      ...(config.clientAuth ? { clientAuth: config.clientAuth } : {}),
       scope: config.scope,
       redirectUri: `${config.publicOrigin}${CALLBACK_PATH}`,
       postLogoutRedirectUri: `${config.publicOrigin}${config.postLogoutPath}`,
@@ -67,7 +68,7 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
   const refresher = new SessionRefresher({
     store,
     refreshGrant: (refreshToken, sub) => oidc.refresh(refreshToken, sub),
-    revoke: (refreshToken) => oidc.revoke(refreshToken),
+    revoke: async (refreshToken) => void (await oidc.revoke(refreshToken)),
     now,
     lockTtlMs: config.refreshLockTtlMs,
   });

@@ -32,7 +32,9 @@ describe('readConfig', () => {
     assert.equal(config.sessionAbsoluteLifetimeMs, 86_400_000);
     assert.equal(config.api.prefix, '/api/');
     assert.deepEqual([...config.api.methods], ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
-    assert.equal(config.scope, 'openid profile offline_access');
+    // Refresh tokens that may outlive sign-out are opt-in (OIDC_SCOPE with offline_access).
+    assert.equal(config.scope, 'openid profile');
+    assert.equal(config.clientAuth, undefined);
     assert.equal(config.redisUrl, undefined);
     assert.equal(config.refreshLockTtlMs, 5000);
     assert.equal(config.storeTimeoutMs, 2000);
@@ -41,6 +43,11 @@ describe('readConfig', () => {
 
   const broken: Array<[string, Record<string, string>, RegExp]> = [
     ['a missing issuer', { OIDC_ISSUER: '' }, /^OIDC_ISSUER is required$/],
+    [
+      'an unknown client authentication method',
+      { OIDC_CLIENT_AUTH: 'private_key_jwt' },
+      /^OIDC_CLIENT_AUTH must be client_secret_basic or client_secret_post, got "private_key_jwt"$/,
+    ],
     ['a missing secret', { OIDC_CLIENT_SECRET: '' }, /^OIDC_CLIENT_SECRET is required$/],
     [
       'a plain http issuer off loopback',

@@ -5,6 +5,8 @@
  */
 import type { ClientMetadata, Configuration } from 'oidc-provider';
 
+import type { ProviderQuirks } from './provider-quirks.ts';
+
 /** The BFF's client id. */
 export const BFF_CLIENT_ID = 'demo-bff';
 
@@ -19,14 +21,15 @@ export const DEV_BFF_CLIENT_SECRET = 'dev-bff-secret-not-for-production';
 export function bffClient(
   appOrigin: string,
   secret = process.env['BFF_CLIENT_SECRET'] || DEV_BFF_CLIENT_SECRET,
+  quirks: ProviderQuirks = {},
 ): ClientMetadata {
   return {
-    client_id: BFF_CLIENT_ID,
+    client_id: quirks.bffClientId ?? BFF_CLIENT_ID,
     client_secret: secret,
     client_name: 'Demo BFF',
     application_type: 'web',
     // A server keeps its secret: a confidential client, with PKCE on top.
-    token_endpoint_auth_method: 'client_secret_basic',
+    token_endpoint_auth_method: quirks.clientSecretMethod ?? 'client_secret_basic',
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     redirect_uris: [`${appOrigin}${BFF_CALLBACK_PATH}`],
@@ -38,11 +41,15 @@ export function bffClient(
 }
 
 /** Adds the BFF's client and turns on back-channel logout (the hook in configuration.ts). */
-export function withBffClient(configuration: Configuration, appOrigin: string): Configuration {
+export function withBffClient(
+  configuration: Configuration,
+  appOrigin: string,
+  quirks: ProviderQuirks = {},
+): Configuration {
   const fetchImpl = configuration.fetch ?? ((url, options) => globalThis.fetch(url, options));
   return {
     ...configuration,
-    clients: [...(configuration.clients ?? []), bffClient(appOrigin)],
+    clients: [...(configuration.clients ?? []), bffClient(appOrigin, undefined, quirks)],
     features: { ...configuration.features, backchannelLogout: { enabled: true } },
     // oidc-provider refuses outgoing requests to loopback and other special-use addresses (SSRF
     // protection, through its own dispatcher). The dev BFF's back-channel logout URI is on

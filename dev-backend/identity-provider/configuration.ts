@@ -19,6 +19,7 @@ import { accountName, findAccount } from './accounts.ts';
 import { BENCH_CLIENT_IDS, benchClients } from './bench-clients.ts';
 import { withBffClient } from './bff-client.ts';
 import { logoutConfirmation } from './logout-confirmation.ts';
+import { withClientSecretMethod, type ProviderQuirks } from './provider-quirks.ts';
 import { errorPage, postLogoutPage } from './views.ts';
 
 /** The app's client id (demo contract). */
@@ -49,6 +50,8 @@ export interface ProviderConfigurationOptions {
   readonly cookieKeys: readonly string[];
   /** The DPoP switches; default: read from the environment (DEMO_CLIENT_DPOP, IDP_DPOP_NONCE). */
   readonly dpop?: DpopSettings;
+  /** Dev-only switches that imitate other providers (provider-quirks.ts); default: none. */
+  readonly quirks?: ProviderQuirks;
 }
 
 /** The one DPoP proof algorithm, also the only one the resource API accepts. */
@@ -78,7 +81,8 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
     dpop_bound_access_tokens: dpop.demoClientDpop === 'required',
   };
 
-  return withBffClient(
+  const quirks = options.quirks ?? {};
+  const configuration = withBffClient(
     {
       clients: [client, ...benchClients(appOrigin)],
       findAccount,
@@ -210,7 +214,9 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
       },
     },
     appOrigin,
+    quirks,
   );
+  return withClientSecretMethod(configuration, quirks);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { runServer } from '../shared/run-server.ts';
 import { readSettings } from '../settings.ts';
+import { readProviderQuirks } from './provider-quirks.ts';
 import { startIdentityProvider } from './server.ts';
 
 await runServer(
@@ -17,6 +18,7 @@ await runServer(
       apiAudience: settings.apiAudience,
       accessTokenTtl: settings.accessTokenTtl,
       refreshTokenTtl: settings.refreshTokenTtl,
+      quirks: readProviderQuirks(),
     });
   },
   (idp) => `issuer ${idp.issuer}`,

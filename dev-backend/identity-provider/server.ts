@@ -20,6 +20,7 @@ import { sendCookiesWithMaxAge } from './cookie-max-age.ts';
 import { trackProviderStats, type ProviderStats } from './dev-stats.ts';
 import { createInteractionRoutes } from './interactions.ts';
 import { restrictPreflightsToOrigin } from './preflight-policy.ts';
+import { applyRequestQuirks, type ProviderQuirks } from './provider-quirks.ts';
 import { generateSigningKey } from './signing-key.ts';
 
 export interface IdentityProviderOptions {
@@ -37,6 +38,8 @@ export interface IdentityProviderOptions {
   readonly refreshTokenTtl: number;
   /** Private RS256 JWK to sign with (tests forge tokens with it); default: a new key per process. */
   readonly signingKey?: JWK;
+  /** Dev-only switches that imitate other providers (provider-quirks.ts); default: none. */
+  readonly quirks?: ProviderQuirks;
 }
 
 export interface RunningIdentityProvider {
@@ -76,6 +79,7 @@ export async function startIdentityProvider(
         signingKey,
         // Random per process: cookies from an earlier run must not be trusted.
         cookieKeys: [randomBytes(32).toString('base64url')],
+        ...(options.quirks ? { quirks: options.quirks } : {}),
       }),
     );
     const stats = trackProviderStats(provider);
@@ -83,6 +87,8 @@ export async function startIdentityProvider(
 
     const interactions = createInteractionRoutes(provider, { appOrigin: options.appOrigin });
     const oidc = provider.callback();
+    const quirks = options.quirks ?? {};
+    const authorizationPath = new URL(provider.urlFor('authorization')).pathname;
 
     let down = false;
     route = (req: IncomingMessage, res: ServerResponse) => {
@@ -99,7 +105,7 @@ export async function startIdentityProvider(
         interactions(req, res).catch((error: unknown) => internalError(res, error));
       } else if (path.startsWith(DEV_PATH_PREFIX)) {
         serveDevStats(stats, req, res);
-      } else {
+      } else if (!applyRequestQuirks(quirks, authorizationPath, req, res)) {
         void oidc(req, res);
       }
     };

@@ -19,6 +19,7 @@ import {
   startIdentityProvider,
   type RunningIdentityProvider,
 } from '../../../dev-backend/identity-provider/server.ts';
+import type { ProviderQuirks } from '../../../dev-backend/identity-provider/provider-quirks.ts';
 import { generateSigningKey } from '../../../dev-backend/identity-provider/signing-key.ts';
 import {
   startResourceApi,
@@ -45,7 +46,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack({ accessTokenTtl = 60 } = {}): Promise<Stack> {
+export async function startStack({
+  accessTokenTtl = 60,
+  quirks,
+}: { accessTokenTtl?: number; quirks?: ProviderQuirks } = {}): Promise<Stack> {
   const bffPort = await freePort();
   const apiPort = await freePort();
   const origin = `http://localhost:${bffPort}`;
@@ -57,6 +61,7 @@ export async function startStack({ accessTokenTtl = 60 } = {}): Promise<Stack> {
     apiAudience: `http://localhost:${apiPort}`,
     accessTokenTtl,
     refreshTokenTtl: 86400,
+    ...(quirks ? { quirks } : {}),
   });
   const api = await startResourceApi({
     port: apiPort,
@@ -81,7 +86,7 @@ export async function startStack({ accessTokenTtl = 60 } = {}): Promise<Stack> {
       BFF_PUBLIC_ORIGIN: origin,
       BFF_PORT: String(bffPort),
       OIDC_ISSUER: idp.issuer,
-      OIDC_CLIENT_ID: BFF_CLIENT_ID,
+      OIDC_CLIENT_ID: quirks?.bffClientId ?? BFF_CLIENT_ID,
       OIDC_CLIENT_SECRET: DEV_BFF_CLIENT_SECRET,
       OIDC_SCOPE: SCOPE,
       BFF_API_UPSTREAM: `${api.url}/api/`,
@@ -133,6 +138,7 @@ export async function startBff(stack: Stack, options: BffOptions = {}): Promise<
     issuer: config.issuer,
     clientId: config.clientId,
     clientSecret: config.clientSecret,
+    ...(config.clientAuth ? { clientAuth: config.clientAuth } : {}),
     scope: config.scope,
     redirectUri: `${config.publicOrigin}/bff/callback`,
     postLogoutRedirectUri: `${config.publicOrigin}/`,
