@@ -19,13 +19,17 @@ const STRICT_ENDPOINTS = [
   'jwks_uri',
 ];
 
-export function discoveryChecks(discovery: Discovery, config: DoctorConfig): Finding[] {
+export function discoveryChecks(
+  discovery: Discovery,
+  config: DoctorConfig,
+  mode: 'browser' | 'bff' = 'browser',
+): Finding[] {
   return [
     issuerMatch(discovery, config),
     strictDiscovery(discovery, config),
     codeFlow(discovery),
     pkce(discovery),
-    idTokenAlgorithm(discovery),
+    idTokenAlgorithm(discovery, mode),
     revocation(discovery),
     endSession(discovery),
     offlineAccess(discovery, config),
@@ -137,7 +141,7 @@ function pkce(discovery: Discovery): Finding {
   };
 }
 
-function idTokenAlgorithm(discovery: Discovery): Finding {
+function idTokenAlgorithm(discovery: Discovery, mode: 'browser' | 'bff'): Finding {
   const algorithms = stringList(discovery['id_token_signing_alg_values_supported']);
   if (algorithms === undefined) {
     return {
@@ -160,14 +164,31 @@ function idTokenAlgorithm(discovery: Discovery): Finding {
     };
   }
   const symmetric = algorithms.filter((alg) => /^HS/.test(alg));
+  if (symmetric.length === 0) {
+    return {
+      id: 'id-token-alg',
+      status: 'ok',
+      detail: `only asymmetric algorithms offered: ${asymmetric.join(', ')}`,
+    };
+  }
+  if (mode === 'bff') {
+    // openid-client takes the ID token from the token endpoint over TLS (OpenID Connect Core
+    // 3.1.3.7 allows skipping its signature then), so an HMAC-signed one works for the BFF.
+    return {
+      id: 'id-token-alg',
+      status: 'info',
+      detail: `${symmetric.join(', ')} offered beside ${asymmetric.join(', ')}: fine for the BFF, which receives the ID token from the token endpoint; a public client (browser mode) could not verify an HMAC-signed one.`,
+    };
+  }
+  // Discovery lists what the provider can do, not what this client is set to: cannot tell.
   return {
     id: 'id-token-alg',
-    status: symmetric.length > 0 ? 'info' : 'ok',
+    status: 'warn',
     detail:
-      `asymmetric algorithms offered: ${asymmetric.join(', ')}` +
-      (symmetric.length > 0
-        ? `; ${symmetric.join(', ')} too, so check the client's own setting (below)`
-        : ''),
+      `asymmetric algorithms offered (${asymmetric.join(', ')}), and ${symmetric.join(', ')} too: ` +
+      "discovery cannot show which one this client's ID tokens use. With HMAC, a public client " +
+      'cannot verify them and the code exchange fails (often as server_error).',
+    fix: "Check the client's ID token signature algorithm at the provider (see client-id-token-alg below): RS256 or another asymmetric one.",
   };
 }
 
@@ -198,6 +219,17 @@ function endSession(discovery: Discovery): Finding {
 function offlineAccess(discovery: Discovery, config: DoctorConfig): Finding {
   const scopes = stringList(discovery['scopes_supported']);
   const requested = config.scope.split(/\s+/).includes('offline_access');
+  if (requested && typeof discovery['revocation_endpoint'] !== 'string') {
+    // Refresh tokens asked for that sign-out cannot revoke outlive the app's sign-out.
+    return {
+      id: 'offline-access',
+      status: 'warn',
+      detail:
+        'the scope asks for offline_access, and the provider has no revocation endpoint: the refresh ' +
+        "token it issues survives the app's sign-out (and, at some providers, a logout at the provider).",
+      fix: 'Leave offline_access out of the scope unless refresh tokens are needed, or keep their lifetime short at the provider.',
+    };
+  }
   if (scopes === undefined || !scopes.includes('offline_access')) {
     return {
       id: 'offline-access',

@@ -19,7 +19,10 @@ export type CheckId =
   | 'revocation-cors'
   | 'redirect-uri'
   | 'authorization-request'
-  | 'api-keys';
+  | 'api-keys'
+  | 'client-auth'
+  | 'post-logout-uri'
+  | 'backchannel-logout';
 
 /** What discovery cannot show: the client's own settings, listed as "check at the provider". */
 export type ProviderSettingId =
@@ -31,8 +34,9 @@ export type ProviderSettingId =
   | 'post-logout-redirect';
 
 /**
- * `ok`: works. `info`: works, with something worth knowing. `warn`: sign-in works, something
- * else does not (sign-out, refresh, the API). `fail`: sign-in cannot work.
+ * `ok`: works. `info`: works, with something worth knowing. `warn`: sign-in works but something
+ * else does not (sign-out, refresh, the API), or the doctor could not tell and says what to look
+ * at. `fail`: proved broken, sign-in cannot work. "Cannot tell" is never a `fail`.
  */
 export type Status = 'ok' | 'info' | 'warn' | 'fail';
 
@@ -64,6 +68,15 @@ export interface DoctorConfig {
   readonly authorizeParams?: Readonly<Record<string, string>>;
 }
 
+/** BFF mode (`AUTH_MODE=bff npm run doctor`): the confidential client the BFF signs in with. */
+export interface BffClientConfig {
+  readonly clientSecret: string;
+  /** OIDC_CLIENT_AUTH, when set; else the BFF chooses from discovery (bff/client-auth.ts). */
+  readonly clientAuth?: 'client_secret_basic' | 'client_secret_post';
+  /** Where the BFF's callback is, on the app origin. */
+  readonly callbackPath: string;
+}
+
 export interface DoctorReport {
   readonly findings: readonly Finding[];
   readonly atProvider: readonly ProviderSetting[];
@@ -88,4 +101,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   'redirect-uri': 'redirect URI registered',
   'authorization-request': 'authorization request accepted (client, scopes)',
   'api-keys': 'signing keys for the dev API (jwks_uri)',
+  'client-auth': "the BFF's client authenticates at the token endpoint",
+  'post-logout-uri': 'post-logout redirect URI accepted',
+  'backchannel-logout': 'back-channel logout',
 };

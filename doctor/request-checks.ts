@@ -5,7 +5,7 @@
  *   so a preflight proves nothing);
  * - an authorization request with `prompt=none`: with no provider session it ends at once, either
  *   redirected back to the redirect URI with an error (the URI is registered) or on an error page
- *   at the provider (it is not).
+ *   at the provider (it is not); a provider that shows its login form instead leaves it untold.
  */
 import { createHash, randomBytes } from 'node:crypto';
 
@@ -71,7 +71,13 @@ export async function revocationCheck(
   }
 }
 
-/** `prompt=none` authorization request: is the redirect URI registered, are the scopes accepted? */
+/**
+ * `prompt=none` authorization request: is the redirect URI registered, are the scopes accepted?
+ * Three answers are told apart: a redirect back (registered; `login_required` and the like mean
+ * the request itself was fine), a login page (the provider does not honour prompt=none, which
+ * OpenID Connect Core 3.1.2.1 requires; registration cannot be told: a warning), and an error page
+ * (about the redirect URI or the client: proved broken; about anything else: cannot tell).
+ */
 export async function authorizationChecks(
   discovery: Discovery,
   config: DoctorConfig,
@@ -101,6 +107,7 @@ export async function authorizationChecks(
   } catch (error) {
     return [unreachable('redirect-uri', endpoint, error)];
   }
+  const registerIt = `Check at the provider that ${redirectUri} is an allowed redirect (callback) URI of ${config.clientId}.`;
   const location = response.headers.get('location');
   const target = location ? new URL(location, url) : undefined;
   if (target && `${target.origin}${target.pathname}` === redirectUri) {
@@ -109,7 +116,7 @@ export async function authorizationChecks(
       {
         id: 'redirect-uri',
         status: 'ok',
-        detail: `${redirectUri} is registered for ${config.clientId}`,
+        detail: `${redirectUri} is registered for ${config.clientId} (the provider redirected there${error ? ` with ${error}` : ''})`,
       },
       authorizationRequestFinding(error, target.searchParams.get('error_description') ?? undefined),
     ];
@@ -119,23 +126,57 @@ export async function authorizationChecks(
       {
         id: 'redirect-uri',
         status: 'warn',
-        detail: `prompt=none led to ${target.origin}${target.pathname} instead of back to ${redirectUri}, so registration could not be told.`,
-        fix: `Check at the provider that ${redirectUri} is an allowed redirect (callback) URI of ${config.clientId}.`,
+        detail:
+          `prompt=none led to ${target.origin}${target.pathname} instead of back to ${redirectUri} ` +
+          '(likely its login page: the provider does not honour prompt=none, as OpenID Connect Core 3.1.2.1 requires), ' +
+          'so whether the redirect URI is registered could not be told.',
+        fix: registerIt,
       },
     ];
   }
-  const page = visibleText(await response.text());
+  const html = await response.text();
+  const page = visibleText(html);
+  const quoted = page ? ` ("${page}")` : '';
+  if (isLoginForm(html)) {
+    return [
+      {
+        id: 'redirect-uri',
+        status: 'warn',
+        detail:
+          `prompt=none got the provider's login form (HTTP ${response.status}) instead of a redirect back with login_required: ` +
+          'the provider does not honour prompt=none (OpenID Connect Core 3.1.2.1), which is harmless for sign-in, ' +
+          'but whether the redirect URI is registered could not be told.',
+        fix: registerIt,
+      },
+    ];
+  }
+  if (/redirect|callback/i.test(page) || /\bclient\b/i.test(page)) {
+    return [
+      {
+        id: 'redirect-uri',
+        status: 'fail',
+        detail:
+          `the provider answered HTTP ${response.status} with its own error page instead of redirecting to ${redirectUri}${quoted}: ` +
+          `the redirect URI is not registered for ${config.clientId}, or the client is unknown.`,
+        fix: `Register exactly ${redirectUri} as a redirect (callback) URI of the client ${config.clientId}.`,
+      },
+    ];
+  }
   return [
     {
       id: 'redirect-uri',
-      status: 'fail',
+      status: 'warn',
       detail:
-        `the provider answered HTTP ${response.status} with its own error page instead of redirecting to ${redirectUri}` +
-        (page ? ` ("${page}")` : '') +
-        `: the redirect URI is not registered for ${config.clientId}, or the client is unknown or misconfigured.`,
-      fix: `Register exactly ${redirectUri} as a redirect (callback) URI of the client ${config.clientId}.`,
+        `the provider answered HTTP ${response.status} with a page that names neither the redirect URI nor the client${quoted}, ` +
+        'so whether the redirect URI is registered could not be told.',
+      fix: registerIt,
     },
   ];
+}
+
+/** A page with a password field: a login form, not an error page. */
+function isLoginForm(html: string): boolean {
+  return /<input[^>]+type=["']?password/i.test(html);
 }
 
 function authorizationRequestFinding(

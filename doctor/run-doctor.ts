@@ -2,8 +2,10 @@
  * Runs every check against the provider named in the app's configuration and collects the
  * findings. Nothing here prints or exits: `main.ts` does that, the tests read the report.
  */
+import { backchannelCheck, clientAuthCheck } from './bff-checks.ts';
 import { discoveryChecks, type Discovery } from './discovery-checks.ts';
-import type { DoctorConfig, DoctorReport, Finding } from './finding.ts';
+import type { BffClientConfig, DoctorConfig, DoctorReport, Finding } from './finding.ts';
+import { postLogoutCheck } from './post-logout-check.ts';
 import { providerSettings } from './provider-settings.ts';
 import {
   authorizationChecks,
@@ -16,6 +18,8 @@ export interface DoctorOptions {
   readonly config: DoctorConfig;
   /** The app's origin, e.g. `http://localhost:4200`: redirect URI and CORS origin. */
   readonly appOrigin: string;
+  /** BFF mode: check the BFF's confidential client instead of the app's public one. */
+  readonly bff?: BffClientConfig;
 }
 
 /** The discovery URL the app (angular-oauth2-oidc) builds: a `/` only if the issuer lacks one. */
@@ -23,7 +27,7 @@ export function discoveryUrl(issuer: string): string {
   return `${issuer}${issuer.endsWith('/') ? '' : '/'}.well-known/openid-configuration`;
 }
 
-export async function runDoctor({ config, appOrigin }: DoctorOptions): Promise<DoctorReport> {
+export async function runDoctor({ config, appOrigin, bff }: DoctorOptions): Promise<DoctorReport> {
   const atProvider = providerSettings(config.issuer);
   const loaded = await loadDiscovery(config.issuer);
   if ('finding' in loaded) {
@@ -32,17 +36,36 @@ export async function runDoctor({ config, appOrigin }: DoctorOptions): Promise<D
   const { discovery } = loaded;
   const findings: Finding[] = [
     { id: 'discovery', status: 'ok', detail: `read ${discoveryUrl(config.issuer)}` },
-    ...discoveryChecks(discovery, config),
+    ...discoveryChecks(discovery, config, bff ? 'bff' : 'browser'),
   ];
   // Requests only make sense against endpoints that exist.
-  if (typeof discovery['token_endpoint'] === 'string') {
-    findings.push(...(await tokenEndpointChecks(discovery, config, appOrigin)));
+  const hasTokenEndpoint = typeof discovery['token_endpoint'] === 'string';
+  if (bff) {
+    // The BFF calls the token endpoint from a server: no CORS, a confidential client.
+    if (hasTokenEndpoint) findings.push(await clientAuthCheck(discovery, config, bff, appOrigin));
+  } else {
+    if (hasTokenEndpoint)
+      findings.push(...(await tokenEndpointChecks(discovery, config, appOrigin)));
+    const revocation = await revocationCheck(discovery, config, appOrigin);
+    if (revocation) findings.push(revocation);
   }
-  const revocation = await revocationCheck(discovery, config, appOrigin);
-  if (revocation) findings.push(revocation);
   if (typeof discovery['authorization_endpoint'] === 'string') {
-    findings.push(...(await authorizationChecks(discovery, config, appOrigin)));
+    const redirectPath = bff ? bff.callbackPath : config.redirectPath;
+    findings.push(
+      ...(await authorizationChecks(
+        discovery,
+        { ...config, ...(redirectPath ? { redirectPath } : {}) },
+        appOrigin,
+      )),
+    );
   }
+  const postLogout = await postLogoutCheck(
+    discovery,
+    config.clientId,
+    `${appOrigin}${config.postLogoutPath ?? '/'}`,
+  );
+  if (postLogout) findings.push(postLogout);
+  if (bff) findings.push(backchannelCheck(discovery));
   findings.push(await apiKeys(discovery));
   return report(findings, atProvider);
 }

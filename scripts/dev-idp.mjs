@@ -7,9 +7,11 @@ import { stackEnv } from './stack-env.mjs';
 
 const env = stackEnv();
 if (env.external) {
+  const which = env.mode === 'bff' ? "the BFF's confidential client" : "the app's public client";
+  const doctor = env.mode === 'bff' ? 'AUTH_MODE=bff npm run doctor' : 'npm run doctor';
   console.log(
-    `Using the external provider ${env.external.issuer} (client ${env.external.clientId}); ` +
-      'the dev provider is not started. Run "npm run doctor" to check it.',
+    `Using the external provider ${env.external.issuer} (${which} ${env.external.clientId}); ` +
+      `the dev provider is not started. Run "${doctor}" to check it.`,
   );
   setInterval(() => {}, 1 << 30);
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0));

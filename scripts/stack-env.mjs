@@ -8,11 +8,16 @@ const DEFAULTS = {
   REFRESH_TOKEN_TTL: 86400,
 };
 
-/** What the app requests from an external provider unless OIDC_SCOPE says otherwise. */
-const DEFAULT_EXTERNAL_SCOPE = 'openid profile offline_access';
+/**
+ * What the app requests from an external provider unless OIDC_SCOPE says otherwise. Without
+ * offline_access: refresh tokens that may outlive sign-out are opt-in (docs/providers.md says which
+ * providers need it for refresh tokens at all).
+ */
+const DEFAULT_EXTERNAL_SCOPE = 'openid profile';
 
 /**
- * @typedef {{ issuer: string, clientId: string, scope: string, strictDiscovery: boolean, authorizeParams: Record<string, string> | undefined }} ExternalProvider
+ * In BFF mode `clientId` is the BFF's confidential client (BFF_CLIENT_ID), `clientSecret` its secret.
+ * @typedef {{ issuer: string, clientId: string, clientSecret?: string, scope: string, strictDiscovery: boolean, authorizeParams: Record<string, string> | undefined }} ExternalProvider
  * @returns {{ mode: 'browser' | 'bff', appPort: number, idpPort: number, apiPort: number, accessTokenTtl: number, refreshTokenTtl: number, appOrigin: string, issuer: string, apiOrigin: string, external: ExternalProvider | null }}
  */
 export function stackEnv(env = process.env) {
@@ -28,11 +33,11 @@ export function stackEnv(env = process.env) {
   const appPort = read('APP_PORT');
   const idpPort = read('IDP_PORT');
   const apiPort = read('API_PORT');
-  const external = externalProvider(env);
   const mode = env['AUTH_MODE'] || 'browser';
   if (mode !== 'browser' && mode !== 'bff') {
     throw new Error(`AUTH_MODE must be "browser" or "bff", got "${mode}"`);
   }
+  const external = externalProvider(env, mode);
   return {
     mode,
     appPort,
@@ -53,7 +58,7 @@ export function stackEnv(env = process.env) {
  * discovery character for character, so a trailing slash matters.
  * @returns {ExternalProvider | null}
  */
-function externalProvider(env) {
+function externalProvider(env, mode) {
   const value = (name) => (env[name] ?? '').trim();
   const issuer = value('OIDC_ISSUER');
   if (issuer === '') {
@@ -75,13 +80,23 @@ function externalProvider(env) {
     throw new Error(`OIDC_ISSUER must use https: (http: only for localhost), got "${issuer}"`);
   }
   if (search || hash) throw new Error(`OIDC_ISSUER must not have a query or fragment: "${issuer}"`);
-  const clientId = value('OIDC_CLIENT_ID');
+  // BFF mode signs in with the BFF's confidential client; the app's public client is not used.
+  const clientId = mode === 'bff' ? value('BFF_CLIENT_ID') : value('OIDC_CLIENT_ID');
   if (clientId === '') {
     throw new Error(
-      'OIDC_CLIENT_ID is required with OIDC_ISSUER: the public client registered for the app',
+      mode === 'bff'
+        ? 'BFF_CLIENT_ID is required with OIDC_ISSUER and AUTH_MODE=bff: the confidential client registered for the BFF'
+        : 'OIDC_CLIENT_ID is required with OIDC_ISSUER: the public client registered for the app',
     );
   }
-  const scope = value('OIDC_SCOPE') || DEFAULT_EXTERNAL_SCOPE;
+  const clientSecret = value('BFF_CLIENT_SECRET');
+  if (mode === 'bff' && clientSecret === '') {
+    throw new Error(
+      "BFF_CLIENT_SECRET is required with OIDC_ISSUER and AUTH_MODE=bff: the BFF's client secret",
+    );
+  }
+  const scope =
+    (mode === 'bff' ? value('BFF_SCOPE') : '') || value('OIDC_SCOPE') || DEFAULT_EXTERNAL_SCOPE;
   if (!scope.split(/\s+/).includes('openid')) {
     throw new Error(`OIDC_SCOPE must include "openid", got "${scope}"`);
   }
@@ -93,6 +108,7 @@ function externalProvider(env) {
   return {
     issuer,
     clientId,
+    ...(mode === 'bff' ? { clientSecret } : {}),
     scope,
     strictDiscovery: strict === 'true',
     // `audience=https://api.example.com` (Auth0) becomes { audience: 'https://api.example.com' }.

@@ -89,6 +89,7 @@ describe('npm run doctor on the bundled provider', () => {
       'issuer-match',
       'offline-access',
       'pkce-s256',
+      'post-logout-uri',
       'public-client',
       'redirect-uri',
       'revocation',
