@@ -14,6 +14,7 @@ export type CheckId =
   | 'revocation'
   | 'end-session'
   | 'offline-access'
+  | 'discovery-cors'
   | 'token-cors'
   | 'public-client'
   | 'revocation-cors'
@@ -95,6 +96,7 @@ export const CHECK_TITLES: Readonly<Record<CheckId, string>> = {
   revocation: 'revocation endpoint',
   'end-session': 'end-session endpoint',
   'offline-access': 'offline_access scope',
+  'discovery-cors': "discovery allows the app's origin (CORS)",
   'token-cors': "token endpoint allows the app's origin (CORS)",
   'public-client': 'public client at the token endpoint',
   'revocation-cors': "revocation endpoint allows the app's origin (CORS)",

@@ -49,6 +49,32 @@ export async function tokenEndpointChecks(
   ];
 }
 
+/** Discovery from the browser (browser mode reads it there before a sign-in can start). */
+export async function discoveryCorsCheck(url: string, appOrigin: string): Promise<Finding> {
+  try {
+    const response = await fetch(url, {
+      headers: { origin: appOrigin, accept: 'application/json' },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const allowed = response.headers.get('access-control-allow-origin');
+    if (allowed === appOrigin || allowed === '*') {
+      return {
+        id: 'discovery-cors',
+        status: 'ok',
+        detail: `a GET from ${appOrigin} is allowed (Access-Control-Allow-Origin: ${allowed})`,
+      };
+    }
+    return {
+      id: 'discovery-cors',
+      status: 'fail',
+      detail: `a GET with Origin ${appOrigin} got ${allowed ? `Access-Control-Allow-Origin: ${allowed}` : 'no Access-Control-Allow-Origin header'}: the browser cannot read discovery, so sign-in cannot start (the login page says the provider answers but not to this origin).`,
+      fix: `Allow the origin ${appOrigin} for this client (see token-cors for where).`,
+    };
+  } catch (error) {
+    return { ...unreachable('discovery-cors', url, error), status: 'warn' };
+  }
+}
+
 /** The revocation endpoint, if any: CORS for the app's origin. */
 export async function revocationCheck(
   discovery: Discovery,

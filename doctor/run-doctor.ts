@@ -10,6 +10,7 @@ import { providerSettings } from './provider-settings.ts';
 import {
   authorizationChecks,
   describe,
+  discoveryCorsCheck,
   revocationCheck,
   tokenEndpointChecks,
 } from './request-checks.ts';
@@ -44,6 +45,7 @@ export async function runDoctor({ config, appOrigin, bff }: DoctorOptions): Prom
     // The BFF calls the token endpoint from a server: no CORS, a confidential client.
     if (hasTokenEndpoint) findings.push(await clientAuthCheck(discovery, config, bff, appOrigin));
   } else {
+    findings.push(await discoveryCorsCheck(discoveryUrl(config.issuer), appOrigin));
     if (hasTokenEndpoint)
       findings.push(...(await tokenEndpointChecks(discovery, config, appOrigin)));
     const revocation = await revocationCheck(discovery, config, appOrigin);

@@ -56,6 +56,8 @@ export interface SecondProviderOptions {
   readonly idTokenAlgorithms?: readonly SigningAlgorithmWithNone[];
   /** Misconfiguration: opaque (reference) access tokens instead of JWTs. */
   readonly opaqueAccessTokens?: boolean;
+  /** Misconfiguration: discovery without CORS (oidc-provider allows every origin there). */
+  readonly discoveryWithoutCors?: boolean;
   /** Rewrites the discovery document (what oidc-provider cannot be configured to omit). */
   readonly rewriteDiscovery?: (document: Record<string, unknown>) => Record<string, unknown>;
 }
@@ -92,6 +94,13 @@ export async function startSecondProvider(
         if (ctx.path === '/.well-known/openid-configuration' && ctx.status === 200) {
           ctx.body = rewrite({ ...(ctx.body as Record<string, unknown>) });
         }
+      });
+    }
+    if (options.discoveryWithoutCors) {
+      provider.use(async (ctx, next) => {
+        await next();
+        if (ctx.path === '/.well-known/openid-configuration')
+          ctx.remove('Access-Control-Allow-Origin');
       });
     }
     const interactions = createInteractionRoutes(provider, { appOrigin: options.appOrigin });

@@ -236,6 +236,14 @@ describe('npm run doctor names injected misconfigurations without a false FAIL',
     assert.deepEqual(failed(bff), []);
   });
 
+  it('discovery without CORS fails browser mode (sign-in cannot start there), not BFF mode', async () => {
+    const browser = await diagnoseSecond('browser', { discoveryWithoutCors: true });
+    assert.deepEqual(failed(browser), ['discovery-cors']);
+    assert.match(finding(browser, 'discovery-cors').detail, /no Access-Control-Allow-Origin/);
+    const bff = await diagnoseSecond('bff', { discoveryWithoutCors: true });
+    assert.deepEqual(failed(bff), []);
+  });
+
   it('offline_access asked of a provider without revocation: a warning', async () => {
     const report = await diagnoseSecond('bff', {
       rewriteDiscovery: ({ revocation_endpoint: _, ...document }) => document,

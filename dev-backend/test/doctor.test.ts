@@ -84,6 +84,7 @@ describe('npm run doctor on the bundled provider', () => {
       'authorization-request',
       'code-flow',
       'discovery',
+      'discovery-cors',
       'end-session',
       'id-token-alg',
       'issuer-match',

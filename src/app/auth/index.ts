@@ -38,4 +38,5 @@ export { CLOCK } from './clock';
 export type { Clock } from './clock';
 export { safeReturnPath } from './return-url';
 export { diagnoseSignInFailure } from './sign-in-diagnosis';
+export { ProviderAnswerProbe } from './provider-answer-probe';
 export type { SignInDiagnosis, DoctorCheckId } from './sign-in-diagnosis';

@@ -22,7 +22,9 @@ export type DoctorCheckId =
   | 'redirect-uri'
   | 'authorization-request'
   | 'access-token-format'
-  | 'consent';
+  | 'consent'
+  | 'discovery-cors'
+  | 'client-auth';
 
 export interface SignInDiagnosis {
   /** One sentence naming the likely cause and what to change at the provider. */
@@ -38,6 +40,51 @@ interface Rule {
 
 // First match wins, so the specific patterns come before the general ones.
 const RULES: readonly Rule[] = [
+  {
+    // Browser mode: discovery failed in the browser, but the provider answered a no-cors request.
+    matches: /does not allow this app's origin \(CORS\)/i,
+    diagnosis: {
+      likelyCause:
+        "The provider is up, but it does not allow this app's origin (CORS), so the browser may not read its answers; allow this origin for the client at the provider.",
+      doctorCheck: 'discovery-cors',
+    },
+  },
+  {
+    // BFF mode: the token endpoint refused the confidential client (bff/sign-in-failure.ts).
+    matches: /refused the BFF's client/i,
+    diagnosis: {
+      likelyCause:
+        "The provider does not accept the BFF's client: a wrong OIDC_CLIENT_SECRET or OIDC_CLIENT_ID, or an authentication method it does not take (set OIDC_CLIENT_AUTH to client_secret_post or client_secret_basic).",
+      doctorCheck: 'client-auth',
+    },
+  },
+  {
+    // BFF mode: the callback did not belong to a sign-in of this browser.
+    matches: /did not match a sign-in started in this browser/i,
+    diagnosis: {
+      likelyCause:
+        'The sign-in likely came back to another address than the one it started from (the redirect URI must be on BFF_PUBLIC_ORIGIN, where the app is opened), or took longer than 10 minutes.',
+      doctorCheck: 'redirect-uri',
+    },
+  },
+  {
+    // BFF mode: the provider could not be reached from the BFF.
+    matches: /cannot be reached from the BFF/i,
+    diagnosis: {
+      likelyCause:
+        "The BFF could not reach the provider: it is down, or OIDC_ISSUER is wrong, or the BFF's network cannot reach it.",
+      doctorCheck: 'discovery',
+    },
+  },
+  {
+    // Browser mode: a sign-in was started here and the browser came back without an answer.
+    matches: /did not come back from the identity provider/i,
+    diagnosis: {
+      likelyCause:
+        "A provider never redirects to a redirect URI that is not registered: if it showed an error page, this app's redirect URI is likely not registered for the client.",
+      doctorCheck: 'redirect-uri',
+    },
+  },
   {
     matches: /opaque access token/i,
     diagnosis: {
@@ -129,6 +176,15 @@ const RULES: readonly Rule[] = [
       likelyCause:
         "The provider is likely down or unreachable from this browser, or its discovery document does not allow this app's origin (CORS).",
       doctorCheck: 'discovery',
+    },
+  },
+  {
+    // BFF mode: another provider error; the specific codes above matched first.
+    matches: /answered the sign-in with an error/i,
+    diagnosis: {
+      likelyCause:
+        "The provider refused the sign-in; its error and description are in the BFF's log (a consent or client setting, an expired code, or a provider fault).",
+      doctorCheck: 'authorization-request',
     },
   },
   {

@@ -3,11 +3,15 @@ import { RouterLink } from '@angular/router';
 
 import {
   AuthService,
+  ProviderAnswerProbe,
   ProviderUnreachableError,
   SignInDiagnosis,
   diagnoseSignInFailure,
   safeReturnPath,
 } from '../auth';
+
+const CORS_BLOCKED =
+  "Sign-in could not start: the identity provider answers, but it does not allow this app's origin (CORS), so the browser may not read its discovery document.";
 
 /**
  * Starts the sign-in redirect; afterwards the user lands on `returnUrl` (same-origin paths only).
@@ -59,6 +63,7 @@ import {
 })
 export class LoginPage {
   private readonly auth = inject(AuthService);
+  private readonly probe = inject(ProviderAnswerProbe);
 
   /** Bound from the `returnUrl` query parameter. */
   readonly returnUrl = input<string>();
@@ -82,11 +87,20 @@ export class LoginPage {
       await this.auth.login(this.target());
       this.unreachable.set(false);
     } catch (error: unknown) {
-      // Either the provider cannot be reached (say so, offer to try again) or its discovery
-      // does not fit the configuration (show what is wrong).
-      this.unreachable.set(error instanceof ProviderUnreachableError);
-      if (!(error instanceof ProviderUnreachableError)) {
-        this.startError.set(error instanceof Error ? error.message : String(error));
+      // Either the provider cannot be reached (say so, offer to try again), or it answers but not
+      // to this origin (CORS: name that), or its discovery does not fit the configuration.
+      if (
+        error instanceof ProviderUnreachableError &&
+        error.reason === 'network' &&
+        (await this.probe.answersOtherClients())
+      ) {
+        this.unreachable.set(false);
+        this.startError.set(CORS_BLOCKED);
+      } else {
+        this.unreachable.set(error instanceof ProviderUnreachableError);
+        if (!(error instanceof ProviderUnreachableError)) {
+          this.startError.set(error instanceof Error ? error.message : String(error));
+        }
       }
     } finally {
       this.starting.set(false);

@@ -18,15 +18,11 @@ import { SessionSharing } from '../session-sharing';
 import { SessionStore } from '../session-store';
 import { SignInOutcome } from '../sign-in-outcome';
 import { BFF_CSRF_HEADER, BffClient, BffSession, fromBff } from './bff-client';
+import { bffSignInErrorDetail } from './bff-sign-in-errors';
 
 /** Start-up keeps asking a BFF that answers "try again later", at most this far apart. */
 const STARTUP_RETRY_CAP_MS = 5_000;
 
-/** What the BFF's `/login?error=` codes mean, in the login page's words. */
-const SIGN_IN_ERRORS: Readonly<Record<string, string>> = {
-  login_failed: 'the sign-in could not be completed at the identity provider; please try again',
-  unavailable: 'the identity provider cannot be reached right now; please try again',
-};
 
 /**
  * bff mode: a backend-for-frontend on this origin holds every token; the tab holds only what
@@ -145,17 +141,14 @@ export class BffBackend extends SessionBackend {
     }
   }
 
-  /** The BFF sends a failed sign-in back to `/login?error=<code>`; the page shows a fixed text. */
+  /** The BFF sends a failed sign-in back to `/login?error=<reason>&detail=<provider error>`. */
   private readSignInError(): void {
     const params = new URLSearchParams(this.document.location.search);
     const code = params.get('error');
     if (code === null) return;
-    this.outcome.error.set(
-      new LoginError(
-        SIGN_IN_ERRORS[code] ?? 'the sign-in could not be completed; please try again',
-      ),
-    );
+    this.outcome.error.set(new LoginError(bffSignInErrorDetail(code, params.get('detail'))));
     params.delete('error');
+    params.delete('detail');
     const query = params.toString();
     this.location.replaceState(this.document.location.pathname + (query ? `?${query}` : ''));
   }
