@@ -1,4 +1,13 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  DOCUMENT,
+  DestroyRef,
+  computed,
+  inject,
+  input,
+  signal,
+} from '@angular/core';
 import { RouterLink } from '@angular/router';
 
 import {
@@ -9,6 +18,9 @@ import {
   diagnoseSignInFailure,
   safeReturnPath,
 } from '../auth';
+import { SignInAttempt } from './sign-in-attempt';
+
+const NO_ANSWER = 'Your last sign-in did not come back from the identity provider.';
 
 const CORS_BLOCKED =
   "Sign-in could not start: the identity provider answers, but it does not allow this app's origin (CORS), so the browser may not read its discovery document.";
@@ -64,6 +76,7 @@ const CORS_BLOCKED =
 export class LoginPage {
   private readonly auth = inject(AuthService);
   private readonly probe = inject(ProviderAnswerProbe);
+  private readonly attempt = inject(SignInAttempt);
 
   /** Bound from the `returnUrl` query parameter. */
   readonly returnUrl = input<string>();
@@ -80,13 +93,27 @@ export class LoginPage {
     return message ? diagnoseSignInFailure(message) : null;
   });
 
+  constructor() {
+    this.noticeUnansweredSignIn(false);
+    // A page restored from the back/forward cache is not constructed again.
+    const window = inject(DOCUMENT).defaultView;
+    const restored = (event: PageTransitionEvent) => {
+      if (event.persisted) this.noticeUnansweredSignIn(true);
+    };
+    window?.addEventListener('pageshow', restored);
+    inject(DestroyRef).onDestroy(() => window?.removeEventListener('pageshow', restored));
+  }
+
   protected async signIn(): Promise<void> {
     this.starting.set(true);
     this.startError.set(null);
     try {
+      this.attempt.started();
       await this.auth.login(this.target());
       this.unreachable.set(false);
     } catch (error: unknown) {
+      // Still here: the sign-in never left, so there is nothing to come back from.
+      this.attempt.forget();
       // Either the provider cannot be reached (say so, offer to try again), or it answers but not
       // to this origin (CORS: name that), or its discovery does not fit the configuration.
       if (
@@ -104,6 +131,13 @@ export class LoginPage {
       }
     } finally {
       this.starting.set(false);
+    }
+  }
+
+  /** Back from the provider without an answer: likely its error page about the redirect URI. */
+  private noticeUnansweredSignIn(restored: boolean): void {
+    if (this.attempt.cameBackWithoutAnswer(restored) && !this.session() && !this.loginError()) {
+      this.startError.set(NO_ANSWER);
     }
   }
 }
