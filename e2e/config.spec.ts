@@ -56,6 +56,36 @@ test('an unreachable provider no longer stops start-up: the app renders and the 
     'The identity provider cannot be reached right now',
   );
   await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
+  await expect(page.getByTestId('login-diagnosis')).toHaveCount(0);
+});
+
+test("a provider that answers but not to the app's origin (CORS off): the login page names CORS, not an outage", async ({
+  page,
+  request,
+}) => {
+  // The real discovery document, allowed for another origin only: the provider is up, the browser
+  // may not read its answer. (Playwright adds CORS headers to a fulfilled answer without any.)
+  const discovery = await (await request.get(`${ISSUER}/.well-known/openid-configuration`)).json();
+  let discoveryRequests = 0;
+  await page.route(`${ISSUER}/.well-known/openid-configuration`, (route) => {
+    discoveryRequests += 1;
+    return route.fulfill({
+      json: discovery,
+      headers: { 'Access-Control-Allow-Origin': 'https://another-app.example' },
+    });
+  });
+  await serveConfig(page, VALID);
+  await page.goto('/login');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await expect(page.getByTestId('login-error')).toContainText(
+    "it does not allow this app's origin (CORS)",
+  );
+  await expect(page.getByTestId('login-diagnosis')).toContainText('discovery-cors');
+  await expect(page.getByTestId('provider-unreachable')).toHaveCount(0);
+  // The app's discovery request and the one no-cors probe that told CORS from an outage.
+  expect(discoveryRequests).toBe(2);
+  expect(page.url()).toContain('/login');
 });
 
 test('a provider whose discovery does not match the issuer is refused at sign-in, naming the issuer', async ({

@@ -57,6 +57,14 @@ const stages = [
     count: countPlaywright,
   },
   {
+    // AUTH_MODE=bff with a client the provider refuses: the login page names the cause.
+    name: 'e2e-bff-refused',
+    command: ['npx', 'playwright', 'test', '-c', 'playwright.bff-refused.config.ts'],
+    env: { E2E_REUSE_BUILD: '1' },
+    summary: 'e2e-bff-refused.json',
+    count: countPlaywright,
+  },
+  {
     // Two BFF processes on one redis-server behind a round-robin proxy: refresh, restart, a
     // Redis outage and back-channel logout across instances.
     name: 'e2e-bff-scale',
