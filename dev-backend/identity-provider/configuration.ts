@@ -19,7 +19,7 @@ import { accountName, findAccount } from './accounts.ts';
 import { BENCH_CLIENT_IDS, benchClients } from './bench-clients.ts';
 import { withBffClient } from './bff-client.ts';
 import { logoutConfirmation } from './logout-confirmation.ts';
-import { withClientSecretMethod, type ProviderQuirks } from './provider-quirks.ts';
+import { withConfigurationQuirks, type ProviderQuirks } from './provider-quirks.ts';
 import { errorPage, postLogoutPage } from './views.ts';
 
 /** The app's client id (demo contract). */
@@ -216,7 +216,7 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
     appOrigin,
     quirks,
   );
-  return withClientSecretMethod(configuration, quirks);
+  return withConfigurationQuirks(configuration, quirks);
 }
 
 /**

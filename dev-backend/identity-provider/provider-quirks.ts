@@ -10,6 +10,8 @@
  *   (oidc-provider itself takes either for any client; a request with the other gets 401).
  * - IDP_UNDECODED_BASIC_AUTH=1: `client_secret_basic` credentials are compared as sent, not
  *   form-decoded (seen in the wild): an id or secret with an encoded character is refused (401).
+ * - IDP_REVOCATION_OFF=1: no revocation endpoint (RFC 7009), so sign-out cannot revoke a
+ *   refresh token.
  * - IDP_PROMPT_NONE_LOGIN_FORM=1: an authorization request with `prompt=none` gets the login form
  *   (HTTP 200), not the redirect with `login_required` that OpenID Connect Core 3.1.2.1 requires.
  */
@@ -28,6 +30,7 @@ export interface ProviderQuirks {
   readonly clientSecretMethod?: ClientSecretMethod;
   readonly undecodedBasicAuth?: boolean;
   readonly promptNoneLoginForm?: boolean;
+  readonly revocationOff?: boolean;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -53,16 +56,27 @@ export function readProviderQuirks(env: Environment = process.env): ProviderQuir
     ...(method ? { clientSecretMethod: method } : {}),
     undecodedBasicAuth: flag('IDP_UNDECODED_BASIC_AUTH'),
     promptNoneLoginForm: flag('IDP_PROMPT_NONE_LOGIN_FORM'),
+    revocationOff: flag('IDP_REVOCATION_OFF'),
   };
 }
 
-/** Discovery's client authentication methods: `none` for the app, and the one secret method. */
-export function withClientSecretMethod(
+/**
+ * The switches that are configuration: the client authentication methods discovery offers
+ * (`none` for the app, and the one secret method), and the revocation endpoint.
+ */
+export function withConfigurationQuirks(
   configuration: Configuration,
   quirks: ProviderQuirks,
 ): Configuration {
-  if (!quirks.clientSecretMethod) return configuration;
-  return { ...configuration, clientAuthMethods: ['none', quirks.clientSecretMethod] };
+  return {
+    ...configuration,
+    ...(quirks.clientSecretMethod
+      ? { clientAuthMethods: ['none', quirks.clientSecretMethod] }
+      : {}),
+    ...(quirks.revocationOff
+      ? { features: { ...configuration.features, revocation: { enabled: false } } }
+      : {}),
+  };
 }
 
 /**

@@ -6,12 +6,18 @@ import { KeyValueStorage, SESSION_STORAGE } from './browser-storage';
  * Why a sign-out may have left the provider's own session open, so the page after it can say so:
  * - `provider_unreachable`: the browser was offline or the provider gave no answer at all, so
  *   the app stayed here instead of showing a browser error page;
- * - `no_end_session`: the provider publishes no end-session endpoint to send the user to.
+ * - `no_end_session`: the provider publishes no end-session endpoint to send the user to;
+ * - `refresh_token_not_revoked`: the provider has no revocation endpoint, so the refresh token the
+ *   BFF held stays valid at the provider until it expires (BFF mode).
  */
-export type SignOutNotice = 'provider_unreachable' | 'no_end_session';
+export type SignOutNotice = 'provider_unreachable' | 'no_end_session' | 'refresh_token_not_revoked';
 
 const NOTICE_KEY = 'oidc-session.sign-out-notice';
-const NOTICES: readonly SignOutNotice[] = ['provider_unreachable', 'no_end_session'];
+const NOTICES: readonly SignOutNotice[] = [
+  'provider_unreachable',
+  'no_end_session',
+  'refresh_token_not_revoked',
+];
 
 /**
  * Carries a sign-out's notice across the page load that follows it (sessionStorage, this tab);

@@ -250,6 +250,19 @@ describe('bff mode', () => {
     expect(navigations).toEqual(['http://localhost:9000/session/end?id_token_hint=x']);
   });
 
+  it('says once that the refresh token could not be revoked when the provider has no revocation', async () => {
+    await signedIn();
+    const done = auth.logout();
+    await settle();
+    backend.expectOne(LOGOUT).flush({
+      endSessionUrl: 'http://localhost:9000/session/end?id_token_hint=x',
+      refreshTokenRevoked: false,
+    });
+    await done;
+    expect(navigations).toEqual(['http://localhost:9000/session/end?id_token_hint=x']);
+    expect(auth.signOutNotice()).toBe('refresh_token_not_revoked');
+  });
+
   it('stays in the app and says so when the BFF cannot be told about the sign-out', async () => {
     await signedIn();
     const done = auth.logout();

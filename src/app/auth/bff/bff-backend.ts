@@ -23,7 +23,6 @@ import { bffSignInErrorDetail } from './bff-sign-in-errors';
 /** Start-up keeps asking a BFF that answers "try again later", at most this far apart. */
 const STARTUP_RETRY_CAP_MS = 5_000;
 
-
 /**
  * bff mode: a backend-for-frontend on this origin holds every token; the tab holds only what
  * the BFF's session endpoint says (the user's claims, the access token's remaining lifetime and
@@ -89,10 +88,16 @@ export class BffBackend extends SessionBackend {
   async signOut(): Promise<SignOutOutcome> {
     const postLogoutUri = globalThis.location.origin + this.config.current.postLogoutPath;
     try {
-      const endSession = await firstValueFrom(this.client.logout());
+      const { endSessionUrl: endSession, refreshTokenRevoked } = await firstValueFrom(
+        this.client.logout(),
+      );
       return {
         navigateTo: endSession ?? postLogoutUri,
-        notice: endSession ? null : 'no_end_session',
+        notice: !endSession
+          ? 'no_end_session'
+          : refreshTokenRevoked
+            ? null
+            : 'refresh_token_not_revoked',
       };
     } catch (error: unknown) {
       // The tabs are signed out already; the BFF could not be told (or could not tell the

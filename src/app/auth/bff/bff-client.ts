@@ -22,6 +22,12 @@ export interface BffSession {
   readonly refreshed?: boolean;
 }
 
+/** The BFF's answer to a sign-out. */
+export interface BffLogoutAnswer {
+  readonly endSessionUrl: string | null;
+  readonly refreshTokenRevoked: boolean;
+}
+
 /**
  * The tab's side of the BFF's own endpoints. Every call carries the CSRF header and skips the
  * interceptor (these are the session's own calls, not API calls), and every failure comes out
@@ -56,13 +62,21 @@ export class BffClient {
     );
   }
 
-  /** Ends the session at the BFF (which revokes and ends it at the provider); where to go next. */
-  logout(): Observable<string | null> {
+  /**
+   * Ends the session at the BFF (which revokes and ends it at the provider): where to go next,
+   * and whether the provider's refresh token was revoked (false: the provider has no revocation
+   * endpoint, so it stays valid there until it expires).
+   */
+  logout(): Observable<BffLogoutAnswer> {
     return this.http.post<unknown>(this.url('/logout'), {}, this.options()).pipe(
       timeout(this.timing.revocationTimeoutMs),
       map((body) => {
-        const url = (body as { endSessionUrl?: unknown } | null)?.endSessionUrl;
-        return typeof url === 'string' && /^https?:\/\//.test(url) ? url : null;
+        const answer = body as { endSessionUrl?: unknown; refreshTokenRevoked?: unknown } | null;
+        const url = answer?.endSessionUrl;
+        return {
+          endSessionUrl: typeof url === 'string' && /^https?:\/\//.test(url) ? url : null,
+          refreshTokenRevoked: answer?.refreshTokenRevoked !== false,
+        };
       }),
     );
   }

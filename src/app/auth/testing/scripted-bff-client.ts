@@ -1,7 +1,7 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable, defer, firstValueFrom, map, of } from 'rxjs';
 
-import { BffClient, BffSession } from '../bff/bff-client';
+import { BffClient, BffLogoutAnswer, BffSession } from '../bff/bff-client';
 import { SessionExpiredError } from '../auth-errors';
 import { UserClaims } from '../session';
 import { ScriptedTokenEndpoint } from './scripted-token-endpoint';
@@ -46,9 +46,11 @@ export class ScriptedBffClient extends BffClient {
     });
   }
 
-  override logout(): Observable<string | null> {
+  override logout(): Observable<BffLogoutAnswer> {
     this.user = null;
-    return of(null).pipe(map(() => this.endSessionUrl));
+    return of(null).pipe(
+      map(() => ({ endSessionUrl: this.endSessionUrl, refreshTokenRevoked: true })),
+    );
   }
 
   private answer(): BffSession {
