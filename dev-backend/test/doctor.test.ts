@@ -239,6 +239,12 @@ describe("the app's sign-in diagnosis", () => {
       'Invalid auth configuration: "issuer" x is not reachable (network); is it running?',
       'The identity provider could not be reached (network). The session is kept.',
       'opaque access token: switch the provider to issue JWT access tokens',
+      "Sign-in failed: the identity provider refused the BFF's client credentials (invalid_client)",
+      'Sign-in failed: the identity provider answered the sign-in with an error (the provider said: access_denied)',
+      'Sign-in failed: the identity provider cannot be reached from the BFF right now',
+      'Sign-in failed: the answer from the identity provider did not match a sign-in started in this browser',
+      "Sign-in could not start: the identity provider answers, but it does not allow this app's origin (CORS)",
+      'Your last sign-in did not come back from the identity provider.',
     ];
     for (const message of messages) {
       const check = diagnoseSignInFailure(message)?.doctorCheck;
