@@ -42,7 +42,13 @@ export async function clientAuthCheck(
       fix: 'Register the client with client_secret_basic or client_secret_post.',
     };
   }
-  const how = `${chosen.method} (${chosen.from === 'OIDC_CLIENT_AUTH' ? 'OIDC_CLIENT_AUTH' : `chosen from discovery: ${chosen.from}`})`;
+  const how = `${chosen.method} (${
+    chosen.from === 'OIDC_CLIENT_AUTH'
+      ? 'OIDC_CLIENT_AUTH'
+      : chosen.from === 'discovery'
+        ? 'the only one discovery offers'
+        : 'the default: discovery offers both, or lists none'
+  })`;
   const probe = (method: ClientAuthMethod) =>
     exchangeProbe(
       discovery,

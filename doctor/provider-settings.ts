@@ -28,7 +28,7 @@ const WHAT: Readonly<Record<ProviderSettingId, string>> = {
     "the client's ID tokens are signed with RS256 (or another asymmetric algorithm), not HS256",
   'access-token-format':
     'access tokens for your API are JWTs (not opaque) whose aud is the audience the API expects (OIDC_AUDIENCE)',
-  'refresh-tokens': 'refresh tokens are issued to this public client',
+  'refresh-tokens': 'refresh tokens are issued to this client',
   'refresh-rotation':
     'refresh tokens rotate (recommended, not required: without rotation a stolen refresh token stays usable until it expires)',
   consent: 'the consent screen is off or pre-granted for this first-party app',
