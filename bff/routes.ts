@@ -8,7 +8,7 @@ import { AuthorizationResponseError } from 'openid-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { assertSameOrigin } from './csrf.ts';
-import { BffError, UnavailableError } from './errors.ts';
+import { BffError, NoSessionError, SessionEndedError, UnavailableError } from './errors.ts';
 import {
   cookieNames,
   cookieOptions,
@@ -19,6 +19,7 @@ import {
   sessionView,
   type BffContext,
 } from './session-http.ts';
+import { clearSignOutPending } from './signout-pending.ts';
 
 export const CALLBACK_PATH = '/bff/callback';
 export const BACKCHANNEL_LOGOUT_PATH = '/bff/backchannel-logout';
@@ -106,8 +107,9 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
   });
 
   server.get('/bff/session', { onRequest: csrf }, async (request, reply) => {
-    const session = await requireSession(context, request, reply);
-    return sessionView(context, session);
+    // Signed out is a normal state, not an error: 200 with no user (and why, when it ended).
+    const session = await requireSession(context, request, reply).catch(signedOutAnswer);
+    return 'answer' in session ? session.answer : sessionView(context, session);
   });
 
   server.post('/bff/refresh', { onRequest: csrf }, async (request, reply) => {
@@ -141,6 +143,7 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     const lookup = id && isSessionId(id) ? await store.getSession(id) : undefined;
     if (!id || lookup?.state !== 'active') {
       reply.clearCookie(names.session, cookieOptions(config));
+      clearSignOutPending(config, reply);
       return { endSessionUrl: null };
     }
     const { tokens } = lookup.session;
@@ -148,6 +151,7 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     // goes only once that worked: a 503 keeps the session, and the app may try again.
     await store.endSession(id, 'signed_out');
     reply.clearCookie(names.session, cookieOptions(config));
+    clearSignOutPending(config, reply);
     if (tokens.refreshToken) {
       await oidc.revoke(tokens.refreshToken).catch((error: unknown) => {
         request.log.warn({ error: errorSummary(error) }, 'refresh token revocation failed');
@@ -167,6 +171,14 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       return reply.code(503).send({ status: 'unavailable', store: 'down' });
     }
   });
+}
+
+/** `GET /bff/session` without a live session: `{"user": null}`, with `reason` when it ended. */
+function signedOutAnswer(error: unknown): { answer: { user: null; reason?: string } } {
+  if (error instanceof SessionEndedError) return { answer: { user: null, reason: error.reason } };
+  if (error instanceof NoSessionError) return { answer: { user: null } };
+  // 503 and the rest keep their meaning: the app cannot tell whether a session lives.
+  throw error;
 }
 
 function loginPage(returnPath: string, error: string): string {

@@ -3,15 +3,16 @@ import { Injectable, inject, signal } from '@angular/core';
 import { KeyValueStorage, SESSION_STORAGE } from './browser-storage';
 
 /**
- * Why a sign-out may have left the provider's own session open, so the page after it can say so:
+ * What the page after a sign-out says: `complete` (signed out, nothing more to say), or why the
+ * sign-out may have left the provider's own session open:
  * - `provider_unreachable`: the browser was offline or the provider gave no answer at all, so
  *   the app stayed here instead of showing a browser error page;
  * - `no_end_session`: the provider publishes no end-session endpoint to send the user to.
  */
-export type SignOutNotice = 'provider_unreachable' | 'no_end_session';
+export type SignOutNotice = 'complete' | 'provider_unreachable' | 'no_end_session';
 
 const NOTICE_KEY = 'oidc-session.sign-out-notice';
-const NOTICES: readonly SignOutNotice[] = ['provider_unreachable', 'no_end_session'];
+const NOTICES: readonly SignOutNotice[] = ['complete', 'provider_unreachable', 'no_end_session'];
 
 /**
  * Carries a sign-out's notice across the page load that follows it (sessionStorage, this tab);

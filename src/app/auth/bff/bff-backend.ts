@@ -18,6 +18,7 @@ import { SessionSharing } from '../session-sharing';
 import { SessionStore } from '../session-store';
 import { SignInOutcome } from '../sign-in-outcome';
 import { BFF_CSRF_HEADER, BffClient, BffSession, fromBff } from './bff-client';
+import { BffSignOut } from './bff-sign-out';
 
 /** Start-up keeps asking a BFF that answers "try again later", at most this far apart. */
 const STARTUP_RETRY_CAP_MS = 5_000;
@@ -49,6 +50,7 @@ export class BffBackend extends SessionBackend {
   private readonly navigate = inject(PAGE_NAVIGATION);
   private readonly location = inject(Location);
   private readonly document = inject(DOCUMENT);
+  private readonly signOuts = inject(BffSignOut);
   private allowlist: ApiAllowlist | null = null;
 
   async start(): Promise<void> {
@@ -56,16 +58,48 @@ export class BffBackend extends SessionBackend {
     this.store.open('memory');
     this.sharing.connect();
     this.readSignInError();
+    // Stamped now: an answer to a request that began before a sign-out is dropped on arrival.
+    const epoch = this.sharing.currentEpoch();
+    if (this.signOuts.isPending) {
+      await this.finishPendingSignOut();
+      return;
+    }
     const session = await this.askUntilAnswered();
-    if (session) {
-      const state = await this.sharing.publishVersioned(this.toState(session));
+    if (!session) {
+      this.store.clear();
+      return;
+    }
+    try {
+      const state = await this.sharing.publishVersioned(this.toState(session, epoch));
       this.events.emit('signed-in', { generation: state.generation });
-    } else {
+    } catch (error: unknown) {
+      // Another tab signed out while the answer was on its way: this tab starts signed out.
+      if (!(error instanceof SessionExpiredError)) throw error;
       this.store.clear();
     }
   }
 
+  /**
+   * A sign-out of some tab that the BFF has not confirmed: sent again before anything else. This
+   * tab starts signed out whatever happens; one session request (which carries the pending
+   * cookie, so the BFF ends the session first) tells whether the BFF has no session any more.
+   */
+  private async finishPendingSignOut(): Promise<void> {
+    this.store.clear();
+    if ((await this.signOuts.finish()).heard) return;
+    try {
+      // An answer with a user would be from a BFF that ignored the cookie: never adopted.
+      if ((await firstValueFrom(this.client.session())) === null) {
+        this.signOuts.confirmedSignedOut();
+      }
+    } catch {
+      // Still unreachable: the sign-out stays pending and the page says so.
+    }
+  }
+
   async login(returnPath: string): Promise<void> {
+    // A sign-in must not come back to the session the user ended: the BFF hears that first.
+    if (!(await this.signOuts.finish()).heard) throw new ProviderUnreachableError('network');
     this.navigate(
       `${this.config.current.bffPath}/login?returnUrl=${encodeURIComponent(returnPath)}`,
     );
@@ -75,11 +109,15 @@ export class BffBackend extends SessionBackend {
     const current = this.store.current();
     if (!current) throw new SessionExpiredError('signed_out');
     if (current.generation > basis) return current;
+    if (this.signOuts.isPending) throw new SessionExpiredError('signed_out');
+    // The epoch when the request starts, as in browser mode: a sign-out while the answer is on
+    // its way makes publishVersioned drop it, in this tab and in every other.
+    const epoch = this.sharing.currentEpoch();
     const session = await retryWhileUnreachable(() => {
       if (!this.sharing.isAlive(current)) throw new SessionExpiredError('signed_out');
       return firstValueFrom(this.client.refresh(current.generation));
     }, this.timing.refreshRetryDelaysMs);
-    const state = await this.sharing.publishVersioned(this.toState(session));
+    const state = await this.sharing.publishVersioned(this.toState(session, epoch));
     this.events.emit('refresh-succeeded', {
       generation: state.generation,
       expiresAt: state.expiresAt,
@@ -92,19 +130,14 @@ export class BffBackend extends SessionBackend {
 
   async signOut(): Promise<SignOutOutcome> {
     const postLogoutUri = globalThis.location.origin + this.config.current.postLogoutPath;
-    try {
-      const endSession = await firstValueFrom(this.client.logout());
-      return {
-        navigateTo: endSession ?? postLogoutUri,
-        notice: endSession ? null : 'no_end_session',
-      };
-    } catch (error: unknown) {
-      // The tabs are signed out already; the BFF could not be told (or could not tell the
-      // provider), so its session or the provider's may still be open: say so.
-      const status = error instanceof HttpErrorResponse ? error.status : 'no answer';
-      console.warn(`[auth] Signing out at the BFF failed (${status}).`);
-      return { navigateTo: postLogoutUri, notice: 'provider_unreachable' };
-    }
+    const result = await this.signOuts.signOut();
+    // Not heard: the sign-out stays pending (every tab honours it, the page says so) and is sent
+    // again on the next start-up or sign-in; the post-logout page is in the app.
+    if (!result.heard) return { navigateTo: postLogoutUri, notice: null };
+    return {
+      navigateTo: result.endSessionUrl ?? postLogoutUri,
+      notice: result.endSessionUrl ? null : 'no_end_session',
+    };
   }
 
   discardLate(): void {
@@ -160,7 +193,8 @@ export class BffBackend extends SessionBackend {
     this.location.replaceState(this.document.location.pathname + (query ? `?${query}` : ''));
   }
 
-  private toState(session: BffSession): TokenSet {
+  /** `epoch`: the sign-out epoch when the request that brought `session` started. */
+  private toState(session: BffSession, epoch: number): TokenSet {
     const now = this.clock.now();
     return {
       accessToken: null,
@@ -171,8 +205,11 @@ export class BffBackend extends SessionBackend {
       receivedAt: now,
       expiresAt: now + session.accessTokenExpiresIn * 1000,
       generation: session.version,
-      epoch: this.sharing.currentEpoch(),
+      epoch,
       providerClockOffsetMs: null,
+      ...(session.sessionExpiresIn === undefined
+        ? {}
+        : { sessionEndsAt: now + session.sessionExpiresIn * 1000 }),
     };
   }
 }
