@@ -22,6 +22,7 @@ import { PROVIDER_METADATA_SEED } from '../browser-tokens/provider-metadata';
 import { configFromObject, provideAuth, withAuthTiming } from '../provide-auth';
 import { TokenSet, UserClaims } from '../session';
 import { SessionStore, TOKENS_KEY } from '../session-store';
+import { SIGN_OUT_PENDING_COOKIE } from '../sign-out-pending';
 import { PerTabSync, TAB_SYNC, TabSync } from '../tab-sync';
 import { TokenEndpoint } from '../browser-tokens/token-endpoint';
 import { FakeClock } from './fake-clock';
@@ -64,6 +65,8 @@ export interface AuthTestingOptions {
   readonly clock?: FakeClock;
   /** The origin's localStorage, e.g. one shared by several simulated tabs (default: a new one). */
   readonly localStorage?: KeyValueStorage;
+  /** Told when a pending sign-out's cookie would be set (true) or cleared (false). */
+  readonly signOutCookie?: (pending: boolean) => void;
   /** The OpenID client (default: a FakeOidcClient that never completes a sign-in). */
   readonly oidcClient?: FakeOidcClient;
 }
@@ -136,6 +139,9 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
       },
     },
     { provide: LOCAL_STORAGE, useFactory: () => options.localStorage ?? new MemoryStorage() },
+    // A pending sign-out is told to a real BFF by cookie; tests have none, and the page's cookies
+    // must not carry one test's sign-out into the next.
+    { provide: SIGN_OUT_PENDING_COOKIE, useValue: options.signOutCookie ?? (() => undefined) },
     {
       provide: SESSION_STORAGE,
       useFactory: () =>
