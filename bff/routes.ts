@@ -141,6 +141,9 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
   server.post('/bff/logout', { onRequest: csrf }, async (request, reply) => {
     const id = request.cookies[names.session];
     const lookup = id && isSessionId(id) ? await store.getSession(id) : undefined;
+    // A sign-in this browser started before signing out must not complete after it: its
+    // binding cookie goes, so its callback is refused.
+    reply.clearCookie(names.login, cookieOptions(config));
     if (!id || lookup?.state !== 'active') {
       reply.clearCookie(names.session, cookieOptions(config));
       clearSignOutPending(config, reply);

@@ -78,6 +78,8 @@ export async function requireSession(
   if (pending) {
     const ended = await finishPendingSignOut(context, request, reply, id);
     reply.clearCookie(names.session, cookieOptions(context.config));
+    // As at /bff/logout: a sign-in started before the sign-out cannot complete after it.
+    reply.clearCookie(names.login, cookieOptions(context.config));
     throw ended;
   }
   const lookup = await context.store.getSession(id);

@@ -105,3 +105,23 @@ describe('a pending sign-out cookie', () => {
     assert.equal(stranger.cookie('bff_signout_pending'), undefined);
   });
 });
+
+describe('a sign-in started before a sign-out', () => {
+  it('cannot complete after it: the sign-out removes its binding cookie, and its callback is refused', async () => {
+    const browser = new Browser(stack.origin);
+    await browser.signIn();
+    // A second sign-in starts (another tab leaves for the provider) and is left there.
+    const start = await browser.fetch('/bff/login?returnUrl=%2Fdashboard');
+    assert.ok(browser.cookie('bff_login'), 'bound to this browser');
+    const logout = await browser.call('/bff/logout', { method: 'POST' });
+    assert.equal(logout.status, 200);
+    assert.equal(browser.cookie('bff_login'), undefined, 'binding gone with the sign-out');
+    // The provider still remembers the user, and sends the browser back with a code.
+    const providerUrl = new URL(start.headers.get('location') ?? '');
+    const back = await browser.follow(await browser.fetch(providerUrl), providerUrl, stack.origin);
+    const callback = await browser.fetch(back.url);
+    assert.equal(callback.status, 303);
+    assert.match(callback.headers.get('location') ?? '', /^\/login\?.*error=login_failed/);
+    assert.equal(browser.cookie('bff_session'), undefined, 'no new session');
+  });
+});

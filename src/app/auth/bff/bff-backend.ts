@@ -58,8 +58,9 @@ export class BffBackend extends SessionBackend {
     this.store.open('memory');
     this.sharing.connect();
     this.readSignInError();
-    // Stamped now: an answer to a request that began before a sign-out is dropped on arrival.
-    const epoch = this.sharing.currentEpoch();
+    // Stamped now, or when the sign-in this page load returns from began: an answer to a
+    // request (or a sign-in) that began before a sign-out is dropped on arrival.
+    const epoch = this.sharing.takeSignInEpoch();
     if (this.signOuts.isPending) {
       await this.finishPendingSignOut();
       return;
@@ -73,9 +74,12 @@ export class BffBackend extends SessionBackend {
       const state = await this.sharing.publishVersioned(this.toState(session, epoch));
       this.events.emit('signed-in', { generation: state.generation });
     } catch (error: unknown) {
-      // Another tab signed out while the answer was on its way: this tab starts signed out.
+      // A sign-out came first (another tab's, while the answer or the sign-in was on its way):
+      // this tab starts signed out, and a session the BFF made since (a sign-in completed after
+      // the sign-out) is ended there too.
       if (!(error instanceof SessionExpiredError)) throw error;
       this.store.clear();
+      await this.signOuts.signOut();
     }
   }
 
@@ -100,6 +104,8 @@ export class BffBackend extends SessionBackend {
   async login(returnPath: string): Promise<void> {
     // A sign-in must not come back to the session the user ended: the BFF hears that first.
     if (!(await this.signOuts.finish()).heard) throw new ProviderUnreachableError('network');
+    // A sign-out in any tab before the user comes back wins over this sign-in.
+    this.sharing.recordSignInStart();
     this.navigate(
       `${this.config.current.bffPath}/login?returnUrl=${encodeURIComponent(returnPath)}`,
     );

@@ -56,7 +56,12 @@ export async function checkProperty<T>(
     `[${label}] seed ${seed}: ${report.completed} of ${numRuns} runs completed in ` +
       `${report.seconds} s${stopped}; ${details.failed ? 'FAILED' : 'all completed runs passed'}`,
   );
-  if (details.failed) throw new Error((await fc.asyncDefaultReportMessage(details)) ?? 'failed');
+  if (details.failed) {
+    // The counterexample and how to replay it, then the run's own story (the violated invariant).
+    const cause = details.errorInstance;
+    const story = cause instanceof Error ? cause.message : String(cause);
+    throw new Error(`${(await fc.asyncDefaultReportMessage(details)) ?? 'failed'}\n${story}`);
+  }
   if (report.completed < minRuns) {
     throw new Error(
       `[${label}] seed ${seed}: only ${report.completed} runs completed before the time limit ` +

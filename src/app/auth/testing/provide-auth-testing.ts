@@ -42,6 +42,11 @@ export interface AuthTestingOptions {
    * API requests carry the BFF's CSRF header instead of a token.
    */
   readonly mode?: 'browser' | 'bff';
+  /**
+   * bff mode: `scripted` (default) answers from the kit's options; `http` uses the real
+   * BffClient over HttpClient, for tests that answer `/bff/*` themselves (a simulated BFF).
+   */
+  readonly bffClient?: 'scripted' | 'http';
   /** Lifetime of every access token, seconds (default 300). */
   readonly accessTokenLifetimeSeconds?: number;
   /** Where the access token may go (default {@link TEST_API}). */
@@ -120,7 +125,7 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
         ? []
         : { provide: TokenEndpoint, useExisting: ScriptedTokenEndpoint },
     { provide: CLOCK, useValue: clock },
-    options.mode === 'bff'
+    options.mode === 'bff' && options.bffClient !== 'http'
       ? {
           provide: BffClient,
           useFactory: () =>

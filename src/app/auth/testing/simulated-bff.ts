@@ -12,7 +12,7 @@ import { SimulatedPage } from './simulated-browser';
 import { VirtualTime } from './virtual-time';
 
 /**
- * What happens to the next call to the BFF: answered at once, slowly (under the app's timeout),
+ * What happens to the next call to the BFF's own endpoints: answered at once, slowly (under the app's timeout),
  * so late that the app gives up first (`hang`), handled but the answer never arrives (`lost`),
  * or not reaching the BFF at all (`unreachable`: offline, the BFF down).
  */
@@ -47,6 +47,7 @@ export interface SimulatedBffTiming {
 
 const SESSION_COOKIE = 'bff_session';
 const PENDING_COOKIE = 'bff_signout_pending';
+const LOGIN_COOKIE = 'bff_login';
 /** The claim that names the BFF session a tab holds (the simulation's, not the real BFF's). */
 export const SESSION_CLAIM = 'bff_session_id';
 
@@ -86,6 +87,11 @@ export class SimulatedBff {
     this.fates.push(...fates);
   }
 
+  /** Every further call is answered promptly. */
+  clearFates(): void {
+    this.fates.length = 0;
+  }
+
   /** The sign-in callback: a new session and cookie; the session the cookie named ends. */
   signIn(step: number): SimulatedBffSession {
     const previous = this.session(this.jar.get(SESSION_COOKIE));
@@ -123,10 +129,12 @@ export class SimulatedBff {
       if (!page.isOpen) return;
       const url = request.urlWithParams;
       const path = new URL(url, 'https://app.example.test').pathname;
-      const fate = this.fates.shift() ?? 'prompt';
+      // Fates apply to the session layer's own calls; the API's answers (which the app does not
+      // time out: that is the caller's business) always come.
+      const fate = path.startsWith('/bff/') ? (this.fates.shift() ?? 'prompt') : 'prompt';
       // What the browser sends: the cookies as they are now.
       const cookies = new Map(this.jar);
-      const refresh =
+      const refresh: BffRefreshCall | null =
         path === '/bff/refresh'
           ? {
               page: page.label,
@@ -207,6 +215,7 @@ export class SimulatedBff {
     if (pending) {
       if (session && !session.ended) this.end(session);
       set.set(PENDING_COOKIE, null);
+      if (session) set.set(LOGIN_COOKIE, null);
     }
     if (!session) {
       if (id !== undefined) set.set(SESSION_COOKIE, null);
@@ -228,6 +237,7 @@ export class SimulatedBff {
       }
       case '/bff/logout':
         set.set(PENDING_COOKIE, null);
+        set.set(LOGIN_COOKIE, null);
         if (gone) {
           set.set(SESSION_COOKIE, null);
           return reply(200, { endSessionUrl: null });
