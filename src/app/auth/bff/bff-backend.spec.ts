@@ -20,7 +20,7 @@ import {
   SessionExpiredError,
   TokenUnavailableError,
 } from '../auth-errors';
-import { MemoryStorage, LOCAL_STORAGE } from '../browser-storage';
+import { MemoryStorage, LOCAL_STORAGE, SESSION_STORAGE } from '../browser-storage';
 import { CLOCK } from '../clock';
 import { PAGE_NAVIGATION } from '../page-navigation';
 import { configFromObject, provideAuth, withAuthTiming } from '../provide-auth';
@@ -69,6 +69,7 @@ describe('bff mode', () => {
         { provide: CLOCK, useValue: clock },
         // The tabs' shared records stay inside this test, not in the Karma page's localStorage.
         { provide: LOCAL_STORAGE, useFactory: () => new MemoryStorage() },
+        { provide: SESSION_STORAGE, useFactory: () => new MemoryStorage() },
         // The pending sign-out's cookie stays inside this test, not on the Karma page.
         { provide: SIGN_OUT_PENDING_COOKIE, useValue: () => undefined },
         { provide: PAGE_NAVIGATION, useValue: (url: string) => navigations.push(url) },

@@ -7,7 +7,12 @@ import { provideRouter } from '@angular/router';
 import { AuthService } from '../auth-service';
 import { authInterceptor } from '../auth-interceptor';
 import { AUTH_STARTUP_REPORTER } from '../auth-startup-reporter';
-import { KeyValueStorage, LOCAL_STORAGE, MemoryStorage } from '../browser-storage';
+import {
+  KeyValueStorage,
+  LOCAL_STORAGE,
+  MemoryStorage,
+  SESSION_STORAGE,
+} from '../browser-storage';
 import { CLOCK } from '../clock';
 import { PAGE_NAVIGATION } from '../page-navigation';
 import { configFromObject, provideAuth, withAuthTiming } from '../provide-auth';
@@ -59,6 +64,8 @@ describe('bff mode: sign-out is final', () => {
         ),
         { provide: CLOCK, useValue: clock },
         { provide: LOCAL_STORAGE, useValue: origin },
+        // This tab's notices stay inside the test, not in the Karma page's sessionStorage.
+        { provide: SESSION_STORAGE, useFactory: () => new MemoryStorage() },
         { provide: SIGN_OUT_PENDING_COOKIE, useValue: (pending: boolean) => cookie.push(pending) },
         { provide: PAGE_NAVIGATION, useValue: (url: string) => navigations.push(url) },
         {
@@ -181,6 +188,8 @@ describe('bff mode: sign-out is final', () => {
     otherTabSignsOut();
     await settle();
     asked.flush(session(3));
+    // The session it named may be one the signing-out tab did not know: ended at the BFF too.
+    (await call(LOGOUT)).flush({ endSessionUrl: null });
     await ready();
     expect(auth.session()).toBeNull();
   });
@@ -194,8 +203,10 @@ describe('bff mode: sign-out is final', () => {
     const refreshed = auth.accessToken().subscribe({ error: () => undefined });
     const asked = await call(REFRESH);
     otherTabSignsOut();
-    // The channel delivers in a task of its own.
-    for (let turn = 0; turn < 100 && auth.session(); turn++) await settle(1);
+    // The channel delivers in a task of its own (up to 2 s on a busy machine).
+    for (let turn = 0; turn < 100 && auth.session(); turn++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     expect(auth.session()).withContext('signed out by the other tab').toBeNull();
     asked.flush({ ...session(4), refreshed: true });
     await settle();
