@@ -20,12 +20,18 @@ export function signOutPendingCookie(config: Pick<BffConfig, 'loopback'>): strin
 }
 
 /** Whether this request carries the app's pending sign-out. */
-export function signOutPending(config: Pick<BffConfig, 'loopback'>, request: FastifyRequest): boolean {
+export function signOutPending(
+  config: Pick<BffConfig, 'loopback'>,
+  request: FastifyRequest,
+): boolean {
   return request.cookies[signOutPendingCookie(config)] === '1';
 }
 
 /** Clears the pending cookie (the sign-out is done); same attributes as the app sets. */
-export function clearSignOutPending(config: Pick<BffConfig, 'loopback'>, reply: FastifyReply): void {
+export function clearSignOutPending(
+  config: Pick<BffConfig, 'loopback'>,
+  reply: FastifyReply,
+): void {
   reply.clearCookie(signOutPendingCookie(config), {
     path: '/',
     sameSite: 'lax',

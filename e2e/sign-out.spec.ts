@@ -76,7 +76,9 @@ test('after a sign-out the home page says the user is signed out, once', async (
   await page.getByRole('button', { name: 'Sign out' }).click();
   // The provider's end-session page sends the browser back to the post-logout URI, `/`.
   await expect(page).toHaveURL(/localhost:\d+\/$/);
-  await expect(page.getByTestId('sign-out-notice')).toContainText('You are signed out of this app.');
+  await expect(page.getByTestId('sign-out-notice')).toContainText(
+    'You are signed out of this app.',
+  );
   await expect(page.getByTestId('signed-out')).toBeVisible();
   await page.reload();
   await expect(page.getByTestId('signed-out')).toBeVisible();

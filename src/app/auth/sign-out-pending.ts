@@ -50,7 +50,8 @@ export class SignOutPending {
   constructor() {
     const view = inject(DOCUMENT).defaultView;
     const onStorage = (event: StorageEvent) => {
-      if (event.key === SIGN_OUT_PENDING_KEY || event.key === null) this.state.set(this.isPending());
+      if (event.key === SIGN_OUT_PENDING_KEY || event.key === null)
+        this.state.set(this.isPending());
     };
     view?.addEventListener('storage', onStorage);
     inject(DestroyRef).onDestroy(() => view?.removeEventListener('storage', onStorage));

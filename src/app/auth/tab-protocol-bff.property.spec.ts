@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 
-import { BffScenario, BffStep, runBffScenario, tellRunningBffStory } from './testing/bff-protocol-run';
+import {
+  BffScenario,
+  BffStep,
+  runBffScenario,
+  tellRunningBffStory,
+} from './testing/bff-protocol-run';
 import { checkProperty } from './testing/property-check';
 import { BffFate } from './testing/simulated-bff';
 import { describeError } from './testing/simulated-tabs';
@@ -125,7 +130,12 @@ describe('the tab protocol in bff mode (property)', () => {
     }
   });
 
-  async function check(seed: number, numRuns: number, path?: string, examples: readonly BffScenario[] = []) {
+  async function check(
+    seed: number,
+    numRuns: number,
+    path?: string,
+    examples: readonly BffScenario[] = [],
+  ) {
     await jasmine.spyOnGlobalErrorsAsync(async () => {
       await checkProperty(scenario, runBffScenario, {
         label: 'tab protocol, bff mode',
@@ -141,7 +151,11 @@ describe('the tab protocol in bff mode (property)', () => {
 
   const replay = REPLAY;
   if (replay) {
-    it(`replays seed ${replay.seed}, path ${replay.path}`, () => check(replay.seed, 1, replay.path), 200_000);
+    it(
+      `replays seed ${replay.seed}, path ${replay.path}`,
+      () => check(replay.seed, 1, replay.path),
+      200_000,
+    );
     return;
   }
 

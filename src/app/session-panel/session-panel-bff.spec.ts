@@ -24,7 +24,8 @@ describe('SessionPanel in bff mode', () => {
     const fixture = TestBed.createComponent(SessionPanel);
     await fixture.whenStable();
     const element = fixture.nativeElement as HTMLElement;
-    const byId = (id: string) => element.querySelector(`[data-testid="${id}"]`)?.textContent ?? null;
+    const byId = (id: string) =>
+      element.querySelector(`[data-testid="${id}"]`)?.textContent ?? null;
     expect(byId('panel-mode')).toContain('the server (BFF) holds the tokens');
     expect(byId('panel-version')?.trim()).toBe('1');
     expect(byId('panel-session-end')).toContain("the BFF's absolute lifetime");

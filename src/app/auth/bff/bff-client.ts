@@ -43,7 +43,9 @@ export class BffClient {
   session(): Observable<BffSession | null> {
     return this.http.get<unknown>(this.url('/session'), this.options()).pipe(
       timeout(this.timing.tokenRequestTimeoutMs),
-      map((body) => ((body as { user?: unknown } | null)?.user === null ? null : readSession(body))),
+      map((body) =>
+        (body as { user?: unknown } | null)?.user === null ? null : readSession(body),
+      ),
       catchError((error: unknown) =>
         error instanceof HttpErrorResponse && error.status === 401 && fromBff(error)
           ? [null]

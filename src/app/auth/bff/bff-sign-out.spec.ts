@@ -7,12 +7,7 @@ import { provideRouter } from '@angular/router';
 import { AuthService } from '../auth-service';
 import { authInterceptor } from '../auth-interceptor';
 import { AUTH_STARTUP_REPORTER } from '../auth-startup-reporter';
-import {
-  KeyValueStorage,
-  LOCAL_STORAGE,
-  MemoryStorage,
-  SESSION_STORAGE,
-} from '../browser-storage';
+import { KeyValueStorage, LOCAL_STORAGE, MemoryStorage, SESSION_STORAGE } from '../browser-storage';
 import { CLOCK } from '../clock';
 import { PAGE_NAVIGATION } from '../page-navigation';
 import { configFromObject, provideAuth, withAuthTiming } from '../provide-auth';
@@ -86,7 +81,9 @@ describe('bff mode: sign-out is final', () => {
       if (request) return request;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    throw new Error(`no request to ${url}; open: ${backend.match(() => true).map((r) => r.request.url)}`);
+    throw new Error(
+      `no request to ${url}; open: ${backend.match(() => true).map((r) => r.request.url)}`,
+    );
   }
 
   async function ready(): Promise<void> {
@@ -104,7 +101,11 @@ describe('bff mode: sign-out is final', () => {
   function otherTabSignsOut(): void {
     origin.setItem(EPOCH_KEY, String(Number(origin.getItem(EPOCH_KEY) ?? 0) + 1));
     const channel = new BroadcastChannel('oidc-session');
-    channel.postMessage({ kind: 'signed-out', epoch: Number(origin.getItem(EPOCH_KEY)), revokedGeneration: 3 });
+    channel.postMessage({
+      kind: 'signed-out',
+      epoch: Number(origin.getItem(EPOCH_KEY)),
+      revokedGeneration: 3,
+    });
     channel.close();
   }
 
@@ -131,7 +132,10 @@ describe('bff mode: sign-out is final', () => {
   it('never adopts a session answer while the sign-out is pending, and says it is pending in every load', async () => {
     await signedInLoad();
     const done = auth.logout();
-    (await call(LOGOUT)).flush({ error: 'unavailable' }, { status: 503, statusText: 'Unavailable', headers: FROM_BFF });
+    (await call(LOGOUT)).flush(
+      { error: 'unavailable' },
+      { status: 503, statusText: 'Unavailable', headers: FROM_BFF },
+    );
     await done;
     expect(auth.signOutPending()).toBeTrue();
     expect(auth.signOutNotice()).withContext('not "signed out": it is not finished').toBeNull();
@@ -176,7 +180,9 @@ describe('bff mode: sign-out is final', () => {
   it('says "signed out" on the page after a sign-out the BFF confirmed', async () => {
     await signedInLoad();
     const done = auth.logout();
-    (await call(LOGOUT)).flush({ endSessionUrl: 'http://localhost:9000/session/end?id_token_hint=x' });
+    (await call(LOGOUT)).flush({
+      endSessionUrl: 'http://localhost:9000/session/end?id_token_hint=x',
+    });
     await done;
     expect(auth.signOutNotice()).toBe('complete');
     expect(auth.signOutPending()).toBeFalse();

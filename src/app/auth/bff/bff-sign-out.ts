@@ -7,8 +7,7 @@ import { BffClient } from './bff-client';
 
 /** What the BFF said to a sign-out: heard (and where to go next), or not heard. */
 export type BffSignOutResult =
-  | { readonly heard: true; readonly endSessionUrl: string | null }
-  | { readonly heard: false };
+  { readonly heard: true; readonly endSessionUrl: string | null } | { readonly heard: false };
 
 /**
  * A sign-out in bff mode is final whatever the network. The tab cannot clear the BFF's HttpOnly

@@ -1,5 +1,6 @@
 import { AuthService } from '../auth-service';
 import { SIGN_OUT_PENDING_KEY } from '../sign-out-pending';
+import { BffProtocolInvariants, BffSignOut, REQUEST_BOUND_MS } from './bff-protocol-invariants';
 import { BffTab, BffTabSimulation, sessionOf } from './bff-tab-simulation';
 import { BffFate, SimulatedBff } from './simulated-bff';
 import { SimulatedBrowser } from './simulated-browser';
@@ -25,17 +26,6 @@ export interface BffScenario {
 }
 
 const MAX_TABS = 4;
-/** Longest a request may take: three attempts of 10 s, pauses, on the 401 path too, margin. */
-const REQUEST_BOUND_MS = 120_000;
-const BOOT_BOUND_MS = 120_000;
-
-interface BffSignOut {
-  readonly by: string;
-  readonly step: number;
-  readonly startedAt: number;
-  /** The BFF session the signing-out tab held. */
-  readonly session: string | null;
-}
 
 let running: BffProtocolRun | null = null;
 
@@ -78,20 +68,31 @@ class BffProtocolRun {
     (line) => this.say(line),
   );
   readonly sim: BffTabSimulation;
-  private readonly signOuts: BffSignOut[] = [];
+  readonly signOuts: BffSignOut[] = [];
+  private readonly invariants = new BffProtocolInvariants(this);
   private readonly lines: string[] = [];
   private readonly noticed: string[] = [];
   private stepNumber = 0;
   private readonly started = this.time.now();
 
   constructor() {
-    this.sim = new BffTabSimulation(this.time, this.browser, this.bff, (line) => this.say(line), (app, tokens) => {
-      const session = sessionOf(tokens);
-      this.say(tokens ? `${app.page.label} holds ${session} v${tokens.generation}` : `${app.page.label} holds no session`);
-      // Taking a session is the moment to check; dropping one is checked after the step.
-      const violation = tokens ? this.signOutWins() : null;
-      if (violation) this.noticed.push(violation);
-    });
+    this.sim = new BffTabSimulation(
+      this.time,
+      this.browser,
+      this.bff,
+      (line) => this.say(line),
+      (app, tokens) => {
+        const session = sessionOf(tokens);
+        this.say(
+          tokens
+            ? `${app.page.label} holds ${session} v${tokens.generation}`
+            : `${app.page.label} holds no session`,
+        );
+        // Taking a session is the moment to check; dropping one is checked after the step.
+        const violation = tokens ? this.invariants.signOutWins() : null;
+        if (violation) this.noticed.push(violation);
+      },
+    );
     this.browser.onDelivery = ({ to, data }) =>
       this.say(`${to} hears ${(data as { kind: string }).kind}`);
   }
@@ -120,7 +121,8 @@ class BffProtocolRun {
     const sim = this.sim;
     const open = sim.tabs.filter((t) => t.state === 'open');
     const alive = sim.tabs.filter((t) => t.state !== 'closed');
-    const pick = (tabs: BffTab[], index: number) => (tabs.length ? tabs[index % tabs.length] : null);
+    const pick = (tabs: BffTab[], index: number) =>
+      tabs.length ? tabs[index % tabs.length] : null;
     const among =
       step.do === 'return'
         ? sim.tabs.filter((t) => t.state === 'at-provider')
@@ -186,7 +188,7 @@ class BffProtocolRun {
   }
 
   async after(step: BffStep): Promise<void> {
-    for (let left = step.do === 'wait' ? step.ms : 0; ; ) {
+    for (let left = step.do === 'wait' ? step.ms : 0; ;) {
       const slice = Math.min(left, 5_000);
       await this.time.runFor(slice);
       left -= slice;
@@ -222,7 +224,9 @@ class BffProtocolRun {
     for (const tab of this.sim.tabs) {
       const held = sessionOf(tab.app?.current ?? null);
       if (tab.state === 'open' && held && this.bff.session(held)?.ended)
-        this.fail(`no tab left on an ended session: ${tab.app!.page.label} holds ${held}, ended at the BFF`);
+        this.fail(
+          `no tab left on an ended session: ${tab.app!.page.label} holds ${held}, ended at the BFF`,
+        );
     }
     if (!first) return;
     for (const signOut of this.signOuts) {
@@ -230,19 +234,19 @@ class BffProtocolRun {
       // A session no cookie names any more is out of the browser's reach (a late answer that
       // cleared the cookie after a new sign-in had set it): the store forgets it when idle.
       if (session && !session.ended && this.bff.jar.get('bff_session') === session.id)
-        this.fail(`sign-out completes: session ${session.id} signed out of at step ${signOut.step} is still live at the BFF`);
+        this.fail(
+          `sign-out completes: session ${session.id} signed out of at step ${signOut.step} is still live at the BFF`,
+        );
     }
-    if (this.browser.localStorage.getItem(SIGN_OUT_PENDING_KEY) !== null || this.bff.jar.has('bff_signout_pending'))
+    if (
+      this.browser.localStorage.getItem(SIGN_OUT_PENDING_KEY) !== null ||
+      this.bff.jar.has('bff_signout_pending')
+    )
       this.fail('sign-out completes: a sign-out is still pending although the BFF was reachable');
   }
 
   check(): void {
-    const violation =
-      this.noticed[0] ??
-      this.sim.noticed[0] ??
-      this.signOutWins() ??
-      this.oneRefreshPerVersion() ??
-      this.bounded();
+    const violation = this.noticed[0] ?? this.sim.noticed[0] ?? this.invariants.findViolation();
     if (violation) this.fail(violation);
   }
 
@@ -269,61 +273,9 @@ class BffProtocolRun {
           this.sim.unload(tab);
           this.sim.load(tab);
         },
-        (error: unknown) => this.sim.noticed.push(`${app.page.label}: logout() failed: ${describeError(error)}`),
+        (error: unknown) =>
+          this.sim.noticed.push(`${app.page.label}: logout() failed: ${describeError(error)}`),
       );
-  }
-
-  /** Invariant 1; a tab is excused while the sign-out's message is on its way to it. */
-  private signOutWins(): string | null {
-    for (const signOut of this.signOuts) {
-      for (const tab of this.sim.tabs) {
-        const app = tab.app;
-        const held = sessionOf(app?.current ?? null);
-        if (!app || !held || !app.page.isOpen) continue;
-        if (app.page.awaitsMessagesPostedBy(signOut.startedAt)) continue;
-        const session = this.bff.session(held);
-        if (session && session.signInStep > signOut.step) continue;
-        return (
-          `invariant 1 (sign-out wins): ${app.page.label} holds session ${held} ` +
-          `(signed in at step ${session?.signInStep}) after the sign-out of step ${signOut.step} (${signOut.by})`
-        );
-      }
-    }
-    return null;
-  }
-
-  /** Invariant 2. */
-  private oneRefreshPerVersion(): string | null {
-    const refreshed = new Set<string>();
-    for (const key of this.bff.refreshed) {
-      if (refreshed.has(key)) return `invariant 2 (one refresh per version): the BFF refreshed ${key} twice`;
-      refreshed.add(key);
-    }
-    const calls = this.bff.refreshCalls;
-    for (let i = 0; i < calls.length; i++) {
-      for (let j = 0; j < i; j++) {
-        const [a, b] = [calls[j], calls[i]];
-        if (a.page !== b.page || a.version !== b.version) continue;
-        if (a.endedAt === null || a.endedAt > b.sentAt)
-          return `invariant 2 (one refresh per version): ${b.page} sent a second refresh of version ${b.version} while one was on the wire`;
-      }
-    }
-    return null;
-  }
-
-  /** Page loads and requests end within their bounds. */
-  private bounded(): string | null {
-    const now = this.time.now();
-    for (const tab of this.sim.tabs) {
-      const app = tab.app;
-      if (app && !app.booted && !app.bootError && now - app.bootStartedAt > BOOT_BOUND_MS)
-        return `${app.page.label} has not finished loading after ${BOOT_BOUND_MS / 1000} s`;
-    }
-    for (const request of this.sim.requests) {
-      if (request.endedAt === null && request.app.page.isOpen && now - request.startedAt > REQUEST_BOUND_MS)
-        return `a request of ${request.app.page.label} has not ended after ${REQUEST_BOUND_MS / 1000} s`;
-    }
-    return null;
   }
 
   private fail(violation: string): never {
@@ -332,7 +284,9 @@ class BffProtocolRun {
 
   private headline(text: string): void {
     this.stepNumber++;
-    this.lines.push(`${this.stepNumber}. [${((this.time.now() - this.started) / 1000).toFixed(3)}s] ${text}`);
+    this.lines.push(
+      `${this.stepNumber}. [${((this.time.now() - this.started) / 1000).toFixed(3)}s] ${text}`,
+    );
   }
 
   private async settleLoading(): Promise<void> {

@@ -103,7 +103,9 @@ export class BffTabSimulation {
 
   load(tab: BffTab): BffPageApp {
     tab.loads++;
-    const page = this.browser.openPage(tab.loads === 1 ? tab.name : `${tab.name} (load ${tab.loads})`);
+    const page = this.browser.openPage(
+      tab.loads === 1 ? tab.name : `${tab.name} (load ${tab.loads})`,
+    );
     const app: BffPageApp = {
       page,
       injector: null,
@@ -159,11 +161,14 @@ export class BffTabSimulation {
         app.booted = true;
         tab.state = 'open';
         const held = sessionOf(app.current);
-        this.story(`${page.label}: loaded, ${held ? `signed in (${held} v${app.current?.generation})` : 'signed out'}`);
+        this.story(
+          `${page.label}: loaded, ${held ? `signed in (${held} v${app.current?.generation})` : 'signed out'}`,
+        );
       },
       (error: unknown) => {
         app.bootError = error;
-        if (page.isOpen) this.noticed.push(`${page.label} failed to start: ${describeError(error)}`);
+        if (page.isOpen)
+          this.noticed.push(`${page.label} failed to start: ${describeError(error)}`);
       },
     );
     return app;
@@ -233,7 +238,8 @@ export class BffTabSimulation {
    */
   returnFromProvider(tab: BffTab): void {
     if (this.bff.jar.get('bff_login') === String(tab.signInStep)) this.bff.signIn(tab.signInStep);
-    else this.story(`BFF: the callback of step ${tab.signInStep}'s sign-in is refused (no binding)`);
+    else
+      this.story(`BFF: the callback of step ${tab.signInStep}'s sign-in is refused (no binding)`);
     this.bff.jar.delete('bff_login');
     this.load(tab);
   }

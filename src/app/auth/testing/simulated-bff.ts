@@ -124,7 +124,10 @@ export class SimulatedBff {
     return { handle: (request) => this.handle(page, request) } as HttpBackend;
   }
 
-  private handle(page: SimulatedPage, request: HttpRequest<unknown>): Observable<HttpEvent<unknown>> {
+  private handle(
+    page: SimulatedPage,
+    request: HttpRequest<unknown>,
+  ): Observable<HttpEvent<unknown>> {
     return new Observable((subscriber) => {
       if (!page.isOpen) return;
       const url = request.urlWithParams;
@@ -199,7 +202,11 @@ export class SimulatedBff {
   }
 
   /** The BFF's side, at the moment the request arrives. */
-  private process(path: string, request: HttpRequest<unknown>, cookies: Map<string, string>): Answer {
+  private process(
+    path: string,
+    request: HttpRequest<unknown>,
+    cookies: Map<string, string>,
+  ): Answer {
     const set = new Map<string, string | null>();
     const reply = (status: number, body: unknown, source: 'bff' | 'api' = 'bff'): Answer => ({
       status,
@@ -227,11 +234,14 @@ export class SimulatedBff {
     }
     switch (path) {
       case '/bff/session':
-        return gone ? reply(200, { user: null, ...(gone.reason ? { reason: gone.reason } : {}) }) : reply(200, this.view(session!));
+        return gone
+          ? reply(200, { user: null, ...(gone.reason ? { reason: gone.reason } : {}) })
+          : reply(200, this.view(session!));
       case '/bff/refresh': {
         if (gone) return reply(401, gone);
         const seen = (request.body as { version: number }).version;
-        if (session!.version > seen) return reply(200, { ...this.view(session!), refreshed: false });
+        if (session!.version > seen)
+          return reply(200, { ...this.view(session!), refreshed: false });
         this.refreshAtProvider(session!);
         return reply(200, { ...this.view(session!), refreshed: true });
       }
@@ -268,7 +278,10 @@ export class SimulatedBff {
   private view(session: SimulatedBffSession) {
     return {
       user: { sub: 'alice', name: 'Alice', [SESSION_CLAIM]: session.id },
-      accessTokenExpiresIn: Math.max(0, Math.floor((session.accessExpiresAt - this.time.now()) / 1000)),
+      accessTokenExpiresIn: Math.max(
+        0,
+        Math.floor((session.accessExpiresAt - this.time.now()) / 1000),
+      ),
       version: session.version,
       sessionExpiresIn: 86_400,
     };
