@@ -87,8 +87,9 @@ export function readConfig(env: Environment = process.env, cwd = process.cwd()):
     publicOrigin,
     loopback,
     port: readInteger(env, 'BFF_PORT', defaultPort, 0, 65535),
-    // Every interface, dual stack: `localhost` may resolve to 127.0.0.1 or ::1.
-    host: optional(env, 'BFF_HOST') ?? '::',
+    // Loopback only unless told otherwise (a deployment behind a proxy sets `BFF_HOST=::` or an
+    // interface address); Fastify listens on both 127.0.0.1 and ::1 for `localhost`.
+    host: optional(env, 'BFF_HOST') ?? 'localhost',
     issuer,
     clientId: required(env, 'OIDC_CLIENT_ID'),
     clientSecret: required(env, 'OIDC_CLIENT_SECRET'),

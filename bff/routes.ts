@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { assertSameOrigin } from './csrf.ts';
-import { BffError } from './errors.ts';
+import { BffError, NoSessionError, SessionEndedError } from './errors.ts';
 import { classifySignInFailure, type SignInFailure } from './sign-in-failure.ts';
 import {
   cookieNames,
@@ -19,6 +19,7 @@ import {
   sessionView,
   type BffContext,
 } from './session-http.ts';
+import { clearSignOutPending } from './signout-pending.ts';
 
 export const CALLBACK_PATH = '/bff/callback';
 export const BACKCHANNEL_LOGOUT_PATH = '/bff/backchannel-logout';
@@ -108,8 +109,9 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
   });
 
   server.get('/bff/session', { onRequest: csrf }, async (request, reply) => {
-    const session = await requireSession(context, request, reply);
-    return sessionView(context, session);
+    // Signed out is a normal state, not an error: 200 with no user (and why, when it ended).
+    const session = await requireSession(context, request, reply).catch(signedOutAnswer);
+    return 'answer' in session ? session.answer : sessionView(context, session);
   });
 
   server.post('/bff/refresh', { onRequest: csrf }, async (request, reply) => {
@@ -141,8 +143,12 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
   server.post('/bff/logout', { onRequest: csrf }, async (request, reply) => {
     const id = request.cookies[names.session];
     const lookup = id && isSessionId(id) ? await store.getSession(id) : undefined;
+    // A sign-in this browser started before signing out must not complete after it: its
+    // binding cookie goes, so its callback is refused.
+    reply.clearCookie(names.login, cookieOptions(config));
     if (!id || lookup?.state !== 'active') {
       reply.clearCookie(names.session, cookieOptions(config));
+      clearSignOutPending(config, reply);
       return { endSessionUrl: null };
     }
     const { tokens } = lookup.session;
@@ -150,6 +156,7 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     // goes only once that worked: a 503 keeps the session, and the app may try again.
     await store.endSession(id, 'signed_out');
     reply.clearCookie(names.session, cookieOptions(config));
+    clearSignOutPending(config, reply);
     const revocation = tokens.refreshToken
       ? await oidc.revoke(tokens.refreshToken).catch((error: unknown) => {
           request.log.warn({ error: errorSummary(error) }, 'refresh token revocation failed');
@@ -177,6 +184,14 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       return reply.code(503).send({ status: 'unavailable', store: 'down' });
     }
   });
+}
+
+/** `GET /bff/session` without a live session: `{"user": null}`, with `reason` when it ended. */
+function signedOutAnswer(error: unknown): { answer: { user: null; reason?: string } } {
+  if (error instanceof SessionEndedError) return { answer: { user: null, reason: error.reason } };
+  if (error instanceof NoSessionError) return { answer: { user: null } };
+  // 503 and the rest keep their meaning: the app cannot tell whether a session lives.
+  throw error;
 }
 
 /** The app's login page with the reason (and the provider's error code) for it to explain. */

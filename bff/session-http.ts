@@ -13,6 +13,7 @@ import { NoSessionError, SessionEndedError } from './errors.ts';
 import type { OidcClient } from './oidc.ts';
 import type { SessionRefresher } from './refresh.ts';
 import type { SessionRecord, SessionStore, TokenRecord } from './session-store/types.ts';
+import { clearSignOutPending, finishPendingSignOut, signOutPending } from './signout-pending.ts';
 
 export interface BffContext {
   readonly config: BffConfig;
@@ -54,7 +55,11 @@ export function isSessionId(value: string): boolean {
   return /^[A-Za-z0-9_-]{43}$/.test(value);
 }
 
-/** The session of this request, or 401 (no_session / session_ended). Touches it when due. */
+/**
+ * The session of this request, or 401 (no_session / session_ended). Touches it when due. A
+ * pending sign-out of the app (signout-pending.ts) is finished first: the session ends and the
+ * request is answered as signed out.
+ */
 export async function requireSession(
   context: BffContext,
   request: FastifyRequest,
@@ -63,9 +68,19 @@ export async function requireSession(
   const names = cookieNames(context.config);
   const id = request.cookies[names.session];
   // Anything that is not an id we issued is not worth a store round trip.
+  const pending = signOutPending(context.config, request);
   if (!id || !isSessionId(id)) {
     if (id !== undefined) reply.clearCookie(names.session, cookieOptions(context.config));
+    // Nothing to end: the app's pending sign-out is done.
+    if (pending) clearSignOutPending(context.config, reply);
     throw new NoSessionError();
+  }
+  if (pending) {
+    const ended = await finishPendingSignOut(context, request, reply, id);
+    reply.clearCookie(names.session, cookieOptions(context.config));
+    // As at /bff/logout: a sign-in started before the sign-out cannot complete after it.
+    reply.clearCookie(names.login, cookieOptions(context.config));
+    throw ended;
   }
   const lookup = await context.store.getSession(id);
   if (lookup.state !== 'active') {

@@ -69,3 +69,18 @@ test("signing out in tab B while tab A's refresh answer is held back keeps both 
   await expect(page).toHaveURL(/\/login\?returnUrl=%2Fdashboard$/);
   expect((await providerStats()).revocations).toBe(2);
 });
+
+test('after a sign-out the home page says the user is signed out, once', async ({ page }) => {
+  await signIn(page);
+  await expectDashboardLoaded(page);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  // The provider's end-session page sends the browser back to the post-logout URI, `/`.
+  await expect(page).toHaveURL(/localhost:\d+\/$/);
+  await expect(page.getByTestId('sign-out-notice')).toContainText(
+    'You are signed out of this app.',
+  );
+  await expect(page.getByTestId('signed-out')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('signed-out')).toBeVisible();
+  await expect(page.getByTestId('sign-out-notice')).toHaveCount(0);
+});

@@ -41,6 +41,11 @@ describe('readConfig', () => {
     assert.equal(config.proxyBodyLimit, 1_048_576);
   });
 
+  it('listens on loopback unless BFF_HOST says otherwise', () => {
+    assert.equal(readConfig(minimal).host, 'localhost');
+    assert.equal(readConfig({ ...minimal, BFF_HOST: '::' }).host, '::');
+  });
+
   const broken: Array<[string, Record<string, string>, RegExp]> = [
     ['a missing issuer', { OIDC_ISSUER: '' }, /^OIDC_ISSUER is required$/],
     [

@@ -51,10 +51,19 @@ describe('sign-in and the session endpoint', () => {
     assert.ok((body['accessTokenExpiresIn'] as number) > 50);
   });
 
-  it('answers 401 no_session as JSON, never a redirect, without a cookie', async () => {
+  it('answers signed out as a normal state without a cookie: 200 {"user": null}, never a redirect', async () => {
     const response = await new Browser(stack.origin).call('/bff/session');
-    assert.equal(response.status, 401);
+    assert.equal(response.status, 200);
     assert.equal(response.headers.get('x-bff-source'), 'bff');
+    assert.deepEqual(await response.json(), { user: null });
+  });
+
+  it('still answers 401 no_session to a refresh without a cookie', async () => {
+    const response = await new Browser(stack.origin).call('/bff/refresh', {
+      method: 'POST',
+      body: JSON.stringify({ version: 1 }),
+    });
+    assert.equal(response.status, 401);
     assert.deepEqual(await response.json(), {
       error: 'no_session',
       message: 'no session: sign in',
@@ -147,7 +156,7 @@ describe('POST /bff/refresh', () => {
       reason: 'refresh_rejected',
       message: 'session ended (refresh_rejected): sign in again',
     });
-    assert.equal((await browser.call('/bff/session')).status, 401);
+    assert.deepEqual(await (await browser.call('/bff/session')).json(), { user: null });
   });
 });
 
@@ -372,7 +381,7 @@ describe('sign-out', () => {
     assert.equal(url.searchParams.get('post_logout_redirect_uri'), `${stack.origin}/`);
     assert.equal(stack.idp.stats.snapshot().revocations - revocations, 1);
     assert.equal(browser.cookie('bff_session'), undefined);
-    assert.equal((await browser.call('/bff/session')).status, 401);
+    assert.deepEqual(await (await browser.call('/bff/session')).json(), { user: null });
     const again = await browser.call('/bff/logout', { method: 'POST' });
     assert.deepEqual(await again.json(), { endSessionUrl: null });
   });

@@ -134,13 +134,13 @@ describe('session cookie', () => {
     assert.equal((await browser.call('/api/me')).status, 200);
   });
 
-  it('an idle session expires: 401 no_session', async () => {
+  it('an idle session expires: signed out (no user)', async () => {
     const browser = await signedIn();
     bff.advance(601_000);
     try {
       const response = await browser.call('/bff/session');
-      assert.equal(response.status, 401);
-      assert.equal(((await response.json()) as { error: string }).error, 'no_session');
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { user: null });
     } finally {
       bff.advance(-601_000);
     }

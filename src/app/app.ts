@@ -23,6 +23,9 @@ export class App {
   /** Why the last sign-out may have left the provider's own session open. */
   protected readonly signOutNotice = this.auth.signOutNotice;
 
+  /** A sign-out the server has not confirmed yet (bff mode): every tab says so. */
+  protected readonly signOutPending = this.auth.signOutPending;
+
   protected signOut(): void {
     void this.auth.logout();
   }

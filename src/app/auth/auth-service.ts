@@ -22,6 +22,7 @@ import { ActiveSessionBackend } from './session-backend';
 import { SessionSharing } from './session-sharing';
 import { SessionStore } from './session-store';
 import { SignOutNotice, SignOutNoticeStore } from './sign-out-notice';
+import { SignOutPending } from './sign-out-pending';
 import { TokenRefresher } from './token-refresher';
 
 /**
@@ -39,6 +40,7 @@ export class AuthService {
   private readonly log = inject(AuthEventLog);
   private readonly navigate = inject(PAGE_NAVIGATION);
   private readonly notices = inject(SignOutNoticeStore);
+  private readonly pending = inject(SignOutPending);
 
   /** The current session or null; replays the latest value and emits only when it changes. */
   readonly session$: Observable<Session | null> = this.store.tokens$.pipe(
@@ -66,6 +68,13 @@ export class AuthService {
 
   /** Why the last sign-out in this tab may have left the provider's own session open. */
   readonly signOutNotice: Signal<SignOutNotice | null> = this.notices.current;
+
+  /**
+   * True while a sign-out waits for the server that holds the session (bff mode, the BFF not
+   * reached): every tab is signed out and stays so; the sign-out is sent again on the next
+   * start-up or sign-in, and every request carries it meanwhile.
+   */
+  readonly signOutPending: Signal<boolean> = this.pending.pending;
 
   /** Hides {@link signOutNotice} once the user has read it. */
   dismissSignOutNotice(): void {
@@ -125,7 +134,9 @@ export class AuthService {
     this.sharing.signOutEverywhere();
     this.log.emit('signed-out', { where: 'here', reason: 'logout' });
     const { navigateTo, notice } = await this.active.backend.signOut(ended);
-    if (notice) this.notices.record(notice);
+    // The page after it says so, once (a pending sign-out says so in every tab instead).
+    const said = notice ?? (this.pending.isPending() ? null : 'complete');
+    if (said) this.notices.record(said);
     this.navigate(navigateTo);
   }
 }

@@ -24,6 +24,13 @@ export interface Session {
    * (null when unknown). Shown to support staff; nothing in the session depends on it.
    */
   readonly providerClockOffsetMs: number | null;
+  /**
+   * Where the tokens are: `tab` (browser mode, this tab holds them) or `server` (bff mode, the
+   * BFF holds every token and the browser only an HttpOnly cookie).
+   */
+  readonly heldBy: 'tab' | 'server';
+  /** bff mode: epoch ms (client clock) when the BFF ends the session however much it is used. */
+  readonly sessionEndsAt: number | null;
 }
 
 /**
@@ -42,6 +49,8 @@ export interface TokenSet {
   readonly generation: number;
   /** True in bff mode: the BFF holds the tokens (and so a refresh token) for this session. */
   readonly serverHeld?: boolean;
+  /** bff mode: see {@link Session.sessionEndsAt}. */
+  readonly sessionEndsAt?: number;
   /** See {@link Session.providerClockOffsetMs}; absent in sets stored by older versions. */
   readonly providerClockOffsetMs?: number | null;
   /**
@@ -68,6 +77,8 @@ export function toSession(tokens: TokenSet): Session {
     hasRefreshToken: tokens.refreshToken !== null || tokens.serverHeld === true,
     claims: tokens.claims,
     providerClockOffsetMs: tokens.providerClockOffsetMs ?? null,
+    heldBy: tokens.serverHeld ? 'server' : 'tab',
+    sessionEndsAt: tokens.sessionEndsAt ?? null,
   };
 }
 

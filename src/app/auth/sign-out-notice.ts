@@ -3,17 +3,20 @@ import { Injectable, inject, signal } from '@angular/core';
 import { KeyValueStorage, SESSION_STORAGE } from './browser-storage';
 
 /**
- * Why a sign-out may have left the provider's own session open, so the page after it can say so:
+ * What the page after a sign-out says: `complete` (signed out, nothing more to say), or why the
+ * sign-out may have left the provider's own session open:
  * - `provider_unreachable`: the browser was offline or the provider gave no answer at all, so
  *   the app stayed here instead of showing a browser error page;
  * - `no_end_session`: the provider publishes no end-session endpoint to send the user to;
  * - `refresh_token_not_revoked`: the provider has no revocation endpoint, so the refresh token the
  *   BFF held stays valid at the provider until it expires (BFF mode).
  */
-export type SignOutNotice = 'provider_unreachable' | 'no_end_session' | 'refresh_token_not_revoked';
+export type SignOutNotice =
+  'complete' | 'provider_unreachable' | 'no_end_session' | 'refresh_token_not_revoked';
 
 const NOTICE_KEY = 'oidc-session.sign-out-notice';
 const NOTICES: readonly SignOutNotice[] = [
+  'complete',
   'provider_unreachable',
   'no_end_session',
   'refresh_token_not_revoked',

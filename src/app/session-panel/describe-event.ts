@@ -1,10 +1,12 @@
 import { AuthEvent } from '../auth';
 
 /** One line of plain language per session event, for the timeline. Never includes a token. */
-export function describeEvent(event: AuthEvent): string {
+export function describeEvent(event: AuthEvent, heldBy: 'tab' | 'server' = 'tab'): string {
   switch (event.type) {
     case 'signed-in':
-      return 'Signed in; the first token set is shared with every tab.';
+      return heldBy === 'server'
+        ? 'Signed in; the BFF holds the tokens, and every tab shares the session it reports.'
+        : 'Signed in; the first token set is shared with every tab.';
     case 'refresh-started':
       return `Refresh started (${triggers[event.trigger]}).`;
     case 'refresh-succeeded':

@@ -51,6 +51,13 @@ export class SessionPanel {
   private steadyCalls: Subscription | null = null;
 
   protected readonly session = this.auth.session;
+  /**
+   * Where the tokens are, from the session (or the configuration when signed out): the panel
+   * says only what is true of that mode.
+   */
+  protected readonly heldBy = computed<'tab' | 'server'>(
+    () => this.session()?.heldBy ?? (this.auth.config.mode === 'bff' ? 'server' : 'tab'),
+  );
   protected readonly sharedAcrossTabs = this.auth.sharedAcrossTabs;
   private readonly now = toSignal(interval(250).pipe(map(() => this.clock.now())), {
     initialValue: this.clock.now(),
@@ -137,7 +144,7 @@ export class SessionPanel {
     [...this.auth.recentEvents()].reverse().map((event: AuthEvent) => ({
       at: event.at,
       type: event.type,
-      text: describeEvent(event),
+      text: describeEvent(event, this.heldBy()),
     })),
   );
 }

@@ -20,10 +20,11 @@ import {
   SessionExpiredError,
   TokenUnavailableError,
 } from '../auth-errors';
-import { MemoryStorage, LOCAL_STORAGE } from '../browser-storage';
+import { MemoryStorage, LOCAL_STORAGE, SESSION_STORAGE } from '../browser-storage';
 import { CLOCK } from '../clock';
 import { PAGE_NAVIGATION } from '../page-navigation';
 import { configFromObject, provideAuth, withAuthTiming } from '../provide-auth';
+import { SIGN_OUT_PENDING_COOKIE } from '../sign-out-pending';
 import { FakeClock } from '../testing';
 import { settle } from '../testing/token-responses';
 
@@ -68,6 +69,9 @@ describe('bff mode', () => {
         { provide: CLOCK, useValue: clock },
         // The tabs' shared records stay inside this test, not in the Karma page's localStorage.
         { provide: LOCAL_STORAGE, useFactory: () => new MemoryStorage() },
+        { provide: SESSION_STORAGE, useFactory: () => new MemoryStorage() },
+        // The pending sign-out's cookie stays inside this test, not on the Karma page.
+        { provide: SIGN_OUT_PENDING_COOKIE, useValue: () => undefined },
         { provide: PAGE_NAVIGATION, useValue: (url: string) => navigations.push(url) },
         {
           provide: AUTH_STARTUP_REPORTER,
@@ -120,7 +124,12 @@ describe('bff mode', () => {
     );
   });
 
-  it('starts signed out when the BFF has no session', async () => {
+  it('starts signed out when the BFF answers that there is no session (200, no user)', async () => {
+    await start((r) => r.flush({ user: null, reason: 'signed_out' }));
+    expect(auth.session()).toBeNull();
+  });
+
+  it('still reads a 401 no_session from an older BFF as signed out', async () => {
     await start((r) =>
       r.flush(
         { error: 'no_session' },
@@ -263,13 +272,14 @@ describe('bff mode', () => {
     expect(auth.signOutNotice()).toBe('refresh_token_not_revoked');
   });
 
-  it('stays in the app and says so when the BFF cannot be told about the sign-out', async () => {
+  it('goes to the home page and says the sign-out is pending, not done, when the BFF cannot be told', async () => {
     await signedIn();
     const done = auth.logout();
     await settle();
     backend.expectOne(LOGOUT).error(new ProgressEvent('error'));
     await done;
     expect(navigations).toEqual([`${location.origin}/`]);
-    expect(auth.signOutNotice()).toBe('provider_unreachable');
+    expect(auth.signOutNotice()).withContext('never "You are signed out"').toBeNull();
+    expect(auth.signOutPending()).toBeTrue();
   });
 });

@@ -19,6 +19,7 @@ import { SessionStore } from '../session-store';
 import { SignInOutcome } from '../sign-in-outcome';
 import { BFF_CSRF_HEADER, BffClient, BffSession, fromBff } from './bff-client';
 import { bffSignInErrorDetail } from './bff-sign-in-errors';
+import { BffSignOut } from './bff-sign-out';
 
 /** Start-up keeps asking a BFF that answers "try again later", at most this far apart. */
 const STARTUP_RETRY_CAP_MS = 5_000;
@@ -44,6 +45,7 @@ export class BffBackend extends SessionBackend {
   private readonly navigate = inject(PAGE_NAVIGATION);
   private readonly location = inject(Location);
   private readonly document = inject(DOCUMENT);
+  private readonly signOuts = inject(BffSignOut);
   private allowlist: ApiAllowlist | null = null;
 
   async start(): Promise<void> {
@@ -51,16 +53,54 @@ export class BffBackend extends SessionBackend {
     this.store.open('memory');
     this.sharing.connect();
     this.readSignInError();
+    // Stamped now, or when the sign-in this page load returns from began: an answer to a
+    // request (or a sign-in) that began before a sign-out is dropped on arrival.
+    const epoch = this.sharing.takeSignInEpoch();
+    if (this.signOuts.isPending) {
+      await this.finishPendingSignOut();
+      return;
+    }
     const session = await this.askUntilAnswered();
-    if (session) {
-      const state = await this.sharing.publishVersioned(this.toState(session));
-      this.events.emit('signed-in', { generation: state.generation });
-    } else {
+    if (!session) {
       this.store.clear();
+      return;
+    }
+    try {
+      const state = await this.sharing.publishVersioned(this.toState(session, epoch));
+      this.events.emit('signed-in', { generation: state.generation });
+    } catch (error: unknown) {
+      // A sign-out came first (another tab's, while the answer or the sign-in was on its way):
+      // this tab starts signed out, and a session the BFF made since (a sign-in completed after
+      // the sign-out) is ended there too.
+      if (!(error instanceof SessionExpiredError)) throw error;
+      this.store.clear();
+      await this.signOuts.signOut();
+    }
+  }
+
+  /**
+   * A sign-out of some tab that the BFF has not confirmed: sent again before anything else. This
+   * tab starts signed out whatever happens; one session request (which carries the pending
+   * cookie, so the BFF ends the session first) tells whether the BFF has no session any more.
+   */
+  private async finishPendingSignOut(): Promise<void> {
+    this.store.clear();
+    if ((await this.signOuts.finish()).heard) return;
+    try {
+      // An answer with a user would be from a BFF that ignored the cookie: never adopted.
+      if ((await firstValueFrom(this.client.session())) === null) {
+        this.signOuts.confirmedSignedOut();
+      }
+    } catch {
+      // Still unreachable: the sign-out stays pending and the page says so.
     }
   }
 
   async login(returnPath: string): Promise<void> {
+    // A sign-in must not come back to the session the user ended: the BFF hears that first.
+    if (!(await this.signOuts.finish()).heard) throw new ProviderUnreachableError('network');
+    // A sign-out in any tab before the user comes back wins over this sign-in.
+    this.sharing.recordSignInStart();
     this.navigate(
       `${this.config.current.bffPath}/login?returnUrl=${encodeURIComponent(returnPath)}`,
     );
@@ -70,11 +110,15 @@ export class BffBackend extends SessionBackend {
     const current = this.store.current();
     if (!current) throw new SessionExpiredError('signed_out');
     if (current.generation > basis) return current;
+    if (this.signOuts.isPending) throw new SessionExpiredError('signed_out');
+    // The epoch when the request starts, as in browser mode: a sign-out while the answer is on
+    // its way makes publishVersioned drop it, in this tab and in every other.
+    const epoch = this.sharing.currentEpoch();
     const session = await retryWhileUnreachable(() => {
       if (!this.sharing.isAlive(current)) throw new SessionExpiredError('signed_out');
       return firstValueFrom(this.client.refresh(current.generation));
     }, this.timing.refreshRetryDelaysMs);
-    const state = await this.sharing.publishVersioned(this.toState(session));
+    const state = await this.sharing.publishVersioned(this.toState(session, epoch));
     this.events.emit('refresh-succeeded', {
       generation: state.generation,
       expiresAt: state.expiresAt,
@@ -87,25 +131,18 @@ export class BffBackend extends SessionBackend {
 
   async signOut(): Promise<SignOutOutcome> {
     const postLogoutUri = globalThis.location.origin + this.config.current.postLogoutPath;
-    try {
-      const { endSessionUrl: endSession, refreshTokenRevoked } = await firstValueFrom(
-        this.client.logout(),
-      );
-      return {
-        navigateTo: endSession ?? postLogoutUri,
-        notice: !endSession
-          ? 'no_end_session'
-          : refreshTokenRevoked
-            ? null
-            : 'refresh_token_not_revoked',
-      };
-    } catch (error: unknown) {
-      // The tabs are signed out already; the BFF could not be told (or could not tell the
-      // provider), so its session or the provider's may still be open: say so.
-      const status = error instanceof HttpErrorResponse ? error.status : 'no answer';
-      console.warn(`[auth] Signing out at the BFF failed (${status}).`);
-      return { navigateTo: postLogoutUri, notice: 'provider_unreachable' };
-    }
+    const result = await this.signOuts.signOut();
+    // Not heard: the sign-out stays pending (every tab honours it, the page says so) and is sent
+    // again on the next start-up or sign-in; the post-logout page is in the app.
+    if (!result.heard) return { navigateTo: postLogoutUri, notice: null };
+    return {
+      navigateTo: result.endSessionUrl ?? postLogoutUri,
+      notice: !result.endSessionUrl
+        ? 'no_end_session'
+        : result.refreshTokenRevoked
+          ? null
+          : 'refresh_token_not_revoked',
+    };
   }
 
   discardLate(): void {
@@ -158,7 +195,8 @@ export class BffBackend extends SessionBackend {
     this.location.replaceState(this.document.location.pathname + (query ? `?${query}` : ''));
   }
 
-  private toState(session: BffSession): TokenSet {
+  /** `epoch`: the sign-out epoch when the request that brought `session` started. */
+  private toState(session: BffSession, epoch: number): TokenSet {
     const now = this.clock.now();
     return {
       accessToken: null,
@@ -169,8 +207,11 @@ export class BffBackend extends SessionBackend {
       receivedAt: now,
       expiresAt: now + session.accessTokenExpiresIn * 1000,
       generation: session.version,
-      epoch: this.sharing.currentEpoch(),
+      epoch,
       providerClockOffsetMs: null,
+      ...(session.sessionExpiresIn === undefined
+        ? {}
+        : { sessionEndsAt: now + session.sessionExpiresIn * 1000 }),
     };
   }
 }

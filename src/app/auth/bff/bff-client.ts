@@ -18,6 +18,8 @@ export interface BffSession {
   readonly accessTokenExpiresIn: number;
   /** The BFF's session version: +1 for every new token set, on every instance. */
   readonly version: number;
+  /** Whole seconds until the session ends however much it is used (absolute lifetime). */
+  readonly sessionExpiresIn?: number;
   /** Only in answers to a refresh: whether this call made the refresh. */
   readonly refreshed?: boolean;
 }
@@ -40,11 +42,16 @@ export class BffClient {
   private readonly config = inject(AuthConfigStore);
   private readonly timing = inject(AUTH_TIMING);
 
-  /** The session, or null when there is none (401 `no_session`). */
+  /**
+   * The session, or null when there is none: `200 {"user": null}` (bff/README.md, "Session").
+   * A `401` from an older BFF means the same.
+   */
   session(): Observable<BffSession | null> {
     return this.http.get<unknown>(this.url('/session'), this.options()).pipe(
       timeout(this.timing.tokenRequestTimeoutMs),
-      map((body) => readSession(body)),
+      map((body) =>
+        (body as { user?: unknown } | null)?.user === null ? null : readSession(body),
+      ),
       catchError((error: unknown) =>
         error instanceof HttpErrorResponse && error.status === 401 && fromBff(error)
           ? [null]

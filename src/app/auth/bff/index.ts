@@ -5,6 +5,7 @@ import { EnvironmentInjector, createEnvironmentInjector } from '@angular/core';
 import { SessionBackend } from '../session-backend';
 import { BffBackend } from './bff-backend';
 import { BffClient } from './bff-client';
+import { BffSignOut } from './bff-sign-out';
 
 export { BffBackend } from './bff-backend';
 export { BffClient, BFF_CSRF_HEADER } from './bff-client';
@@ -16,5 +17,7 @@ export type { BffSession } from './bff-client';
  */
 export function createBffBackend(parent: EnvironmentInjector): SessionBackend {
   const client = parent.get(BffClient, null, { optional: true }) ? [] : [BffClient];
-  return createEnvironmentInjector([...client, BffBackend], parent, 'bff-mode').get(BffBackend);
+  return createEnvironmentInjector([...client, BffSignOut, BffBackend], parent, 'bff-mode').get(
+    BffBackend,
+  );
 }

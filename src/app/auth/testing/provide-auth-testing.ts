@@ -22,6 +22,7 @@ import { PROVIDER_METADATA_SEED } from '../browser-tokens/provider-metadata';
 import { configFromObject, provideAuth, withAuthTiming } from '../provide-auth';
 import { TokenSet, UserClaims } from '../session';
 import { SessionStore, TOKENS_KEY } from '../session-store';
+import { SIGN_OUT_PENDING_COOKIE } from '../sign-out-pending';
 import { PerTabSync, TAB_SYNC, TabSync } from '../tab-sync';
 import { TokenEndpoint } from '../browser-tokens/token-endpoint';
 import { FakeClock } from './fake-clock';
@@ -41,6 +42,11 @@ export interface AuthTestingOptions {
    * API requests carry the BFF's CSRF header instead of a token.
    */
   readonly mode?: 'browser' | 'bff';
+  /**
+   * bff mode: `scripted` (default) answers from the kit's options; `http` uses the real
+   * BffClient over HttpClient, for tests that answer `/bff/*` themselves (a simulated BFF).
+   */
+  readonly bffClient?: 'scripted' | 'http';
   /** Lifetime of every access token, seconds (default 300). */
   readonly accessTokenLifetimeSeconds?: number;
   /** Where the access token may go (default {@link TEST_API}). */
@@ -64,6 +70,8 @@ export interface AuthTestingOptions {
   readonly clock?: FakeClock;
   /** The origin's localStorage, e.g. one shared by several simulated tabs (default: a new one). */
   readonly localStorage?: KeyValueStorage;
+  /** Told when a pending sign-out's cookie would be set (true) or cleared (false). */
+  readonly signOutCookie?: (pending: boolean) => void;
   /** The OpenID client (default: a FakeOidcClient that never completes a sign-in). */
   readonly oidcClient?: FakeOidcClient;
 }
@@ -117,7 +125,7 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
         ? []
         : { provide: TokenEndpoint, useExisting: ScriptedTokenEndpoint },
     { provide: CLOCK, useValue: clock },
-    options.mode === 'bff'
+    options.mode === 'bff' && options.bffClient !== 'http'
       ? {
           provide: BffClient,
           useFactory: () =>
@@ -136,6 +144,9 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
       },
     },
     { provide: LOCAL_STORAGE, useFactory: () => options.localStorage ?? new MemoryStorage() },
+    // A pending sign-out is told to a real BFF by cookie; tests have none, and the page's cookies
+    // must not carry one test's sign-out into the next.
+    { provide: SIGN_OUT_PENDING_COOKIE, useValue: options.signOutCookie ?? (() => undefined) },
     {
       provide: SESSION_STORAGE,
       useFactory: () =>

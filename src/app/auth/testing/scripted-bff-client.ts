@@ -58,6 +58,7 @@ export class ScriptedBffClient extends BffClient {
       user: this.user!,
       accessTokenExpiresIn: this.endpoint.lifetimeSeconds,
       version: this.version,
+      sessionExpiresIn: 86_400,
     };
   }
 }
