@@ -7,8 +7,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AuthorizationResponseError } from 'openid-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { clientKey } from './client-address.ts';
 import { assertSameOrigin } from './csrf.ts';
-import { BffError, UnavailableError } from './errors.ts';
+import { BffError, SignInLimitError, UnavailableError } from './errors.ts';
+import { refuseSignIn } from './login-bounds.ts';
 import {
   cookieNames,
   cookieOptions,
@@ -39,18 +41,23 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     try {
       const start = await oidc.startAuthorization();
       const binding = randomBytes(32).toString('base64url');
-      await store.putLogin({
-        state: start.state,
-        nonce: start.nonce,
-        codeVerifier: start.codeVerifier,
-        returnPath,
-        bindingHash: sha256(binding),
-      });
+      await store.putLogin(
+        {
+          state: start.state,
+          nonce: start.nonce,
+          codeVerifier: start.codeVerifier,
+          returnPath,
+          bindingHash: sha256(binding),
+        },
+        clientKey(request),
+      );
       // Ties the callback to this browser: a callback URL planted by someone else (login CSRF)
       // arrives without the cookie and is refused.
       reply.setCookie(names.login, binding, cookieOptions(config, LOGIN_COOKIE_SECONDS));
       return reply.redirect(start.url.href, 303);
     } catch (error) {
+      // Too many sign-ins in progress (this address's or all): refused, none evicted.
+      if (error instanceof SignInLimitError) return refuseSignIn(request, reply, error, returnPath);
       // A navigation, not an XHR: send the user back to the app's login page with a reason.
       request.log.warn({ error: errorSummary(error) }, 'sign-in could not start');
       return reply.redirect(loginPage(returnPath, 'unavailable'), 303);
