@@ -9,7 +9,9 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
 import { MemorySessionStore } from '../session-store/memory.ts';
+import { RedisSessionStore } from '../session-store/redis.ts';
 import { Browser } from './helpers/browser.ts';
+import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import { startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
 
 let stack: Stack;
@@ -181,5 +183,50 @@ describe('the client address without a trusted proxy', () => {
   it('is the TCP peer: X-Forwarded-For cannot buy a caller more sign-ins', async () => {
     const answers = await burst(6, (i) => anonymousLogin({ 'x-forwarded-for': `198.51.100.${i}` }));
     assert.deepEqual(tally(answers), { provider: 3, '429': 3 });
+  });
+});
+
+describe('sign-ins in progress on one Redis', () => {
+  let redis: TestRedis;
+  let a: RunningBff;
+  let b: RunningBff;
+
+  async function instance(listen: boolean): Promise<RunningBff> {
+    const store = new RedisSessionStore({
+      url: redis.url,
+      timeoutMs: 500,
+      idleTimeoutMs: 1_800_000,
+      absoluteLifetimeMs: 86_400_000,
+      loginLimits: { perClient: 3, total: 100 },
+    });
+    await store.connect();
+    return startBff(stack, { store, listen });
+  }
+
+  before(async () => {
+    redis = await startRedis();
+    a = await instance(true);
+    b = await instance(false);
+  });
+  after(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await redis.stop();
+  });
+
+  it('share one bound: a client gets 3 sign-ins in progress across both instances', async () => {
+    const bases = [a, b].map(
+      (bff) => `http://localhost:${(bff.server.server.address() as { port: number }).port}`,
+    );
+    const answers = await burst(
+      10,
+      (i) => fetch(`${bases[i % 2]}/bff/login?returnUrl=/dashboard`, { redirect: 'manual' }),
+      1,
+    );
+    assert.deepEqual(tally(answers), { provider: 3, '429': 7 });
+    // A sign-in taken on one instance frees its slot for both: a user then signs in through a.
+    const browser = new Browser(stack.origin);
+    const state = new URL(answers[0]!.headers.get('location')!).searchParams.get('state')!;
+    assert.ok(await b.store.takeLogin(state), 'a pending sign-in taken, as a callback does');
+    assert.equal((await browser.signIn()).pathname, '/dashboard');
   });
 });
