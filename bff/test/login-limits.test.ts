@@ -186,6 +186,28 @@ describe('the client address without a trusted proxy', () => {
   });
 });
 
+describe('the client address behind one trusted hop', () => {
+  let bff: RunningBff;
+  before(async () => {
+    bff = await startBff(stack, {
+      env: { BFF_TRUST_PROXY: '1', BFF_LOGIN_PENDING_PER_CLIENT: '3' },
+    });
+  });
+  after(async () => {
+    await bff.close();
+  });
+
+  it('is the address the proxy saw (rightmost X-Forwarded-For), not what the caller claims', async () => {
+    // The caller's own entries on the left change nothing: the proxy appended 203.0.113.5.
+    const same = await burst(5, (i) =>
+      anonymousLogin({ 'x-forwarded-for': `198.51.100.${i}, 203.0.113.5` }),
+    );
+    assert.deepEqual(tally(same), { provider: 3, '429': 2 });
+    const other = await anonymousLogin({ 'x-forwarded-for': '203.0.113.5, 203.0.113.6' });
+    assert.deepEqual(tally([other]), { provider: 1 });
+  });
+});
+
 describe('sign-ins in progress on one Redis', () => {
   let redis: TestRedis;
   let a: RunningBff;
