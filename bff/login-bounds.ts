@@ -1,8 +1,8 @@
 /**
  * How the sign-in routes refuse a caller that passed a limit. `/bff/login` and `/bff/callback` are
  * navigations: a browser that gets 429 with a JSON body shows the user a page of JSON, so a
- * navigation is sent (303) to the app's login page with the reason (`rate_limited`, or
- * `unavailable` when the whole BFF is full), where the user reads what happened and can try again.
+ * navigation is sent (303) to the app's login page with the reason (`rate_limited`, or `busy`
+ * when the whole BFF is full), where the user reads what happened and can try again.
  * Anything else (a script, a flood, a bot; no `Sec-Fetch-Mode: navigate` and no HTML in Accept)
  * gets the status itself, 429 or 503 with the JSON error contract. Both carry Retry-After.
  */
@@ -21,7 +21,7 @@ export function refuseSignIn(
   reply.header('retry-after', String(refusal.retryAfterSeconds));
   // Not a navigation: the error handler answers with the status and the JSON contract.
   if (!isNavigation(request)) throw refusal;
-  const reason = refusal.code === 'rate_limited' ? 'rate_limited' : 'unavailable';
+  const reason = refusal.code === 'rate_limited' ? 'rate_limited' : 'busy';
   return reply.redirect(
     `/login?${new URLSearchParams({ returnUrl: returnPath, error: reason })}`,
     303,

@@ -167,7 +167,7 @@ describe('sign-ins in progress, per address behind a trusted proxy', () => {
     );
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
     const full = await navigate(login, { 'x-forwarded-for': '203.0.113.9' });
-    assert.equal(full.headers.get('location'), '/login?returnUrl=%2Fdashboard&error=unavailable');
+    assert.equal(full.headers.get('location'), '/login?returnUrl=%2Fdashboard&error=busy');
   });
 });
 

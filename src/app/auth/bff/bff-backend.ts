@@ -26,6 +26,8 @@ const STARTUP_RETRY_CAP_MS = 5_000;
 const SIGN_IN_ERRORS: Readonly<Record<string, string>> = {
   login_failed: 'the sign-in could not be completed at the identity provider; please try again',
   unavailable: 'the identity provider cannot be reached right now; please try again',
+  rate_limited: 'too many sign-in attempts from your network; please wait a minute and try again',
+  busy: 'too many sign-ins are in progress right now; please try again in a few minutes',
 };
 
 /**
