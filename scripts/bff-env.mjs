@@ -20,7 +20,7 @@ export function bffEnv(env, staticDir = 'dist/oidc-session/browser') {
 /**
  * For harnesses whose every request comes from one loopback address and must never be refused by
  * a limit (the scale e2e behind its round-robin proxy, the benchmark): rate limits off, sign-in
- * bounds out of reach. The dev stack (`npm start`) keeps the documented defaults.
+ * bounds out of reach.
  */
 export const UNTHROTTLED = {
   BFF_RATE_LIMIT_LOGIN: '0',
@@ -46,4 +46,16 @@ export const E2E_LIMITS = {
   BFF_RATE_LIMIT_BACKCHANNEL_LOGOUT: '1000',
   BFF_LOGIN_PENDING_PER_CLIENT: '100',
   BFF_LOGIN_PENDING_MAX: '10000',
+};
+
+/**
+ * `AUTH_MODE=bff npm start`: limits on, but far above what a developer and the test suites run
+ * against the dev stack (all from loopback) do; any of these variables set in the environment wins.
+ */
+export const DEV_LIMITS = {
+  BFF_RATE_LIMIT_LOGIN: '1000',
+  BFF_RATE_LIMIT_CALLBACK: '1000',
+  BFF_RATE_LIMIT_REFRESH: '10000',
+  BFF_RATE_LIMIT_BACKCHANNEL_LOGOUT: '10000',
+  BFF_LOGIN_PENDING_PER_CLIENT: '1000',
 };

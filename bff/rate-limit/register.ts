@@ -19,7 +19,7 @@ import { clientKey } from '../client-address.ts';
 import type { RateLimits } from '../config.ts';
 import { RateLimitedError } from '../errors.ts';
 import { refuseSignIn } from '../login-bounds.ts';
-import { errorSummary } from '../routes.ts';
+import { BACKCHANNEL_LOGOUT_PATH, CALLBACK_PATH, errorSummary } from '../routes.ts';
 import { safeReturnPath } from '../session-http.ts';
 import type { SessionStore } from '../session-store/types.ts';
 import { sessionStoreRateLimitStore } from './session-store-rate-limit-store.ts';
@@ -33,9 +33,9 @@ interface LimitedRoute {
 
 const LIMITED_ROUTES: readonly LimitedRoute[] = [
   { url: '/bff/login', name: 'login', navigation: true },
-  { url: '/bff/callback', name: 'callback', navigation: true },
+  { url: CALLBACK_PATH, name: 'callback', navigation: true },
   { url: '/bff/refresh', name: 'refresh', navigation: false },
-  { url: '/bff/backchannel-logout', name: 'backchannelLogout', navigation: false },
+  { url: BACKCHANNEL_LOGOUT_PATH, name: 'backchannelLogout', navigation: false },
 ];
 
 /** Call before the routes are registered: it adds a first onRequest hook to each limited route. */
