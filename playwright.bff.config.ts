@@ -4,7 +4,7 @@ import { defineConfig } from '@playwright/test';
 
 import base from './playwright.config';
 import { API, APP, E2E_ENV, ISSUER } from './e2e/helpers/stack';
-import { bffEnv } from './scripts/bff-env.mjs';
+import { bffEnv, E2E_LIMITS } from './scripts/bff-env.mjs';
 import { stackEnv } from './scripts/stack-env.mjs';
 
 /**
@@ -16,10 +16,12 @@ import { stackEnv } from './scripts/stack-env.mjs';
 const stack = { ...process.env, ...E2E_ENV, AUTH_MODE: 'bff' } as Record<string, string>;
 // Only the BFF gets its OIDC_* settings: to the dev provider and API, OIDC_ISSUER would mean
 // "an external provider is in use" (npm start's external-provider mode).
-const bffProcess = { ...stack, ...bffEnv(stackEnv(stack)), BFF_LOG_LEVEL: 'info' } as Record<
-  string,
-  string
->;
+const bffProcess = {
+  ...stack,
+  ...bffEnv(stackEnv(stack)),
+  ...E2E_LIMITS,
+  BFF_LOG_LEVEL: 'info',
+} as Record<string, string>;
 
 const reuseBuild =
   process.env['E2E_REUSE_BUILD'] === '1' && existsSync('dist/oidc-session/browser/index.html');

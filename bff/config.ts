@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 
 import { isClientAuthMethod, type ClientAuthMethod } from './client-auth.ts';
 import { ConfigError } from './errors.ts';
+import { readTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 export interface ApiRoute {
   /** Path prefix on the BFF, e.g. `/api/`; always starts and ends with `/`. */
@@ -50,6 +51,28 @@ export interface BffConfig {
   /** Expiry of the per-session refresh lock (extended while the holder works). */
   readonly refreshLockTtlMs: number;
   readonly logLevel: string;
+  /** Which proxies in front of the BFF may name the client (X-Forwarded-For); see trust-proxy.ts. */
+  readonly trustProxy: TrustProxy;
+  /** Bounds on sign-ins in progress (pending records), per client address and in total. */
+  readonly loginLimits: LoginLimits;
+  /** Requests per client address and window on the BFF's sign-in, refresh and logout routes. */
+  readonly rateLimits: RateLimits;
+}
+
+export interface LoginLimits {
+  /** Sign-ins in progress one client address may hold; the next one gets 429. */
+  readonly perClient: number;
+  /** Sign-ins in progress the whole BFF (all instances on one Redis) holds; the next one gets 503. */
+  readonly total: number;
+}
+
+export interface RateLimits {
+  readonly windowMs: number;
+  /** Requests per client address and window; 0 turns a route's limit off. */
+  readonly login: number;
+  readonly callback: number;
+  readonly refresh: number;
+  readonly backchannelLogout: number;
 }
 
 /** Body limit of the BFF's own routes: they take at most a small JSON object. */
@@ -107,6 +130,18 @@ export function readConfig(env: Environment = process.env, cwd = process.cwd()):
     storeTimeoutMs: readInteger(env, 'BFF_STORE_TIMEOUT_MS', 2000, 100, 60_000),
     refreshLockTtlMs: readInteger(env, 'BFF_REFRESH_LOCK_TTL_MS', 5000, 500, 60_000),
     logLevel: optional(env, 'BFF_LOG_LEVEL') ?? 'info',
+    trustProxy: readTrustProxy(optional(env, 'BFF_TRUST_PROXY')),
+    loginLimits: {
+      perClient: readInteger(env, 'BFF_LOGIN_PENDING_PER_CLIENT', 20, 1, 1_000_000),
+      total: readInteger(env, 'BFF_LOGIN_PENDING_MAX', 10_000, 1, 10_000_000),
+    },
+    rateLimits: {
+      windowMs: readInteger(env, 'BFF_RATE_LIMIT_WINDOW', 60, 1, 86_400) * 1000,
+      login: readInteger(env, 'BFF_RATE_LIMIT_LOGIN', 30, 0, 1_000_000),
+      callback: readInteger(env, 'BFF_RATE_LIMIT_CALLBACK', 30, 0, 1_000_000),
+      refresh: readInteger(env, 'BFF_RATE_LIMIT_REFRESH', 600, 0, 1_000_000),
+      backchannelLogout: readInteger(env, 'BFF_RATE_LIMIT_BACKCHANNEL_LOGOUT', 300, 0, 1_000_000),
+    },
   };
 }
 

@@ -13,6 +13,7 @@ export type BffErrorCode =
   | 'bad_request'
   | 'payload_too_large'
   | 'unavailable'
+  | 'rate_limited'
   | 'upstream_unreachable'
   | 'not_found'
   | 'internal_error';
@@ -67,6 +68,35 @@ export class UnavailableError extends BffError {
 export class StoreUnavailableError extends UnavailableError {
   constructor(options?: { cause?: unknown }) {
     super('store', options);
+  }
+}
+
+/** Too many requests from one client address in the current window (429, with Retry-After). */
+export class RateLimitedError extends BffError {
+  override readonly name = 'RateLimitedError';
+  constructor(readonly retryAfterSeconds: number) {
+    super('rate_limited', 429, `too many requests: retry in ${retryAfterSeconds} s`);
+  }
+}
+
+/**
+ * A new sign-in would pass a bound on sign-ins in progress: this client's (429 `rate_limited`)
+ * or the whole BFF's (503 `unavailable`). Sign-ins already in progress are never evicted; a slot
+ * frees when one completes or expires, `retryAfterSeconds` from now at the latest.
+ */
+export class SignInLimitError extends BffError {
+  override readonly name = 'SignInLimitError';
+  constructor(
+    readonly scope: 'client' | 'total',
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      scope === 'client' ? 'rate_limited' : 'unavailable',
+      scope === 'client' ? 429 : 503,
+      scope === 'client'
+        ? `too many sign-ins in progress from this address: retry in ${retryAfterSeconds} s`
+        : `too many sign-ins in progress: retry in ${retryAfterSeconds} s`,
+    );
   }
 }
 

@@ -6,8 +6,10 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import { clientKey } from './client-address.ts';
 import { assertSameOrigin } from './csrf.ts';
-import { BffError, NoSessionError, SessionEndedError } from './errors.ts';
+import { BffError, NoSessionError, SessionEndedError, SignInLimitError } from './errors.ts';
+import { refuseSignIn } from './login-bounds.ts';
 import { classifySignInFailure, type SignInFailure } from './sign-in-failure.ts';
 import {
   cookieNames,
@@ -40,18 +42,23 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     try {
       const start = await oidc.startAuthorization();
       const binding = randomBytes(32).toString('base64url');
-      await store.putLogin({
-        state: start.state,
-        nonce: start.nonce,
-        codeVerifier: start.codeVerifier,
-        returnPath,
-        bindingHash: sha256(binding),
-      });
+      await store.putLogin(
+        {
+          state: start.state,
+          nonce: start.nonce,
+          codeVerifier: start.codeVerifier,
+          returnPath,
+          bindingHash: sha256(binding),
+        },
+        clientKey(request),
+      );
       // Ties the callback to this browser: a callback URL planted by someone else (login CSRF)
       // arrives without the cookie and is refused.
       reply.setCookie(names.login, binding, cookieOptions(config, LOGIN_COOKIE_SECONDS));
       return reply.redirect(start.url.href, 303);
     } catch (error) {
+      // Too many sign-ins in progress (this address's or all): refused, none evicted.
+      if (error instanceof SignInLimitError) return refuseSignIn(request, reply, error, returnPath);
       // A navigation, not an XHR: send the user back to the app's login page with a reason.
       const failure = await classifySignInFailure(error);
       request.log.warn({ failure: failure.log }, 'sign-in could not start');

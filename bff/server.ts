@@ -16,10 +16,12 @@ import { OWN_BODY_LIMIT, type BffConfig } from './config.ts';
 import { BffError, SessionEndedError, UnavailableError } from './errors.ts';
 import { createOidcClient, type OidcClient } from './oidc.ts';
 import { registerProxy, SOURCE_HEADER } from './proxy.ts';
+import { registerRateLimits } from './rate-limit/register.ts';
 import { SessionRefresher } from './refresh.ts';
 import { CALLBACK_PATH, errorSummary, registerAppRoutes } from './routes.ts';
 import type { BffContext } from './session-http.ts';
 import type { SessionStore } from './session-store/types.ts';
+import type { TrustProxy } from './trust-proxy.ts';
 
 export interface BffServerOptions {
   readonly config: BffConfig;
@@ -96,8 +98,9 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
             },
           },
     bodyLimit: OWN_BODY_LIMIT,
-    // Behind a load balancer the public origin comes from the configuration, never from headers.
-    trustProxy: false,
+    // Behind a load balancer the public origin comes from the configuration, never from headers;
+    // the client address (the rate limits' key) from X-Forwarded-For only as BFF_TRUST_PROXY says.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
   });
 
   await server.register(cookie);
@@ -128,6 +131,9 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
 
   server.setErrorHandler((error: FastifyError, request, reply) => {
     const failure = toBffError(error);
+    // Rate limits and full sign-in bounds say when to come back.
+    if ('retryAfterSeconds' in failure)
+      reply.header('retry-after', String(failure.retryAfterSeconds));
     if (
       failure.status >= 500 &&
       !(failure instanceof UnavailableError) &&
@@ -146,6 +152,8 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
       });
   });
 
+  // Before the routes: it adds its hook to each limited route as the route is registered.
+  await registerRateLimits(server, store, config.rateLimits, config.publicOrigin);
   registerAppConfig(server, config);
   registerAppRoutes(server, context);
   registerBackchannelLogout(server, context);
@@ -177,6 +185,15 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
     await store.close();
   });
   return { server, context };
+}
+
+/** A hop count as proxy-addr reads one (fastify's types have no number form). */
+function fastifyTrustProxy(
+  trust: TrustProxy,
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === false) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return [...trust];
 }
 
 /** Any error as one of the contract's errors. */

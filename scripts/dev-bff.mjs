@@ -3,7 +3,7 @@
 // confidential client `demo-bff` and the dev API. The browser talks only to the BFF.
 import { spawn, spawnSync } from 'node:child_process';
 
-import { bffEnv } from './bff-env.mjs';
+import { bffEnv, DEV_LIMITS } from './bff-env.mjs';
 import { stackEnv } from './stack-env.mjs';
 
 const env = stackEnv();
@@ -16,7 +16,8 @@ const children = [
   spawn('npx', [...ng, '--watch'], { stdio: 'inherit' }),
   spawn('npx', ['tsx', 'bff/main.ts'], {
     stdio: 'inherit',
-    env: { ...process.env, ...bffEnv(env) },
+    // Generous limits (one developer and their test tools share loopback); the environment wins.
+    env: { ...DEV_LIMITS, ...process.env, ...bffEnv(env) },
   }),
 ];
 // Forward Ctrl-C and concurrently's kill, and stop the other child when one exits.

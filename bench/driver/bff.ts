@@ -11,7 +11,7 @@ import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { Browser as CookieJar } from '../../bff/test/helpers/browser.ts';
-import { bffEnv } from '../../scripts/bff-env.mjs';
+import { bffEnv, UNTHROTTLED } from '../../scripts/bff-env.mjs';
 import { Results } from './report';
 import { ACCESS_TOKEN_TTL_SECONDS, ENV, ROOT, type StackEnv } from './stack';
 
@@ -32,6 +32,8 @@ class BffProcess {
       env: {
         ...process.env,
         ...bffEnv(env, staticDir()),
+        // The bench measures the BFF, not its limits: all its load comes from loopback.
+        ...UNTHROTTLED,
         BFF_PORT: String(port),
         ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
       },

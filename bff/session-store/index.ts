@@ -15,13 +15,18 @@ export { RedisSessionStore } from './redis.ts';
 export function createSessionStore(
   config: Pick<
     BffConfig,
-    'redisUrl' | 'storeTimeoutMs' | 'sessionIdleTimeoutMs' | 'sessionAbsoluteLifetimeMs'
+    | 'redisUrl'
+    | 'storeTimeoutMs'
+    | 'sessionIdleTimeoutMs'
+    | 'sessionAbsoluteLifetimeMs'
+    | 'loginLimits'
   >,
   onError: (error: Error) => void,
 ): SessionStore {
   const lifetimes = {
     idleTimeoutMs: config.sessionIdleTimeoutMs,
     absoluteLifetimeMs: config.sessionAbsoluteLifetimeMs,
+    loginLimits: config.loginLimits,
   };
   if (config.redisUrl === undefined) return new MemorySessionStore(lifetimes);
   const store = new RedisSessionStore({

@@ -4,7 +4,9 @@
  * Expired entries are dropped on read and by a sweep timer that never keeps the process alive.
  */
 import type { SessionEndReason } from '../errors.ts';
+import { PendingLogins } from './memory-pending-logins.ts';
 import {
+  DEFAULT_LOGIN_LIMITS,
   DEFAULT_LOGIN_TTL_MS,
   DEFAULT_TOMBSTONE_TTL_MS,
   sessionExpiresAt,
@@ -15,6 +17,7 @@ import {
   type SessionRecord,
   type SessionStore,
   type StoreLifetimes,
+  type WindowCount,
   type WriteResult,
 } from './types.ts';
 
@@ -36,7 +39,8 @@ export interface MemoryStoreOptions extends StoreLifetimes {
 
 export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Entry>();
-  readonly #logins = new Map<string, Expiring<PendingLogin>>();
+  readonly #logins: PendingLogins;
+  readonly #windows = new Map<string, { count: number; endsAt: number }>();
   readonly #jtis = new Map<string, number>();
   readonly #locks = new Map<string, Expiring<string>>();
   readonly #now: () => number;
@@ -50,7 +54,9 @@ export class MemorySessionStore implements SessionStore {
       absoluteLifetimeMs: options.absoluteLifetimeMs,
       loginTtlMs: options.loginTtlMs ?? DEFAULT_LOGIN_TTL_MS,
       tombstoneTtlMs: options.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS,
+      loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
     };
+    this.#logins = new PendingLogins(this.#lifetimes.loginLimits, this.#lifetimes.loginTtlMs);
     const period = options.sweepIntervalMs ?? 60_000;
     if (period > 0) {
       this.#sweeper = setInterval(() => this.sweep(), period);
@@ -110,17 +116,23 @@ export class MemorySessionStore implements SessionStore {
     return this.#activeIds((session) => session.sub === sub);
   }
 
-  async putLogin(login: PendingLogin): Promise<void> {
-    this.#logins.set(login.state, {
-      value: login,
-      expiresAt: this.#now() + this.#lifetimes.loginTtlMs,
-    });
+  async putLogin(login: PendingLogin, client?: string): Promise<void> {
+    this.#logins.put(login, client, this.#now());
   }
 
   async takeLogin(state: string): Promise<PendingLogin | undefined> {
-    const entry = this.#logins.get(state);
-    this.#logins.delete(state);
-    return entry && entry.expiresAt > this.#now() ? entry.value : undefined;
+    return this.#logins.take(state, this.#now());
+  }
+
+  async countRequest(key: string, windowMs: number): Promise<WindowCount> {
+    const now = this.#now();
+    let window = this.#windows.get(key);
+    if (!window || window.endsAt <= now) {
+      window = { count: 0, endsAt: now + windowMs };
+      this.#windows.set(key, window);
+    }
+    window.count += 1;
+    return { count: window.count, resetInMs: window.endsAt - now };
   }
 
   async markJtiSeen(jti: string, ttlMs: number): Promise<boolean> {
@@ -158,15 +170,21 @@ export class MemorySessionStore implements SessionStore {
   sweep(): void {
     const now = this.#now();
     for (const id of this.#sessions.keys()) this.#entry(id);
-    for (const [state, login] of this.#logins)
-      if (login.expiresAt <= now) this.#logins.delete(state);
+    this.#logins.dropExpired(now);
+    for (const [key, window] of this.#windows) if (window.endsAt <= now) this.#windows.delete(key);
     for (const [jti, until] of this.#jtis) if (until <= now) this.#jtis.delete(jti);
     for (const [name, lock] of this.#locks) if (lock.expiresAt <= now) this.#locks.delete(name);
   }
 
   /** Number of entries of every kind, so tests can see the store clean up after itself. */
   get size(): number {
-    return this.#sessions.size + this.#logins.size + this.#jtis.size + this.#locks.size;
+    return (
+      this.#sessions.size +
+      this.#logins.size +
+      this.#jtis.size +
+      this.#locks.size +
+      this.#windows.size
+    );
   }
 
   /** The entry if it has not expired; an expired one is deleted on the way. */

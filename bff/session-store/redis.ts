@@ -11,8 +11,10 @@
  */
 import { createClient, ErrorReply } from 'redis';
 
-import { StoreUnavailableError, type SessionEndReason } from '../errors.ts';
+import { SignInLimitError, StoreUnavailableError, type SessionEndReason } from '../errors.ts';
+import { COUNT_REQUEST, PUT_LOGIN, TAKE_LOGIN } from './redis-login-scripts.ts';
 import {
+  DEFAULT_LOGIN_LIMITS,
   DEFAULT_LOGIN_TTL_MS,
   DEFAULT_TOMBSTONE_TTL_MS,
   type NewSession,
@@ -22,7 +24,9 @@ import {
   type SessionStore,
   type StoreLifetimes,
   type TokenRecord,
+  type WindowCount,
   type WriteResult,
+  secondsUntil,
 } from './types.ts';
 
 export interface RedisStoreOptions extends StoreLifetimes {
@@ -98,6 +102,7 @@ export class RedisSessionStore implements SessionStore {
       absoluteLifetimeMs: options.absoluteLifetimeMs,
       loginTtlMs: options.loginTtlMs ?? DEFAULT_LOGIN_TTL_MS,
       tombstoneTtlMs: options.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS,
+      loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
     };
     this.#client = createClient({
       url: options.url,
@@ -221,17 +226,50 @@ export class RedisSessionStore implements SessionStore {
     return (await this.#eval(LIVE_MEMBERS, [this.#key('sub', sub)], [this.#prefix])) as string[];
   }
 
-  async putLogin(login: PendingLogin): Promise<void> {
-    await this.#run(() =>
-      this.#client.set(this.#key('login', login.state), JSON.stringify(login), {
-        expiration: { type: 'PX', value: this.#lifetimes.loginTtlMs },
-      }),
-    );
+  async putLogin(login: PendingLogin, client?: string): Promise<void> {
+    const now = Date.now();
+    const { loginTtlMs, loginLimits } = this.#lifetimes;
+    const [outcome, freesAt] = (await this.#eval(
+      PUT_LOGIN,
+      [
+        this.#key('login', login.state),
+        this.#key('logins', ''),
+        this.#key('loginclient', client ?? ''),
+      ],
+      [
+        now,
+        loginTtlMs,
+        loginLimits.perClient,
+        loginLimits.total,
+        // The client rides along so that takeLogin can free its slot.
+        JSON.stringify(client === undefined ? login : { ...login, _client: client }),
+        login.state,
+        client === undefined ? '0' : '1',
+      ],
+    )) as [string, number];
+    if (outcome === 'client' || outcome === 'total') {
+      throw new SignInLimitError(outcome, secondsUntil(Number(freesAt), now));
+    }
   }
 
   async takeLogin(state: string): Promise<PendingLogin | undefined> {
-    const raw = await this.#run(() => this.#client.getDel(this.#key('login', state)));
-    return typeof raw === 'string' ? (JSON.parse(raw) as PendingLogin) : undefined;
+    const raw = await this.#eval(
+      TAKE_LOGIN,
+      [this.#key('login', state), this.#key('logins', '')],
+      [state, this.#prefix],
+    );
+    if (typeof raw !== 'string') return undefined;
+    const { _client: _ignored, ...login } = JSON.parse(raw) as PendingLogin & { _client?: string };
+    return login;
+  }
+
+  async countRequest(key: string, windowMs: number): Promise<WindowCount> {
+    const [count, resetInMs] = (await this.#eval(
+      COUNT_REQUEST,
+      [this.#key('rate', key)],
+      [windowMs],
+    )) as [number, number];
+    return { count, resetInMs };
   }
 
   async markJtiSeen(jti: string, ttlMs: number): Promise<boolean> {

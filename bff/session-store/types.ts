@@ -77,6 +77,22 @@ export interface StoreLifetimes {
   readonly loginTtlMs?: number;
   /** How long an ended session is remembered as ended (then: unknown). Default 1 hour. */
   readonly tombstoneTtlMs?: number;
+  /** Bounds on sign-ins in progress. Default `DEFAULT_LOGIN_LIMITS`. */
+  readonly loginLimits?: LoginLimits;
+}
+
+/** How many sign-ins may be in progress: per client address, and in the whole store. */
+export interface LoginLimits {
+  readonly perClient: number;
+  readonly total: number;
+}
+
+/** One fixed window of a request counter. */
+export interface WindowCount {
+  /** Requests counted in the current window, this one included. */
+  readonly count: number;
+  /** Milliseconds until the window ends and the count starts again from 0. */
+  readonly resetInMs: number;
 }
 
 export interface SessionStore {
@@ -94,9 +110,20 @@ export interface SessionStore {
   sessionsBySid(sid: string): Promise<string[]>;
   /** Ids of live sessions of this user. */
   sessionsBySub(sub: string): Promise<string[]>;
-  putLogin(login: PendingLogin): Promise<void>;
+  /**
+   * Stores a sign-in in progress for `client` (a client address key). Throws `SignInLimitError`
+   * when that client already holds `loginLimits.perClient` of them (scope `client`) or the store
+   * holds `loginLimits.total` (scope `total`): a sign-in in progress is never evicted. The counts
+   * are the pending records themselves, so they expire with them.
+   */
+  putLogin(login: PendingLogin, client?: string): Promise<void>;
   /** Returns and deletes the sign-in (single use), or undefined if unknown or expired. */
   takeLogin(state: string): Promise<PendingLogin | undefined>;
+  /**
+   * Counts one request under `key` in a fixed window of `windowMs` that starts with the key's
+   * first request (the rate limiter's counter; every key expires with its window).
+   */
+  countRequest(key: string, windowMs: number): Promise<WindowCount>;
   /** Records a token id; false when it was already seen within `ttlMs`. */
   markJtiSeen(jti: string, ttlMs: number): Promise<boolean>;
   /** A named lock with expiry; true if `owner` now holds it. */
@@ -112,6 +139,12 @@ export interface SessionStore {
 
 export const DEFAULT_LOGIN_TTL_MS = 10 * 60_000;
 export const DEFAULT_TOMBSTONE_TTL_MS = 60 * 60_000;
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perClient: 20, total: 10_000 };
+
+/** Whole seconds until `at` (at least 1), for Retry-After. */
+export function secondsUntil(at: number, now: number): number {
+  return Math.max(1, Math.ceil((at - now) / 1000));
+}
 
 /** When a session expires: idle timeout from its last touch, capped by its absolute lifetime. */
 export function sessionExpiresAt(

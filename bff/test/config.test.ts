@@ -39,6 +39,28 @@ describe('readConfig', () => {
     assert.equal(config.refreshLockTtlMs, 5000);
     assert.equal(config.storeTimeoutMs, 2000);
     assert.equal(config.proxyBodyLimit, 1_048_576);
+    assert.equal(config.trustProxy, false);
+    assert.deepEqual(config.loginLimits, { perClient: 20, total: 10_000 });
+    assert.deepEqual(config.rateLimits, {
+      windowMs: 60_000,
+      login: 30,
+      callback: 30,
+      refresh: 600,
+      backchannelLogout: 300,
+    });
+  });
+
+  it('reads BFF_TRUST_PROXY as off, a hop count, or proxy addresses and ranges', () => {
+    const trust = (value: string) => readConfig({ ...minimal, BFF_TRUST_PROXY: value }).trustProxy;
+    assert.equal(trust('false'), false);
+    assert.equal(trust('0'), false);
+    assert.equal(trust('2'), 2);
+    assert.deepEqual(trust('10.0.0.0/8, 192.0.2.7,fd00::/8,loopback'), [
+      '10.0.0.0/8',
+      '192.0.2.7',
+      'fd00::/8',
+      'loopback',
+    ]);
   });
 
   it('listens on loopback unless BFF_HOST says otherwise', () => {
@@ -94,6 +116,26 @@ describe('readConfig', () => {
       'a Redis URL of another scheme',
       { REDIS_URL: 'http://user:hunter2@redis' },
       /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL$/,
+    ],
+    [
+      'a proxy trusted blindly',
+      { BFF_TRUST_PROXY: 'true' },
+      /^BFF_TRUST_PROXY=true would trust any X-Forwarded-For/,
+    ],
+    [
+      'a trusted proxy that is not an address',
+      { BFF_TRUST_PROXY: '10.0.0.0/33' },
+      /^BFF_TRUST_PROXY: "10.0.0.0\/33" is not an address/,
+    ],
+    [
+      'a pending sign-in bound of 0',
+      { BFF_LOGIN_PENDING_PER_CLIENT: '0' },
+      /^BFF_LOGIN_PENDING_PER_CLIENT must be between 1 and/,
+    ],
+    [
+      'a rate limit that is not a number',
+      { BFF_RATE_LIMIT_LOGIN: 'lots' },
+      /^BFF_RATE_LIMIT_LOGIN must be a whole number/,
     ],
     [
       'a static dir without the app',

@@ -8,10 +8,17 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { StoreUnavailableError } from '../errors.ts';
 import { MemorySessionStore } from '../session-store/memory.ts';
 import { RedisSessionStore } from '../session-store/redis.ts';
-import type { NewSession, SessionStore, StoreLifetimes } from '../session-store/types.ts';
+import { createClient } from 'redis';
+
+import { SignInLimitError, StoreUnavailableError } from '../errors.ts';
+import type {
+  NewSession,
+  PendingLogin,
+  SessionStore,
+  StoreLifetimes,
+} from '../session-store/types.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 
 /** Short, real lifetimes: both stores measure time the same way (Redis with its own TTLs). */
@@ -41,7 +48,14 @@ function newSession(overrides: Partial<NewSession> = {}): NewSession {
   };
 }
 
-function storeContract(name: string, open: () => Promise<SessionStore>): void {
+/** Opens a store of the kind under test; `options` override LIFETIMES (Redis: own key prefix). */
+type OpenStore = (options?: Partial<StoreLifetimes>) => Promise<SessionStore>;
+
+function pendingLogin(): PendingLogin {
+  return { state: randomUUID(), nonce: 'n', codeVerifier: 'v', returnPath: '/x', bindingHash: 'h' };
+}
+
+function storeContract(name: string, open: OpenStore): void {
   describe(`${name} store`, () => {
     let store: SessionStore;
     before(async () => {
@@ -137,6 +151,77 @@ function storeContract(name: string, open: () => Promise<SessionStore>): void {
       assert.equal(await store.takeLogin(late.state), undefined);
     });
 
+    it('bounds sign-ins in progress per client and in total, and never evicts one', async () => {
+      const bounded = await open({ loginLimits: { perClient: 3, total: 5 } });
+      try {
+        const a = [pendingLogin(), pendingLogin(), pendingLogin()];
+        for (const login of a) await bounded.putLogin(login, 'client-a');
+        await assert.rejects(bounded.putLogin(pendingLogin(), 'client-a'), (error) => {
+          assert.ok(error instanceof SignInLimitError);
+          assert.equal(error.scope, 'client');
+          assert.equal(error.status, 429);
+          assert.equal(error.code, 'rate_limited');
+          // The oldest of client-a's sign-ins frees its slot within the 300 ms TTL.
+          assert.equal(error.retryAfterSeconds, 1);
+          return true;
+        });
+        const b = [pendingLogin(), pendingLogin()];
+        for (const login of b) await bounded.putLogin(login, 'client-b');
+        // Five in progress: a new client, or one without an address, meets the total bound.
+        for (const client of ['client-c', undefined]) {
+          await assert.rejects(bounded.putLogin(pendingLogin(), client), (error) => {
+            assert.ok(error instanceof SignInLimitError);
+            assert.equal(error.scope, 'total');
+            assert.equal(error.status, 503);
+            assert.equal(error.code, 'unavailable');
+            return true;
+          });
+        }
+        // A completed sign-in frees its slots, for its client and in total.
+        assert.deepEqual(await bounded.takeLogin(a[0]!.state), a[0]);
+        const next = pendingLogin();
+        await bounded.putLogin(next, 'client-a');
+        // Every sign-in that was admitted is still there: none was evicted by the refusals.
+        for (const login of [a[1]!, a[2]!, ...b, next]) {
+          assert.deepEqual(await bounded.takeLogin(login.state), login);
+        }
+      } finally {
+        await bounded.close();
+      }
+    });
+
+    it('frees the slots of sign-ins that expired (the count expires with them)', async () => {
+      const bounded = await open({ loginLimits: { perClient: 2, total: 3 } });
+      try {
+        for (let i = 0; i < 2; i += 1) await bounded.putLogin(pendingLogin(), 'client-a');
+        await bounded.putLogin(pendingLogin(), 'client-b');
+        await assert.rejects(bounded.putLogin(pendingLogin(), 'client-a'), SignInLimitError);
+        await assert.rejects(bounded.putLogin(pendingLogin(), 'client-c'), SignInLimitError);
+        await delay(350);
+        const fresh = [pendingLogin(), pendingLogin()];
+        for (const login of fresh) await bounded.putLogin(login, 'client-a');
+        await bounded.putLogin(pendingLogin(), 'client-c');
+        assert.deepEqual(await bounded.takeLogin(fresh[1]!.state), fresh[1]);
+      } finally {
+        await bounded.close();
+      }
+    });
+
+    it('counts requests per key in a fixed window that starts with the first one', async () => {
+      const key = randomUUID();
+      const counts = [];
+      for (let i = 0; i < 3; i += 1) counts.push(await store.countRequest(key, 300));
+      assert.deepEqual(
+        counts.map(({ count }) => count),
+        [1, 2, 3],
+      );
+      for (const { resetInMs } of counts)
+        assert.ok(resetInMs > 0 && resetInMs <= 300, `${resetInMs}`);
+      assert.equal((await store.countRequest(`${key}-other`, 300)).count, 1);
+      await delay(350);
+      assert.equal((await store.countRequest(key, 300)).count, 1, 'a new window');
+    });
+
     it('remembers a jti for its ttl', async () => {
       const jti = randomUUID();
       assert.equal(await store.markJtiSeen(jti, 200), true);
@@ -190,7 +275,10 @@ function storeContract(name: string, open: () => Promise<SessionStore>): void {
   });
 }
 
-storeContract('memory', async () => new MemorySessionStore(LIFETIMES));
+storeContract(
+  'memory',
+  async (options = {}) => new MemorySessionStore({ ...LIFETIMES, ...options }),
+);
 
 let redis: TestRedis;
 before(async () => {
@@ -200,8 +288,15 @@ after(async () => {
   await redis.stop();
 });
 
-storeContract('redis', async () => {
-  const store = new RedisSessionStore({ ...LIFETIMES, url: redis.url, timeoutMs: 500 });
+storeContract('redis', async (options) => {
+  const store = new RedisSessionStore({
+    ...LIFETIMES,
+    ...options,
+    url: redis.url,
+    timeoutMs: 500,
+    // A store with its own bounds counts only its own sign-ins.
+    ...(options ? { keyPrefix: `bff-${randomUUID()}:` } : {}),
+  });
   await store.connect();
   return store;
 });
@@ -225,6 +320,36 @@ describe('memory store housekeeping', () => {
     await delay(30);
     assert.equal(store.size, 0, 'the timer swept');
     await store.close();
+  });
+});
+
+describe('redis store keys for sign-ins and counters', () => {
+  it('leave nothing behind once the sign-ins and windows expired', async () => {
+    const keyPrefix = `bff-${randomUUID()}:`;
+    const store = new RedisSessionStore({
+      ...LIFETIMES,
+      loginLimits: { perClient: 2, total: 10 },
+      url: redis.url,
+      timeoutMs: 500,
+      keyPrefix,
+    });
+    await store.connect();
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      for (const client of ['a', 'a', 'b']) await store.putLogin(pendingLogin(), client);
+      await assert.rejects(store.putLogin(pendingLogin(), 'a'), SignInLimitError);
+      await store.countRequest('login:a', 300);
+      const keys = async () => (await raw.keys(`${keyPrefix}*`)).sort();
+      // Three records, the total set, two client sets, one counter: the refusal wrote nothing.
+      assert.equal((await keys()).length, 7, String(await keys()));
+      for (const key of await keys()) assert.ok((await raw.pTTL(key)) > 0, `${key} expires`);
+      await delay(350);
+      assert.deepEqual(await keys(), []);
+    } finally {
+      raw.destroy();
+      await store.close();
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import { createServer, request, type Server } from 'node:http';
 
 import { startRedis, type TestRedis } from '../../bff/test/helpers/redis-server.ts';
 import { freePort } from '../../bff/test/helpers/stack.ts';
-import { bffEnv } from '../../scripts/bff-env.mjs';
+import { bffEnv, UNTHROTTLED } from '../../scripts/bff-env.mjs';
 import { stackEnv } from '../../scripts/stack-env.mjs';
 import { E2E_ENV } from '../helpers/stack';
 
@@ -151,6 +151,8 @@ export async function startScaleStack(): Promise<ScaleStack> {
   const env = {
     ...stack,
     ...bffEnv(stackEnv(stack)),
+    // Every request comes through the round-robin proxy, from loopback: no limits.
+    ...UNTHROTTLED,
     REDIS_URL: redis.url,
     // A paused Redis is noticed after 1 s instead of 2 s (the outage test stays short), with
     // room for a command slowed by a busy machine.

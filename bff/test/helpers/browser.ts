@@ -68,12 +68,21 @@ export class Browser {
     username = 'alice',
     password = 'wonderland',
     base = this.origin,
+    beforeProvider = async () => {},
+  }: {
+    returnUrl?: string;
+    username?: string;
+    password?: string;
+    base?: string;
+    /** Runs once the BFF stored the sign-in, before the provider is visited. */
+    beforeProvider?: () => Promise<void>;
   } = {}): Promise<URL> {
     const start = new URL(`/bff/login?returnUrl=${encodeURIComponent(returnUrl)}`, base);
     const bffOrigin = new URL(base).origin;
     const first = await this.fetch(start);
     const providerUrl = new URL(first.headers.get('location') ?? '', base);
     if (providerUrl.origin === bffOrigin) return providerUrl; // the BFF could not start a sign-in
+    await beforeProvider();
     const login = await this.follow(await this.fetch(providerUrl), providerUrl, bffOrigin);
     let callback = login;
     if (login.url.origin !== bffOrigin) {

@@ -92,6 +92,12 @@ export async function startStack({
       BFF_API_UPSTREAM: `${api.url}/api/`,
       BFF_STATIC_DIR: staticDir,
       BFF_LOG_LEVEL: 'info',
+      // Every test comes from one address (loopback): no limit unless a test sets one.
+      BFF_RATE_LIMIT_LOGIN: '0',
+      BFF_RATE_LIMIT_CALLBACK: '0',
+      BFF_RATE_LIMIT_REFRESH: '0',
+      BFF_RATE_LIMIT_BACKCHANNEL_LOGOUT: '0',
+      BFF_LOGIN_PENDING_PER_CLIENT: '1000000',
       ...extra,
     }),
     close: async () => {
@@ -129,6 +135,7 @@ export async function startBff(stack: Stack, options: BffOptions = {}): Promise<
     new MemorySessionStore({
       idleTimeoutMs: config.sessionIdleTimeoutMs,
       absoluteLifetimeMs: config.sessionAbsoluteLifetimeMs,
+      loginLimits: config.loginLimits,
       now,
     });
   const logStream = new PassThrough();

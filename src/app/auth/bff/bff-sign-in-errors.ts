@@ -11,6 +11,8 @@ const MESSAGES: Readonly<Record<string, string>> = {
   unavailable: 'the identity provider cannot be reached from the BFF right now; please try again',
   state_mismatch:
     'the answer from the identity provider did not match a sign-in started in this browser (no sign-in cookie, or an unknown state); please try again',
+  rate_limited: 'too many sign-in attempts from your network; please wait a minute and try again',
+  busy: 'too many sign-ins are in progress right now; please try again in a few minutes',
   // Before the reasons above, every failure was `login_failed`; a page bookmarked then still works.
   login_failed: 'the sign-in could not be completed at the identity provider; please try again',
 };
