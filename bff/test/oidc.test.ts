@@ -100,8 +100,11 @@ describe('refresh failures', () => {
       expires_in: 60,
       refresh_token: 'rt2',
     });
-    const tokens = await client.refresh('rt', 'alice');
-    assert.deepEqual(tokens, { accessToken: 'at', expiresIn: 60, refreshToken: 'rt2' });
+    const { expiresIn, ...tokens } = await client.refresh('rt', 'alice');
+    assert.deepEqual(tokens, { accessToken: 'at', refreshToken: 'rt2' });
+    // openid-client counts expires_in down from the answer's arrival: a busy machine may have
+    // crossed a second boundary before the assertion reads it.
+    assert.ok(expiresIn === 60 || expiresIn === 59, `expiresIn ${expiresIn}`);
   });
 
   it('sorts a refused connection as ProviderUnavailableError', async () => {
