@@ -18,6 +18,7 @@ import { SessionSharing } from '../session-sharing';
 import { SessionStore } from '../session-store';
 import { SignInOutcome } from '../sign-in-outcome';
 import { BFF_CSRF_HEADER, BffClient, BffSession, fromBff } from './bff-client';
+import { BffPendingSignIn } from './bff-pending-sign-in';
 
 /** Start-up keeps asking a BFF that answers "try again later", at most this far apart. */
 const STARTUP_RETRY_CAP_MS = 5_000;
@@ -49,6 +50,7 @@ export class BffBackend extends SessionBackend {
   private readonly navigate = inject(PAGE_NAVIGATION);
   private readonly location = inject(Location);
   private readonly document = inject(DOCUMENT);
+  private readonly pendingSignIn = inject(BffPendingSignIn);
   private allowlist: ApiAllowlist | null = null;
 
   async start(): Promise<void> {
@@ -66,6 +68,7 @@ export class BffBackend extends SessionBackend {
   }
 
   async login(returnPath: string): Promise<void> {
+    this.pendingSignIn.mark();
     this.navigate(
       `${this.config.current.bffPath}/login?returnUrl=${encodeURIComponent(returnPath)}`,
     );
@@ -147,6 +150,9 @@ export class BffBackend extends SessionBackend {
 
   /** The BFF sends a failed sign-in back to `/login?error=<code>`; the page shows a fixed text. */
   private readSignInError(): void {
+    // Only this tab's own sign-in, back on the login route, has an answer to read: a link to
+    // `/dashboard?error=x` (or to `/login?error=x` from anywhere) is left to the app, untouched.
+    if (!this.pendingSignIn.takeOnLoginRoute(this.document.location.pathname)) return;
     const params = new URLSearchParams(this.document.location.search);
     const code = params.get('error');
     if (code === null) return;

@@ -47,7 +47,9 @@ export class BrowserTokenBackend extends SessionBackend {
   async start(): Promise<void> {
     const stored = this.store.open(this.config.current.storage);
     this.sharing.connect();
-    if (this.oidc.hasLoginResponse(this.document.location.search)) {
+    // Only this tab's own sign-in coming back is an answer; a `?error=` or `?code=&state=` on
+    // any other page, or without this tab's pending state, is the app's and stays in the URL.
+    if (this.oidc.hasLoginResponse(this.document.location)) {
       await this.completeLogin(stored);
     } else {
       await this.sharing.join(stored, this.timing.tabJoinTimeoutMs);
