@@ -183,3 +183,43 @@ test('sign-out deletes the key in every tab, and the next sign-in binds its toke
   expect(secondThumbprint).not.toBe(firstThumbprint);
   expect((await providerStats()).grantErrors).toEqual([]);
 });
+
+test("a sign-in started in another tab and abandoned at the provider's login page leaves the live session's key alone: its next refresh succeeds", async ({
+  page,
+  context,
+  traffic,
+}) => {
+  await signIn(page);
+  await expectDashboardLoaded(page);
+  const liveKey = await storedKeyId(page);
+  const boundTo = boundThumbprint((await storedTokens(page))!.accessToken);
+  expect(liveKey).toBeTruthy();
+
+  // Tab B must show a Sign in button while tab A holds the session: B has no BroadcastChannel
+  // (the app's fallback then keeps each tab on a session of its own), so it starts signed out,
+  // while it shares IndexedDB, and so the DPoP key store, with A.
+  const tabB = await context.newPage();
+  await tabB.addInitScript(() => {
+    delete (globalThis as { BroadcastChannel?: unknown }).BroadcastChannel;
+  });
+  // The provider's own session has ended meanwhile, so it asks for the password again (the
+  // app keeps nothing in cookies in browser mode).
+  await context.clearCookies();
+  await tabB.goto('/login');
+  await tabB.getByRole('button', { name: 'Sign in' }).click();
+  await expect(tabB.getByLabel('Username')).toBeVisible(); // the provider's login page
+  await tabB.close(); // abandoned
+
+  await waitForExpiry(page);
+  await reloadDashboard(page, traffic);
+  await expectDashboardLoaded(page);
+  expect(await refreshCount()).toBe(1);
+  const stats = await providerStats();
+  expect(stats.grantErrors).toEqual([]);
+  expect(stats.authorizations).toBe(2);
+  const refreshed = (await storedTokens(page)) as { accessToken: string; tokenType?: string };
+  expect(refreshed.tokenType).toBe('DPoP');
+  expect(boundThumbprint(refreshed.accessToken)).toBe(boundTo);
+  expect(await storedKeyId(page), 'the key every tab shares').toBe(liveKey);
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+});

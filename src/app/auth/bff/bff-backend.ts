@@ -20,6 +20,7 @@ import { SignInOutcome } from '../sign-in-outcome';
 import { BFF_CSRF_HEADER, BffClient, BffSession, fromBff } from './bff-client';
 import { bffSignInErrorDetail } from './bff-sign-in-errors';
 import { BffSignOut } from './bff-sign-out';
+import { BffPendingSignIn } from './bff-pending-sign-in';
 
 /** Start-up keeps asking a BFF that answers "try again later", at most this far apart. */
 const STARTUP_RETRY_CAP_MS = 5_000;
@@ -46,6 +47,7 @@ export class BffBackend extends SessionBackend {
   private readonly location = inject(Location);
   private readonly document = inject(DOCUMENT);
   private readonly signOuts = inject(BffSignOut);
+  private readonly pendingSignIn = inject(BffPendingSignIn);
   private allowlist: ApiAllowlist | null = null;
 
   async start(): Promise<void> {
@@ -101,6 +103,7 @@ export class BffBackend extends SessionBackend {
     if (!(await this.signOuts.finish()).heard) throw new ProviderUnreachableError('network');
     // A sign-out in any tab before the user comes back wins over this sign-in.
     this.sharing.recordSignInStart();
+    this.pendingSignIn.mark();
     this.navigate(
       `${this.config.current.bffPath}/login?returnUrl=${encodeURIComponent(returnPath)}`,
     );
@@ -185,6 +188,9 @@ export class BffBackend extends SessionBackend {
 
   /** The BFF sends a failed sign-in back to `/login?error=<reason>&detail=<provider error>`. */
   private readSignInError(): void {
+    // Only this tab's own sign-in, back on the login route, has an answer to read: a link to
+    // `/dashboard?error=x` (or to `/login?error=x` from anywhere) is left to the app, untouched.
+    if (!this.pendingSignIn.takeOnLoginRoute(this.document.location.pathname)) return;
     const params = new URLSearchParams(this.document.location.search);
     const code = params.get('error');
     if (code === null) return;

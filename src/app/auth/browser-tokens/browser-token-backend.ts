@@ -8,7 +8,7 @@ import { AuthConfigStore } from '../auth-config-store';
 import { LoginError, ProviderUnreachableError, SessionExpiredError } from '../auth-errors';
 import { AuthEventLog } from '../auth-events';
 import { AUTH_TIMING } from '../auth-timing';
-import { DPOP_ACCESS_TOKEN, authorizationScheme } from './dpop';
+import { DPOP_ACCESS_TOKEN, DpopSupport, authorizationScheme } from './dpop';
 import { LOGIN_ROUTE } from '../login-route';
 import { OidcClient, endSessionUrl } from './oidc-client';
 import { ProviderMetadataStore } from './provider-metadata';
@@ -42,12 +42,15 @@ export class BrowserTokenBackend extends SessionBackend {
   private readonly location = inject(Location);
   private readonly document = inject(DOCUMENT);
   private readonly loginRoute = inject(LOGIN_ROUTE);
+  private readonly dpop = inject(DpopSupport);
   private allowlist: ApiAllowlist | null = null;
 
   async start(): Promise<void> {
     const stored = this.store.open(this.config.current.storage);
     this.sharing.connect();
-    if (this.oidc.hasLoginResponse(this.document.location.search)) {
+    // Only this tab's own sign-in coming back is an answer; a `?error=` or `?code=&state=` on
+    // any other page, or without this tab's pending state, is the app's and stays in the URL.
+    if (this.oidc.hasLoginResponse(this.document.location)) {
       await this.completeLogin(stored);
     } else {
       await this.sharing.join(stored, this.timing.tabJoinTimeoutMs);
@@ -134,11 +137,10 @@ export class BrowserTokenBackend extends SessionBackend {
       const epoch = this.sharing.takeSignInEpoch();
       const { tokens, returnPath } = await this.oidc.completeLogin(this.document.location.search);
       const published = await this.tabs
-        .withRefreshLock(
-          async () =>
-            this.sharing.publish({ ...tokens, epoch }, await this.tabs.newestHeldGeneration()),
-          this.timing.refreshLockTimeoutMs,
-        )
+        .withRefreshLock(async () => {
+          await this.adoptSignInKey(tokens.tokenType, epoch);
+          return this.sharing.publish({ ...tokens, epoch }, await this.tabs.newestHeldGeneration());
+        }, this.timing.refreshLockTimeoutMs)
         .catch((error: unknown) => {
           throw error instanceof SessionExpiredError && error.reason === 'signed_out'
             ? new LoginError(
@@ -156,10 +158,24 @@ export class BrowserTokenBackend extends SessionBackend {
             ? new LoginError('the identity provider cannot be reached right now; please try again')
             : new LoginError(error instanceof Error ? error.message : String(error));
       console.error('[auth]', failure);
+      this.dpop.abandonSignInKey();
       this.outcome.error.set(failure);
       this.location.replaceState(this.loginRoute);
       // A failed sign-in does not end a session the other tabs still have.
       await this.sharing.join(stored, this.timing.tabJoinTimeoutMs);
+    }
+  }
+
+  /**
+   * A DPoP-bound sign-in's key becomes the one every tab shares only now, holding the refresh
+   * lock, just before its session is published: a sign-in abandoned at the provider, or one a
+   * sign-out overtook (its publish will refuse it), leaves the key of the live session alone.
+   */
+  private async adoptSignInKey(tokenType: TokenSet['tokenType'], epoch: number): Promise<void> {
+    if (tokenType === 'DPoP' && this.sharing.isAlive({ epoch })) {
+      await this.dpop.adoptSignInKey();
+    } else {
+      this.dpop.abandonSignInKey();
     }
   }
 

@@ -1,8 +1,10 @@
 import { EnvironmentInjector, Injectable, inject } from '@angular/core';
 
 import { AuthConfigStore } from '../auth-config-store';
+import { KeyValueStorage, SESSION_STORAGE } from '../browser-storage';
 import { DpopSupport } from './dpop';
 import { CompletedLogin, OidcClient } from './oidc-client';
+import { PageAddress, isOwnSignInAnswer } from './pending-sign-in';
 import { ProviderMetadataStore } from './provider-metadata';
 
 type LibrarySignIn = import('./library-sign-in').LibrarySignIn;
@@ -18,6 +20,7 @@ export class LazyLibraryOidcClient extends OidcClient {
   private readonly config = inject(AuthConfigStore);
   private readonly metadata = inject(ProviderMetadataStore);
   private readonly dpop = inject(DpopSupport);
+  private readonly sessionStorage: KeyValueStorage | null = inject(SESSION_STORAGE);
   private loading: Promise<LibrarySignIn> | null = null;
 
   async startLogin(returnPath: string): Promise<void> {
@@ -26,6 +29,11 @@ export class LazyLibraryOidcClient extends OidcClient {
     // the key that proves the code exchange, and that key must be the one stored here.
     await this.dpop.prepareSignIn();
     library.startLogin(returnPath);
+  }
+
+  /** Only on the redirect path, with the `state` of the sign-in this tab left for. */
+  hasLoginResponse(page: PageAddress): boolean {
+    return isOwnSignInAnswer(page, this.config.current.redirectPath, this.sessionStorage);
   }
 
   async completeLogin(search: string): Promise<CompletedLogin> {

@@ -25,13 +25,11 @@ import { KeyValueStorage, SESSION_STORAGE } from '../browser-storage';
 import { CLOCK } from '../clock';
 import { DpopCodeExchange } from './dpop';
 import { CompletedLogin, ProviderMetadata } from './oidc-client';
+import { LIBRARY_STORAGE_PREFIX, stateCarriesNonce } from './pending-sign-in';
 import { PAGE_NAVIGATION } from '../page-navigation';
 import { safeReturnPath } from '../return-url';
 import { UserClaims } from '../session';
 import { describeAuthorizationError, describeLibraryEvent } from './sign-in-errors';
-
-/** angular-oauth2-oidc's default separator between its nonce and the app's part of `state`. */
-const NONCE_STATE_SEPARATOR = ';';
 
 /**
  * The library checks the ID token's `iat` and `exp` against this device's clock, give or take
@@ -98,7 +96,7 @@ export class LibrarySignIn {
     const params = new URLSearchParams(search);
     // Only a sign-in this tab started may show the provider's own words: anyone can send a
     // link to `/?error=x&error_description=<anything>`.
-    const startedHere = this.startedHere(params.get('state'));
+    const startedHere = stateCarriesNonce(params.get('state'), this.scratch.getItem('nonce'));
     try {
       this.checkIssuer(params.get('iss'));
       // The query is handed over explicitly (the library would read window.location itself).
@@ -114,12 +112,6 @@ export class LibrarySignIn {
       // the SessionStore holds the only copy.
       this.scratch.clear();
     }
-  }
-
-  /** Whether `state` carries the nonce this tab stored when it left for the provider. */
-  private startedHere(state: string | null): boolean {
-    const nonce = this.scratch.getItem('nonce');
-    return !!state && !!nonce && state.split(NONCE_STATE_SEPARATOR)[0] === nonce;
   }
 
   /**
@@ -184,7 +176,7 @@ export class LibrarySignIn {
 @Injectable()
 export class LibraryScratchStorage implements OAuthStorage {
   private static readonly REDIRECT_KEYS = new Set(['nonce', 'PKCE_verifier']);
-  private static readonly PREFIX = 'oidc-session.login.';
+  private static readonly PREFIX = LIBRARY_STORAGE_PREFIX;
   private readonly memory = new Map<string, string>();
   private readonly sessionStorage: KeyValueStorage | null = inject(SESSION_STORAGE);
 

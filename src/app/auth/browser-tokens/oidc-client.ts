@@ -1,4 +1,5 @@
 import { TokenSet } from '../session';
+import { PageAddress } from './pending-sign-in';
 
 /** The provider endpoints the session layer uses, from its discovery document. */
 export interface ProviderMetadata {
@@ -39,11 +40,11 @@ export abstract class OidcClient {
    */
   abstract completeLogin(search: string): Promise<CompletedLogin>;
 
-  /** Whether `search` (the current URL's query) is the provider's redirect back to the app. */
-  hasLoginResponse(search: string): boolean {
-    const params = new URLSearchParams(search);
-    return (params.has('code') && params.has('state')) || params.has('error');
-  }
+  /**
+   * Whether `page` (the current URL) is the provider's redirect back to a sign-in this tab
+   * started; any other `code`, `state` or `error` in a URL belongs to the app.
+   */
+  abstract hasLoginResponse(page: PageAddress): boolean;
 }
 
 /** The end-session URL for RP-initiated logout, or null when the provider has none. */

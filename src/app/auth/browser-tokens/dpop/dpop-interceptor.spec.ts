@@ -100,7 +100,8 @@ describe('dpopInterceptor', () => {
     backend = TestBed.inject(HttpTestingController);
     kit = TestBed.inject(AuthTestingController);
     await kit.ready();
-    await keys.readOrCreate();
+    // The key of a sign-in that completed: the one the stored set is bound to.
+    await keys.adoptSignInKey((await keys.prepareSignInKey()).id);
   }
 
   /** Proofs are signed asynchronously (WebCrypto): waits until `count` requests are out. */

@@ -1,25 +1,18 @@
 import { generateKeyPair } from 'dpop';
 
-import { DpopKeyStore } from './dpop-key-store';
+import { DpopKey, DpopKeyStore, MAX_SIGN_IN_KEYS, SIGN_IN_KEY_MAX_AGE_MS } from './dpop-key-store';
 
 /** Each test gets a database of its own, deleted afterwards. */
 let dbName: string;
 const stores: DpopKeyStore[] = [];
 
-function newStore(
-  options: { locks?: LockManager | null; slowGenerate?: boolean; counter?: { made: number } } = {},
-): DpopKeyStore {
+function newStore(options: { locks?: LockManager | null; now?: () => number } = {}): DpopKeyStore {
   const store = new DpopKeyStore({
     indexedDB,
     locks: options.locks === undefined ? navigator.locks : options.locks,
     dbName,
-    generate: async () => {
-      if (options.counter) options.counter.made++;
-      const pair = await generateKeyPair('ES256');
-      // A slow key generation widens the window in which two tabs could both create one.
-      if (options.slowGenerate) await new Promise((resolve) => setTimeout(resolve, 30));
-      return pair;
-    },
+    now: options.now,
+    generate: () => generateKeyPair('ES256'),
   });
   stores.push(store);
   return store;
@@ -45,31 +38,83 @@ describe('DpopKeyStore', () => {
     await deleteDatabase(dbName);
   });
 
-  it('ends with one key when two tabs create one at the same moment (Web Locks)', async () => {
-    const counter = { made: 0 };
-    const [a, b] = [
-      newStore({ slowGenerate: true, counter }),
-      newStore({ slowGenerate: true, counter }),
-    ];
-    const [keyA, keyB] = await Promise.all([a.readOrCreate(), b.readOrCreate()]);
-    expect(keyA.id).toBe(keyB.id);
-    expect(counter.made).withContext('the second tab re-read inside the lock').toBe(1);
-    expect((await newStore().read())?.id).toBe(keyA.id);
+  /** What a completed sign-in leaves: its attempt's key adopted as the shared key. */
+  async function signedIn(store: DpopKeyStore): Promise<DpopKey> {
+    return (await store.adoptSignInKey((await store.prepareSignInKey()).id))!;
+  }
+
+  it('leaves the shared key alone when a sign-in prepares its own key (an abandoned attempt breaks nothing)', async () => {
+    const tabA = newStore();
+    const shared = await signedIn(tabA);
+    const tabB = newStore();
+    const attempt = await tabB.prepareSignInKey();
+    await delivered();
+    expect(attempt.id).not.toBe(shared.id);
+    expect((await newStore().read())?.id)
+      .withContext('the key every tab shares')
+      .toBe(shared.id);
+    expect(tabA.cached()?.id).withContext('no change message for a mere attempt').toBe(shared.id);
+    expect((await tabB.signInKey(attempt.id))?.id).toBe(attempt.id);
   });
 
-  it('ends with one key when two tabs create one at the same moment without Web Locks', async () => {
-    const [a, b] = [
-      newStore({ locks: null, slowGenerate: true }),
-      newStore({ locks: null, slowGenerate: true }),
-    ];
-    const [keyA, keyB] = await Promise.all([a.readOrCreate(), b.readOrCreate()]);
-    expect(keyA.id).toBe(keyB.id);
-    expect((await newStore().read())?.id).toBe(keyA.id);
+  it("makes a sign-in's key the shared one when it is adopted, and another tab forgets its cached copy", async () => {
+    const a = newStore();
+    const b = newStore();
+    const first = await signedIn(a);
+    expect((await b.read())?.id).toBe(first.id);
+    expect(b.cached()?.id).toBe(first.id);
+
+    const attempt = await a.prepareSignInKey();
+    const adopted = await a.adoptSignInKey(attempt.id);
+    await delivered();
+    expect(adopted?.id).toBe(attempt.id);
+    expect(b.cached()).withContext('the change message cleared the cache').toBeNull();
+    expect((await b.read())?.id).toBe(attempt.id);
+    expect(await a.signInKeyIds())
+      .withContext('the attempt record went with it')
+      .toEqual([]);
+  });
+
+  it('adopts nothing when the attempt is gone, keeping the shared key', async () => {
+    const store = newStore();
+    const shared = await signedIn(store);
+    const attempt = await store.prepareSignInKey();
+    await store.dropSignInKey(attempt.id);
+    expect(await store.adoptSignInKey(attempt.id)).toBeNull();
+    expect((await store.read())?.id).toBe(shared.id);
+  });
+
+  it(`keeps at most ${MAX_SIGN_IN_KEYS} attempts' keys: 20 abandoned sign-ins do not pile up`, async () => {
+    let now = 0;
+    const store = newStore({ now: () => (now += 1000) });
+    const made: string[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) made.push((await store.prepareSignInKey()).id);
+    expect((await store.signInKeyIds()).sort()).toEqual(made.slice(-MAX_SIGN_IN_KEYS).sort());
+  });
+
+  it("deletes an abandoned attempt's key once it is older than the limit, at the next attempt", async () => {
+    let now = 1_000_000;
+    const store = newStore({ now: () => now });
+    const abandoned = await store.prepareSignInKey();
+    now += SIGN_IN_KEY_MAX_AGE_MS - 1;
+    const recent = await store.prepareSignInKey();
+    expect((await store.signInKeyIds()).sort()).toEqual([abandoned.id, recent.id].sort());
+    now += 2;
+    const next = await store.prepareSignInKey();
+    expect((await store.signInKeyIds()).sort()).toEqual([recent.id, next.id].sort());
+  });
+
+  it('adopts the later of two sign-ins completing at once, whole, even without Web Locks', async () => {
+    const [a, b] = [newStore({ locks: null }), newStore({ locks: null })];
+    const [attemptA, attemptB] = await Promise.all([a.prepareSignInKey(), b.prepareSignInKey()]);
+    await a.adoptSignInKey(attemptA.id);
+    await b.adoptSignInKey(attemptB.id);
+    expect((await newStore().read())?.id).toBe(attemptB.id);
   });
 
   it('gives every tab (and a reload) the same non-extractable key', async () => {
-    const created = await newStore().readOrCreate();
-    const reused = await newStore().readOrCreate();
+    const created = await signedIn(newStore());
+    const reused = (await newStore().read())!;
     expect(reused.id).toBe(created.id);
     expect(reused.pair.privateKey.extractable).toBeFalse();
     expect(reused.pair.privateKey.algorithm).toEqual(
@@ -84,24 +129,10 @@ describe('DpopKeyStore', () => {
     ).toBeTrue();
   });
 
-  it('replaces the key on rotate, and another tab forgets its cached copy', async () => {
-    const a = newStore();
-    const b = newStore();
-    const first = await a.readOrCreate();
-    expect((await b.read())?.id).toBe(first.id);
-    expect(b.cached()?.id).toBe(first.id);
-
-    const second = await a.rotate();
-    await delivered();
-    expect(second.id).not.toBe(first.id);
-    expect(b.cached()).withContext('the change message cleared the cache').toBeNull();
-    expect((await b.read())?.id).toBe(second.id);
-  });
-
   it('deletes the key for every tab', async () => {
     const a = newStore();
     const b = newStore();
-    await a.readOrCreate();
+    await signedIn(a);
     await b.read();
     await b.delete();
     await delivered();
@@ -109,14 +140,6 @@ describe('DpopKeyStore', () => {
     expect(a.cached()).toBeNull();
     expect(await a.read()).toBeNull();
     expect(await newStore().read()).toBeNull();
-  });
-
-  it('makes a new key after a deletion, never bringing the old one back', async () => {
-    const store = newStore();
-    const before = await store.readOrCreate();
-    await store.delete();
-    const after = await store.readOrCreate();
-    expect(after.id).not.toBe(before.id);
   });
 
   it('reports a database that cannot be opened, and tries again next time', async () => {

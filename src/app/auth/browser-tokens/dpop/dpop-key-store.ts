@@ -15,20 +15,36 @@ export interface DpopKey {
 interface StoredKey {
   readonly id: string;
   readonly pair: KeyPair;
+  /** A sign-in attempt's key: when it was made (by `now`), for the clean-up of abandoned ones. */
+  readonly createdAt?: number;
 }
 
 export interface DpopKeyStoreOptions {
   readonly indexedDB: IDBFactory;
-  /** Web Locks; null where the browser has none (creation stays race-free through `add`). */
+  /** Web Locks; null where the browser has none (each write is still one whole transaction). */
   readonly locks: LockManager | null;
   readonly dbName: string;
   /** Makes a new key pair (tests count or slow it); default: a non-extractable ES256 pair. */
   readonly generate?: () => Promise<KeyPair>;
+  /** The clock that dates sign-in attempts' keys; default `Date.now`. */
+  readonly now?: () => number;
 }
 
 const STORE = 'keys';
 const RECORD = 'current';
-/** The Web Lock every tab takes to create, replace or delete the key. */
+/** Sign-in attempts' keys are stored beside the shared one, under this prefix and their id. */
+const ATTEMPT_PREFIX = 'attempt:';
+/** Every attempt's record (made when used: there is no IDBKeyRange outside a browser). */
+const attempts = () => IDBKeyRange.bound(ATTEMPT_PREFIX, `${ATTEMPT_PREFIX}\uffff`);
+/**
+ * At most this many sign-in attempts' keys are kept (the newest): more tabs than this signing
+ * in at the very same time is not a real user, and an attempt whose key was dropped still
+ * completes (its code exchange proves with a new key of its own, see DpopSupport).
+ */
+export const MAX_SIGN_IN_KEYS = 4;
+/** An attempt's key this old belongs to a sign-in abandoned at the provider. */
+export const SIGN_IN_KEY_MAX_AGE_MS = 60 * 60 * 1000;
+/** The Web Lock every tab takes to prepare, adopt or delete a key. */
 export const DPOP_KEY_LOCK = 'oidc-session:dpop-key';
 /** Tells the other tabs (and other stores in this one) that the stored key changed. */
 const CHANGE_CHANNEL = 'oidc-session:dpop-key';
@@ -38,18 +54,25 @@ const CHANGE_CHANNEL = 'oidc-session:dpop-key';
  * a duplicated tab and a reload use the same key. The private key is non-extractable: a script
  * can use it while the page is open, but can never read it out.
  *
- * Creation is race-free: it runs under a Web Lock and re-reads inside it, and the write is an
- * IndexedDB `add`, which fails if another tab got there first (then that tab's key is read), so
- * two tabs starting at once end with one key even without Web Locks.
+ * A sign-in gets a key of its own ({@link prepareSignInKey}), stored beside the shared one; it
+ * replaces the shared key only when that sign-in's session is adopted ({@link adoptSignInKey}),
+ * so a sign-in abandoned at the provider never breaks the session the other tabs hold. Abandoned
+ * attempts' keys are deleted when the next attempt is prepared (older than
+ * {@link SIGN_IN_KEY_MAX_AGE_MS}, or beyond the newest {@link MAX_SIGN_IN_KEYS}).
+ *
+ * Every write runs under a Web Lock (where the browser has them) and in one IndexedDB
+ * transaction, so the shared key is always one whole key: the last adopted one.
  */
 export class DpopKeyStore {
   private readonly generate: () => Promise<KeyPair>;
+  private readonly now: () => number;
   private db: Promise<IDBDatabase> | null = null;
   private channel: BroadcastChannel | null = null;
   private cache: DpopKey | null = null;
 
   constructor(private readonly options: DpopKeyStoreOptions) {
     this.generate = options.generate ?? (() => generateKeyPair('ES256', { extractable: false }));
+    this.now = options.now ?? Date.now;
   }
 
   /** The key last read or made by this store, without touching IndexedDB (the request path). */
@@ -68,34 +91,54 @@ export class DpopKeyStore {
     return this.cache;
   }
 
-  /** The stored key, or a new one when there is none. Two callers at once get the same key. */
-  async readOrCreate(): Promise<DpopKey> {
+  /**
+   * A new key for one sign-in attempt, stored beside the shared key, which stays as it is; the
+   * keys of attempts abandoned earlier are deleted here (too old, or beyond the newest few).
+   */
+  async prepareSignInKey(): Promise<DpopKey> {
     return this.locked(async () => {
-      const existing = await this.read();
-      if (existing) return existing;
-      const fresh = await this.make();
-      try {
-        await this.request('readwrite', (store) => store.add(fresh, RECORD));
-      } catch (error: unknown) {
-        // ConstraintError: another tab (without Web Locks) stored its key first; use that one.
-        if (!(error instanceof DOMException && error.name === 'ConstraintError')) throw error;
-        const winner = await this.read();
-        if (winner) return winner;
-        throw error;
-      }
-      this.changed(fresh);
-      return fresh;
+      const fresh: StoredKey = { ...(await this.make()), createdAt: this.now() };
+      await this.request('readwrite', (store) => store.put(fresh, ATTEMPT_PREFIX + fresh.id));
+      await this.pruneSignInKeys(fresh.id);
+      return { id: fresh.id, pair: fresh.pair };
     });
   }
 
-  /** Replaces the key with a new one (each sign-in binds its tokens to a key of its own). */
-  async rotate(): Promise<DpopKey> {
+  /** The key of the sign-in attempt `id`, or null when it is gone. */
+  async signInKey(id: string): Promise<DpopKey | null> {
+    const stored = await this.request<StoredKey | undefined>('readonly', (store) =>
+      store.get(ATTEMPT_PREFIX + id),
+    );
+    return stored ? { id: stored.id, pair: stored.pair } : null;
+  }
+
+  /** The ids of the sign-in attempts' keys kept now. */
+  async signInKeyIds(): Promise<string[]> {
+    const stored = await this.request<StoredKey[]>('readonly', (store) => store.getAll(attempts()));
+    return stored.map((key) => key.id);
+  }
+
+  /**
+   * Sign-in attempt `id` completed and its session is adopted: its key becomes the key every
+   * tab shares (in one transaction with the attempt's record going), and the other tabs are
+   * told. Null, and nothing changed, when the attempt's key is gone.
+   */
+  async adoptSignInKey(id: string): Promise<DpopKey | null> {
     return this.locked(async () => {
-      const fresh = await this.make();
-      await this.request('readwrite', (store) => store.put(fresh, RECORD));
-      this.changed(fresh);
-      return fresh;
+      const attempt = await this.signInKey(id);
+      if (!attempt) return null;
+      await this.request('readwrite', (store) => {
+        store.delete(ATTEMPT_PREFIX + id);
+        return store.put(attempt, RECORD);
+      });
+      this.changed(attempt);
+      return attempt;
     });
+  }
+
+  /** Deletes the key of sign-in attempt `id` (a sign-in that failed); the shared key stays. */
+  async dropSignInKey(id: string): Promise<void> {
+    await this.request('readwrite', (store) => store.delete(ATTEMPT_PREFIX + id));
   }
 
   /** Deletes the key: the tokens bound to it become useless everywhere. */
@@ -124,6 +167,22 @@ export class DpopKeyStore {
 
   private async make(): Promise<StoredKey> {
     return { id: randomId(), pair: await this.generate() };
+  }
+
+  /** Deletes abandoned attempts' keys: older than the limit, or beyond the newest few. */
+  private async pruneSignInKeys(keep: string): Promise<void> {
+    const stored = await this.request<StoredKey[]>('readonly', (store) => store.getAll(attempts()));
+    const now = this.now();
+    const newestFirst = [...stored].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+    const stale = newestFirst.filter(
+      (key, index) =>
+        key.id !== keep &&
+        (index >= MAX_SIGN_IN_KEYS || !(now - (key.createdAt ?? 0) < SIGN_IN_KEY_MAX_AGE_MS)),
+    );
+    if (stale.length === 0) return;
+    await this.request('readwrite', (store) =>
+      stale.map((key) => store.delete(ATTEMPT_PREFIX + key.id)).at(-1)!,
+    );
   }
 
   private changed(key: DpopKey | null): void {

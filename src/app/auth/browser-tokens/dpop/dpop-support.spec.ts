@@ -61,8 +61,9 @@ describe('DpopSupport', () => {
   function workingKeys(): DpopKeyStore {
     const key = { id: 'k1', pair: {} as never };
     return jasmine.createSpyObj<DpopKeyStore>('DpopKeyStore', {
-      rotate: Promise.resolve(key),
-      readOrCreate: Promise.resolve(key),
+      prepareSignInKey: Promise.resolve(key),
+      signInKey: Promise.resolve(key),
+      dropSignInKey: Promise.resolve(),
     });
   }
 
@@ -70,7 +71,7 @@ describe('DpopSupport', () => {
     const keys = workingKeys();
     const support = await setUp({ keys });
     expect((await support.prepareSignIn())?.id).toBe('k1');
-    expect(keys.rotate).toHaveBeenCalledTimes(1);
+    expect(keys.prepareSignInKey).toHaveBeenCalledTimes(1);
     expect((await support.codeExchangeKey())?.id).toBe('k1');
   });
 
@@ -82,7 +83,7 @@ describe('DpopSupport', () => {
     });
     expect(await support.prepareSignIn()).toBeNull();
     expect(await support.codeExchangeKey()).toBeNull();
-    expect(keys.rotate).not.toHaveBeenCalled();
+    expect(keys.prepareSignInKey).not.toHaveBeenCalled();
     expect(events).toEqual([]);
   });
 
@@ -90,7 +91,7 @@ describe('DpopSupport', () => {
     const keys = workingKeys();
     const support = await setUp({ keys, dpop: 'off' });
     expect(await support.prepareSignIn()).toBeNull();
-    expect(keys.rotate).not.toHaveBeenCalled();
+    expect(keys.prepareSignInKey).not.toHaveBeenCalled();
   });
 
   it('falls back to Bearer with a warning event where there is no IndexedDB or WebCrypto', async () => {
@@ -105,7 +106,7 @@ describe('DpopSupport', () => {
   it('falls back to Bearer when IndexedDB refuses to store the key (a private mode)', async () => {
     spyOn(console, 'warn');
     const keys = jasmine.createSpyObj<DpopKeyStore>('DpopKeyStore', {
-      rotate: Promise.reject(new DOMException('no', 'InvalidStateError')),
+      prepareSignInKey: Promise.reject(new DOMException('no', 'InvalidStateError')),
     });
     const support = await setUp({ keys });
     expect(await support.prepareSignIn()).toBeNull();
@@ -134,5 +135,92 @@ describe('DpopSupport', () => {
       LoginError,
       /dpop_signing_alg_values_supported/,
     );
+  });
+
+  describe('with a key per sign-in attempt (IndexedDB in this browser)', () => {
+    let dbName: string;
+    let stores: DpopKeyStore[];
+
+    const newStore = () => {
+      const store = new DpopKeyStore({ indexedDB, locks: navigator.locks, dbName });
+      stores.push(store);
+      return store;
+    };
+
+    beforeEach(() => {
+      dbName = `oidc-session.dpop-test-${crypto.randomUUID()}`;
+      stores = [];
+    });
+
+    afterEach(async () => {
+      stores.forEach((store) => store.close());
+      await new Promise<void>((resolve) => {
+        const request = indexedDB.deleteDatabase(dbName);
+        request.onsuccess = request.onerror = request.onblocked = () => resolve();
+      });
+    });
+
+    /** Another tab's completed sign-in: the key its live session is bound to. */
+    async function liveSessionKey(): Promise<string> {
+      const other = newStore();
+      return (await other.adoptSignInKey((await other.prepareSignInKey()).id))!.id;
+    }
+
+    it("leaves the key of another tab's live session alone when a sign-in starts and is abandoned", async () => {
+      const live = await liveSessionKey();
+      const support = await setUp({ keys: newStore() });
+      const attempt = await support.prepareSignIn();
+      expect(attempt?.id).not.toBe(live);
+      // The user leaves the provider's page: nothing else happens in this tab.
+      expect((await newStore().read())?.id)
+        .withContext('the shared key')
+        .toBe(live);
+    });
+
+    it("proves the code exchange with the attempt's key, which becomes the shared key on adoption", async () => {
+      const live = await liveSessionKey();
+      const keys = newStore();
+      const support = await setUp({ keys });
+      const attempt = await support.prepareSignIn();
+      expect((await support.codeExchangeKey())?.id).toBe(attempt!.id);
+      expect((await newStore().read())?.id)
+        .withContext('not before adoption')
+        .toBe(live);
+      await support.adoptSignInKey();
+      expect((await newStore().read())?.id).toBe(attempt!.id);
+      expect(await keys.signInKeyIds()).toEqual([]);
+    });
+
+    it("proves with a new key of the attempt's own when the prepared one is gone", async () => {
+      const live = await liveSessionKey();
+      const keys = newStore();
+      const support = await setUp({ keys });
+      const attempt = await support.prepareSignIn();
+      await keys.dropSignInKey(attempt!.id);
+      const proving = await support.codeExchangeKey();
+      expect(proving?.id).not.toBe(attempt!.id);
+      expect(proving?.id).not.toBe(live);
+      await support.adoptSignInKey();
+      expect((await newStore().read())?.id).toBe(proving!.id);
+    });
+
+    it("drops this tab's earlier attempt's key when it starts a sign-in again", async () => {
+      const keys = newStore();
+      const support = await setUp({ keys });
+      await support.prepareSignIn();
+      const again = await support.prepareSignIn();
+      await expectAsync(keys.signInKeyIds()).toBeResolvedTo([again!.id]);
+    });
+
+    it("drops a failed sign-in's key and keeps the shared one", async () => {
+      const live = await liveSessionKey();
+      const keys = newStore();
+      const support = await setUp({ keys });
+      await support.prepareSignIn();
+      support.abandonSignInKey();
+      await expectAsync(support.adoptSignInKey()).toBeRejectedWithError(LoginError, /gone/);
+      expect(await keys.signInKeyIds()).toEqual([]);
+      expect((await newStore().read())?.id).toBe(live);
+    });
   });
 });
