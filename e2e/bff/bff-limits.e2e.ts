@@ -63,7 +63,9 @@ test('a browser sent past the limit lands on the login page, which says why', as
     });
     expect(answer.status()).toBe(303);
   }
-  await page.goto('/bff/login?returnUrl=/profile');
+  // The user presses Sign in (the tab marks its sign-in, so the answer on /login is its own).
+  await page.goto('/login?returnUrl=%2Fprofile');
+  await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/login\?returnUrl=%2Fprofile$/);
   await expect(page.getByText('too many sign-in attempts from your network')).toBeVisible();
 });

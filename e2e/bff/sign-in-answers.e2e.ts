@@ -46,7 +46,9 @@ test("bff mode: the BFF's error is shown on /login on the way back from this tab
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByLabel('Username')).toBeVisible();
   await page.goto('/bff/callback?code=forged&state=forged');
-  await expect(page.getByTestId('login-error')).toContainText('could not be completed');
+  await expect(page.getByTestId('login-error')).toContainText(
+    'did not match a sign-in started in this browser',
+  );
   expect(pathAndQuery(page)).toBe('/login?returnUrl=%2F');
 
   // Used once: the same address loaded again shows nothing.
