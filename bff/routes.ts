@@ -9,13 +9,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { assertSameOrigin } from './csrf.ts';
 import { BffError, UnavailableError } from './errors.ts';
+import { safeReturnPath } from './return-path.ts';
 import {
   cookieNames,
   cookieOptions,
   isSessionId,
   newSessionId,
   requireSession,
-  safeReturnPath,
   sessionView,
   type BffContext,
 } from './session-http.ts';
@@ -32,10 +32,7 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
   const csrf = async (request: FastifyRequest) => assertSameOrigin(request, config.publicOrigin);
 
   server.get('/bff/login', async (request, reply) => {
-    const returnPath = safeReturnPath(
-      (request.query as Record<string, unknown>)['returnUrl'],
-      config.publicOrigin,
-    );
+    const returnPath = safeReturnPath((request.query as Record<string, unknown>)['returnUrl']);
     try {
       const start = await oidc.startAuthorization();
       const binding = randomBytes(32).toString('base64url');

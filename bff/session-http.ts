@@ -131,31 +131,3 @@ export function sessionView(
     ),
   };
 }
-
-/**
- * A same-origin path for `returnUrl`, or `/`. Refuses absolute URLs, `//host`, `/\host`,
- * `javascript:`, control characters and their percent-encoded forms.
- */
-export function safeReturnPath(raw: unknown, publicOrigin: string): string {
-  if (typeof raw !== 'string' || raw.length > 2048) return '/';
-  let decoded = raw;
-  // Decode a few times so that %2F%2F or %252F%252F cannot smuggle a scheme-relative URL.
-  for (let round = 0; round < 3; round += 1) {
-    if (
-      !decoded.startsWith('/') ||
-      /^\/[/\\]/.test(decoded) ||
-      /[\\\u0000-\u001f\u007f]/.test(decoded)
-    )
-      return '/';
-    try {
-      const next = decodeURIComponent(decoded);
-      if (next === decoded) break;
-      decoded = next;
-    } catch {
-      // Malformed percent-encoding: not a path the app produced.
-      return '/';
-    }
-  }
-  const url = new URL(raw, publicOrigin);
-  return url.origin === publicOrigin ? `${url.pathname}${url.search}${url.hash}` : '/';
-}
