@@ -123,6 +123,11 @@ export class MemorySessionStore implements SessionStore {
     return entry && entry.expiresAt > this.#now() ? entry.value : undefined;
   }
 
+  async hasSeenJti(jti: string): Promise<boolean> {
+    const seenUntil = this.#jtis.get(jti);
+    return seenUntil !== undefined && seenUntil > this.#now();
+  }
+
   async markJtiSeen(jti: string, ttlMs: number): Promise<boolean> {
     const seenUntil = this.#jtis.get(jti);
     if (seenUntil !== undefined && seenUntil > this.#now()) return false;

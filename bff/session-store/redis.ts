@@ -234,6 +234,10 @@ export class RedisSessionStore implements SessionStore {
     return typeof raw === 'string' ? (JSON.parse(raw) as PendingLogin) : undefined;
   }
 
+  async hasSeenJti(jti: string): Promise<boolean> {
+    return (await this.#run(() => this.#client.exists(this.#key('jti', jti)))) === 1;
+  }
+
   async markJtiSeen(jti: string, ttlMs: number): Promise<boolean> {
     const reply = await this.#run(() =>
       this.#client.set(this.#key('jti', jti), '1', {

@@ -97,6 +97,8 @@ export interface SessionStore {
   putLogin(login: PendingLogin): Promise<void>;
   /** Returns and deletes the sign-in (single use), or undefined if unknown or expired. */
   takeLogin(state: string): Promise<PendingLogin | undefined>;
+  /** True when `markJtiSeen` recorded this token id and its record has not expired. */
+  hasSeenJti(jti: string): Promise<boolean>;
   /** Records a token id; false when it was already seen within `ttlMs`. */
   markJtiSeen(jti: string, ttlMs: number): Promise<boolean>;
   /** A named lock with expiry; true if `owner` now holds it. */
