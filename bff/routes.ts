@@ -2,14 +2,14 @@
  * The BFF's own endpoints for the app: sign-in, callback, session, refresh, sign-out, health.
  * The JSON shapes and status codes are the error contract of README.md.
  */
-import { createHash, randomBytes } from 'node:crypto';
-
 import { AuthorizationResponseError } from 'openid-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { assertSameOrigin } from './csrf.ts';
 import { BffError, UnavailableError } from './errors.ts';
+import { setLoginBinding, takeLoginBinding } from './login-binding.ts';
 import { safeReturnPath } from './return-path.ts';
+import { replacePreviousSession } from './session-replacement.ts';
 import {
   cookieNames,
   cookieOptions,
@@ -23,9 +23,6 @@ import {
 export const CALLBACK_PATH = '/bff/callback';
 export const BACKCHANNEL_LOGOUT_PATH = '/bff/backchannel-logout';
 
-/** Seconds a sign-in may take: the binding cookie and the pending record live this long. */
-const LOGIN_COOKIE_SECONDS = 600;
-
 export function registerAppRoutes(server: FastifyInstance, context: BffContext): void {
   const { config, store, oidc, refresher } = context;
   const names = cookieNames(config);
@@ -35,17 +32,16 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     const returnPath = safeReturnPath((request.query as Record<string, unknown>)['returnUrl']);
     try {
       const start = await oidc.startAuthorization();
-      const binding = randomBytes(32).toString('base64url');
+      // Ties the callback to this browser: a callback URL planted by someone else (login CSRF)
+      // arrives without the cookie and is refused. One cookie per sign-in, so tabs never collide.
+      const bindingHash = setLoginBinding(config, request, reply, start.state, context.now());
       await store.putLogin({
         state: start.state,
         nonce: start.nonce,
         codeVerifier: start.codeVerifier,
         returnPath,
-        bindingHash: sha256(binding),
+        bindingHash,
       });
-      // Ties the callback to this browser: a callback URL planted by someone else (login CSRF)
-      // arrives without the cookie and is refused.
-      reply.setCookie(names.login, binding, cookieOptions(config, LOGIN_COOKIE_SECONDS));
       return reply.redirect(start.url.href, 303);
     } catch (error) {
       // A navigation, not an XHR: send the user back to the app's login page with a reason.
@@ -57,26 +53,32 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
   server.get(CALLBACK_PATH, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const state = typeof query['state'] === 'string' ? query['state'] : undefined;
-    const binding = request.cookies[names.login];
-    reply.clearCookie(names.login, cookieOptions(config));
+    // Only this sign-in's binding is used up: another tab's sign-in in progress keeps its own.
+    const bindingHash = state ? takeLoginBinding(config, request, reply, state) : undefined;
     let returnPath = '/';
     try {
       const pending = state ? await store.takeLogin(state) : undefined;
-      if (!pending || !binding || sha256(binding) !== pending.bindingHash) {
+      if (!pending || !bindingHash || bindingHash !== pending.bindingHash) {
         return reply.redirect(loginPage(returnPath, 'login_failed'), 303);
       }
       returnPath = pending.returnPath;
       const callbackUrl = new URL(request.url, config.publicOrigin);
       const tokens = await oidc.finishAuthorization(callbackUrl, pending);
       const now = context.now();
-      // A new id at every sign-in (no fixation); a session the browser still had ends now.
-      const previous = request.cookies[names.session];
-      if (previous && isSessionId(previous)) await store.endSession(previous, 'signed_out');
       const id = newSessionId();
       const sid = typeof tokens.claims['sid'] === 'string' ? tokens.claims['sid'] : undefined;
+      const sub = String(tokens.claims['sub']);
+      // A new id at every sign-in (no fixation). The session the browser had (another tab's
+      // sign-in that completed first, or an older one) is replaced: see session-replacement.ts.
+      await replacePreviousSession(
+        context,
+        request.cookies[names.session],
+        { id, sub, ...(sid === undefined ? {} : { sid }) },
+        request.log,
+      );
       await store.createSession({
         id,
-        sub: String(tokens.claims['sub']),
+        sub,
         ...(sid === undefined ? {} : { sid }),
         claims: tokens.claims,
         createdAt: now,
@@ -168,10 +170,6 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
 
 function loginPage(returnPath: string, error: string): string {
   return `/login?${new URLSearchParams({ returnUrl: returnPath, error })}`;
-}
-
-function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
 }
 
 /** Name and message only: provider errors can carry whole responses. */

@@ -25,13 +25,13 @@ export interface BffContext {
 
 export interface CookieNames {
   readonly session: string;
-  readonly login: string;
 }
 
 /** `__Host-` (Secure, Path=/, no Domain) everywhere but on loopback, where http has no Secure. */
 export function cookieNames(config: Pick<BffConfig, 'loopback'>): CookieNames {
   const prefix = config.loopback ? '' : '__Host-';
-  return { session: `${prefix}bff_session`, login: `${prefix}bff_login` };
+  // Sign-ins in progress have cookies of their own, one each: see login-binding.ts.
+  return { session: `${prefix}bff_session` };
 }
 
 export function cookieOptions(config: Pick<BffConfig, 'loopback'>, maxAgeSeconds?: number) {
