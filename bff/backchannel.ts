@@ -74,20 +74,15 @@ export function registerBackchannelLogout(server: FastifyInstance, context: BffC
         const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
         if (!sid && !sub) throw new InvalidLogoutToken('a logout token needs sid or sub');
         // Checked last: a refused token must not use up its jti.
-        if (!(await context.store.markJtiSeen(`${claims.iss}|${claims.jti}`, JTI_MEMORY_MS))) {
+        const jti = `${claims.iss}|${claims.jti}`;
+        if (await context.store.hasSeenJti(jti))
           throw new InvalidLogoutToken('logout token replayed');
-        }
-        const ids = sid
-          ? await context.store.sessionsBySid(sid)
-          : await context.store.sessionsBySub(sub as string);
-        for (const id of ids) {
-          // With both sid and sub, only that user's sessions of that provider session end.
-          if (sid && sub) {
-            const lookup = await context.store.getSession(id);
-            if (lookup.state !== 'active' || lookup.session.sub !== sub) continue;
-          }
-          await context.store.endSession(id, 'provider_logout');
-        }
+        // End the sessions first, record the jti after: a store failure in between answers 503
+        // with the jti unrecorded, so the provider's retry ends them (ending is idempotent).
+        // Recorded first, the retry would be refused as a replay and the sessions would live on.
+        const ids = await endSessionsOf(context, sid, sub);
+        // false: a concurrent delivery of the same token recorded it first; both ended the same.
+        await context.store.markJtiSeen(jti, JTI_MEMORY_MS);
         request.log.info({ sessions: ids.length }, 'back-channel logout');
         return reply.code(200).send();
       } catch (error) {
@@ -97,4 +92,24 @@ export function registerBackchannelLogout(server: FastifyInstance, context: BffC
       }
     });
   });
+}
+
+/** Ends every session of the provider session `sid` (only `sub`'s when both) or of `sub`. */
+async function endSessionsOf(
+  context: BffContext,
+  sid: string | undefined,
+  sub: string | undefined,
+): Promise<string[]> {
+  const ids = sid
+    ? await context.store.sessionsBySid(sid)
+    : await context.store.sessionsBySub(sub as string);
+  for (const id of ids) {
+    // With both sid and sub, only that user's sessions of that provider session end.
+    if (sid && sub) {
+      const lookup = await context.store.getSession(id);
+      if (lookup.state !== 'active' || lookup.session.sub !== sub) continue;
+    }
+    await context.store.endSession(id, 'provider_logout');
+  }
+  return ids;
 }

@@ -12,7 +12,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { assertSameOrigin } from './csrf.ts';
 import { BffError, SessionEndedError, UnavailableError } from './errors.ts';
-import { cookieNames, cookieOptions, requireSession, type BffContext } from './session-http.ts';
+import { cookieNames, cookieOptions } from './cookies.ts';
+import { requireSession, type BffContext } from './session-http.ts';
 import type { SessionRecord, TokenRecord } from './session-store/types.ts';
 
 /** Marks every answer that comes from the API rather than from the BFF itself. */

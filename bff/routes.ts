@@ -2,22 +2,21 @@
  * The BFF's own endpoints for the app: sign-in, callback, session, refresh, sign-out, health.
  * The JSON shapes and status codes are the error contract of README.md.
  */
-import { createHash, randomBytes } from 'node:crypto';
-
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { clientKey } from './client-address.ts';
 import { assertSameOrigin } from './csrf.ts';
 import { BffError, NoSessionError, SessionEndedError, SignInLimitError } from './errors.ts';
+import { clearLoginBindings, setLoginBinding, takeLoginBinding } from './login-binding.ts';
 import { refuseSignIn } from './login-bounds.ts';
+import { safeReturnPath } from './return-path.ts';
+import { replacePreviousSession } from './session-replacement.ts';
 import { classifySignInFailure, type SignInFailure } from './sign-in-failure.ts';
+import { cookieNames, cookieOptions } from './cookies.ts';
 import {
-  cookieNames,
-  cookieOptions,
   isSessionId,
   newSessionId,
   requireSession,
-  safeReturnPath,
   sessionView,
   type BffContext,
 } from './session-http.ts';
@@ -26,35 +25,28 @@ import { clearSignOutPending } from './signout-pending.ts';
 export const CALLBACK_PATH = '/bff/callback';
 export const BACKCHANNEL_LOGOUT_PATH = '/bff/backchannel-logout';
 
-/** Seconds a sign-in may take: the binding cookie and the pending record live this long. */
-const LOGIN_COOKIE_SECONDS = 600;
-
 export function registerAppRoutes(server: FastifyInstance, context: BffContext): void {
   const { config, store, oidc, refresher } = context;
   const names = cookieNames(config);
   const csrf = async (request: FastifyRequest) => assertSameOrigin(request, config.publicOrigin);
 
   server.get('/bff/login', async (request, reply) => {
-    const returnPath = safeReturnPath(
-      (request.query as Record<string, unknown>)['returnUrl'],
-      config.publicOrigin,
-    );
+    const returnPath = safeReturnPath((request.query as Record<string, unknown>)['returnUrl']);
     try {
       const start = await oidc.startAuthorization();
-      const binding = randomBytes(32).toString('base64url');
+      // Ties the callback to this browser: a callback URL planted by someone else (login CSRF)
+      // arrives without the cookie and is refused. One cookie per sign-in, so tabs never collide.
+      const bindingHash = setLoginBinding(config, request, reply, start.state, context.now());
       await store.putLogin(
         {
           state: start.state,
           nonce: start.nonce,
           codeVerifier: start.codeVerifier,
           returnPath,
-          bindingHash: sha256(binding),
+          bindingHash,
         },
         clientKey(request),
       );
-      // Ties the callback to this browser: a callback URL planted by someone else (login CSRF)
-      // arrives without the cookie and is refused.
-      reply.setCookie(names.login, binding, cookieOptions(config, LOGIN_COOKIE_SECONDS));
       return reply.redirect(start.url.href, 303);
     } catch (error) {
       // Too many sign-ins in progress (this address's or all): refused, none evicted.
@@ -69,14 +61,14 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
   server.get(CALLBACK_PATH, async (request, reply) => {
     const query = request.query as Record<string, unknown>;
     const state = typeof query['state'] === 'string' ? query['state'] : undefined;
-    const binding = request.cookies[names.login];
-    reply.clearCookie(names.login, cookieOptions(config));
+    // Only this sign-in's binding is used up: another tab's sign-in in progress keeps its own.
+    const bindingHash = state ? takeLoginBinding(config, request, reply, state) : undefined;
     let returnPath = '/';
     try {
       const pending = state ? await store.takeLogin(state) : undefined;
-      if (!pending || !binding || sha256(binding) !== pending.bindingHash) {
+      if (!pending || !bindingHash || bindingHash !== pending.bindingHash) {
         request.log.warn(
-          { pending: Boolean(pending), bindingCookie: Boolean(binding) },
+          { pending: Boolean(pending), bindingCookie: Boolean(bindingHash) },
           'sign-in callback does not belong to a sign-in this browser started',
         );
         return reply.redirect(loginPage(returnPath, { reason: 'state_mismatch' }), 303);
@@ -85,14 +77,20 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       const callbackUrl = new URL(request.url, config.publicOrigin);
       const tokens = await oidc.finishAuthorization(callbackUrl, pending);
       const now = context.now();
-      // A new id at every sign-in (no fixation); a session the browser still had ends now.
-      const previous = request.cookies[names.session];
-      if (previous && isSessionId(previous)) await store.endSession(previous, 'signed_out');
       const id = newSessionId();
       const sid = typeof tokens.claims['sid'] === 'string' ? tokens.claims['sid'] : undefined;
+      const sub = String(tokens.claims['sub']);
+      // A new id at every sign-in (no fixation). The session the browser had (another tab's
+      // sign-in that completed first, or an older one) is replaced: see session-replacement.ts.
+      await replacePreviousSession(
+        context,
+        request.cookies[names.session],
+        { id, sub, ...(sid === undefined ? {} : { sid }) },
+        request.log,
+      );
       await store.createSession({
         id,
-        sub: String(tokens.claims['sub']),
+        sub,
         ...(sid === undefined ? {} : { sid }),
         claims: tokens.claims,
         createdAt: now,
@@ -151,8 +149,8 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     const id = request.cookies[names.session];
     const lookup = id && isSessionId(id) ? await store.getSession(id) : undefined;
     // A sign-in this browser started before signing out must not complete after it: its
-    // binding cookie goes, so its callback is refused.
-    reply.clearCookie(names.login, cookieOptions(config));
+    // binding cookies go, so its callback is refused.
+    clearLoginBindings(config, request, reply);
     if (!id || lookup?.state !== 'active') {
       reply.clearCookie(names.session, cookieOptions(config));
       clearSignOutPending(config, reply);
@@ -215,10 +213,6 @@ const NOT_REVOKED_MESSAGE =
   "signed out, but the provider's refresh token could not be revoked: the provider has no " +
   'revocation endpoint, so it stays valid there until it expires (leave offline_access out of ' +
   'OIDC_SCOPE, or keep refresh tokens short-lived at the provider)';
-
-function sha256(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
-}
 
 /** Name and message only: provider errors can carry whole responses. */
 export function errorSummary(error: unknown): { type: string; message: string } {

@@ -153,7 +153,7 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
   });
 
   // Before the routes: it adds its hook to each limited route as the route is registered.
-  await registerRateLimits(server, store, config.rateLimits, config.publicOrigin);
+  await registerRateLimits(server, store, config.rateLimits);
   registerAppConfig(server, config);
   registerAppRoutes(server, context);
   registerBackchannelLogout(server, context);

@@ -9,6 +9,8 @@ import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { BffConfig } from './config.ts';
+import { cookieNames, cookieOptions } from './cookies.ts';
+import { clearLoginBindings } from './login-binding.ts';
 import { NoSessionError, SessionEndedError } from './errors.ts';
 import type { OidcClient } from './oidc.ts';
 import type { SessionRefresher } from './refresh.ts';
@@ -22,27 +24,6 @@ export interface BffContext {
   readonly refresher: SessionRefresher;
   /** Epoch milliseconds; injectable so tests can move the BFF's clock. */
   readonly now: () => number;
-}
-
-export interface CookieNames {
-  readonly session: string;
-  readonly login: string;
-}
-
-/** `__Host-` (Secure, Path=/, no Domain) everywhere but on loopback, where http has no Secure. */
-export function cookieNames(config: Pick<BffConfig, 'loopback'>): CookieNames {
-  const prefix = config.loopback ? '' : '__Host-';
-  return { session: `${prefix}bff_session`, login: `${prefix}bff_login` };
-}
-
-export function cookieOptions(config: Pick<BffConfig, 'loopback'>, maxAgeSeconds?: number) {
-  return {
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    path: '/',
-    secure: !config.loopback,
-    ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds }),
-  };
 }
 
 /** 256 random bits, base64url: the session id the browser holds. */
@@ -79,7 +60,7 @@ export async function requireSession(
     const ended = await finishPendingSignOut(context, request, reply, id);
     reply.clearCookie(names.session, cookieOptions(context.config));
     // As at /bff/logout: a sign-in started before the sign-out cannot complete after it.
-    reply.clearCookie(names.login, cookieOptions(context.config));
+    clearLoginBindings(context.config, request, reply);
     throw ended;
   }
   const lookup = await context.store.getSession(id);
@@ -145,32 +126,4 @@ export function sessionView(
       Math.floor((session.createdAt + context.config.sessionAbsoluteLifetimeMs - now) / 1000),
     ),
   };
-}
-
-/**
- * A same-origin path for `returnUrl`, or `/`. Refuses absolute URLs, `//host`, `/\host`,
- * `javascript:`, control characters and their percent-encoded forms.
- */
-export function safeReturnPath(raw: unknown, publicOrigin: string): string {
-  if (typeof raw !== 'string' || raw.length > 2048) return '/';
-  let decoded = raw;
-  // Decode a few times so that %2F%2F or %252F%252F cannot smuggle a scheme-relative URL.
-  for (let round = 0; round < 3; round += 1) {
-    if (
-      !decoded.startsWith('/') ||
-      /^\/[/\\]/.test(decoded) ||
-      /[\\\u0000-\u001f\u007f]/.test(decoded)
-    )
-      return '/';
-    try {
-      const next = decodeURIComponent(decoded);
-      if (next === decoded) break;
-      decoded = next;
-    } catch {
-      // Malformed percent-encoding: not a path the app produced.
-      return '/';
-    }
-  }
-  const url = new URL(raw, publicOrigin);
-  return url.origin === publicOrigin ? `${url.pathname}${url.search}${url.hash}` : '/';
 }

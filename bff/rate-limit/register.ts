@@ -20,7 +20,7 @@ import type { RateLimits } from '../config.ts';
 import { RateLimitedError } from '../errors.ts';
 import { refuseSignIn } from '../login-bounds.ts';
 import { BACKCHANNEL_LOGOUT_PATH, CALLBACK_PATH, errorSummary } from '../routes.ts';
-import { safeReturnPath } from '../session-http.ts';
+import { safeReturnPath } from '../return-path.ts';
 import type { SessionStore } from '../session-store/types.ts';
 import { sessionStoreRateLimitStore } from './session-store-rate-limit-store.ts';
 
@@ -43,7 +43,6 @@ export async function registerRateLimits(
   server: FastifyInstance,
   store: SessionStore,
   limits: RateLimits,
-  publicOrigin: string,
 ): Promise<void> {
   await server.register(rateLimit, {
     global: false,
@@ -68,8 +67,7 @@ export async function registerRateLimits(
       if (route.navigation) {
         // The callback's return path is in the pending record it did not read: the default.
         const query = request.query as Record<string, unknown>;
-        const returnPath =
-          route.name === 'login' ? safeReturnPath(query['returnUrl'], publicOrigin) : '/';
+        const returnPath = route.name === 'login' ? safeReturnPath(query['returnUrl']) : '/';
         return refuseSignIn(request, reply, refusal, returnPath);
       }
       reply.header('retry-after', String(refusal.retryAfterSeconds));

@@ -135,6 +135,11 @@ export class MemorySessionStore implements SessionStore {
     return { count: window.count, resetInMs: window.endsAt - now };
   }
 
+  async hasSeenJti(jti: string): Promise<boolean> {
+    const seenUntil = this.#jtis.get(jti);
+    return seenUntil !== undefined && seenUntil > this.#now();
+  }
+
   async markJtiSeen(jti: string, ttlMs: number): Promise<boolean> {
     const seenUntil = this.#jtis.get(jti);
     if (seenUntil !== undefined && seenUntil > this.#now()) return false;

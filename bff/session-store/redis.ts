@@ -272,6 +272,10 @@ export class RedisSessionStore implements SessionStore {
     return { count, resetInMs };
   }
 
+  async hasSeenJti(jti: string): Promise<boolean> {
+    return (await this.#run(() => this.#client.exists(this.#key('jti', jti)))) === 1;
+  }
+
   async markJtiSeen(jti: string, ttlMs: number): Promise<boolean> {
     const reply = await this.#run(() =>
       this.#client.set(this.#key('jti', jti), '1', {

@@ -124,6 +124,8 @@ export interface SessionStore {
    * first request (the rate limiter's counter; every key expires with its window).
    */
   countRequest(key: string, windowMs: number): Promise<WindowCount>;
+  /** True when `markJtiSeen` recorded this token id and its record has not expired. */
+  hasSeenJti(jti: string): Promise<boolean>;
   /** Records a token id; false when it was already seen within `ttlMs`. */
   markJtiSeen(jti: string, ttlMs: number): Promise<boolean>;
   /** A named lock with expiry; true if `owner` now holds it. */

@@ -2,7 +2,8 @@
  * OpenID Connect Back-Channel Logout against the real dev provider: ending the provider session
  * on its own end-session page ends the BFF session in every instance (two instances on one
  * Redis); forged, mis-addressed, nonce-carrying, event-less, stale and replayed logout tokens are
- * refused and end nothing.
+ * refused and end nothing; a store failure between the jti check and the end of the sessions
+ * answers 503 and the provider's retry ends them (issue 19, item 2).
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,9 @@ import { after, before, describe, it } from 'node:test';
 import { importJWK, SignJWT, type JWTPayload } from 'jose';
 
 import { generateSigningKey } from '../../dev-backend/identity-provider/signing-key.ts';
+import { StoreUnavailableError } from '../errors.ts';
 import { RedisSessionStore } from '../session-store/redis.ts';
+import type { SessionStore } from '../session-store/types.ts';
 import { Browser } from './helpers/browser.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import { startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
@@ -22,8 +25,32 @@ let stack: Stack;
 let redis: TestRedis;
 let a: RunningBff;
 let b: RunningBff;
+/** A third instance on the same Redis whose store fails the calls named here, once each. */
+let faulty: RunningBff;
+const failOnce = new Set<keyof SessionStore>();
+const storeCalls: string[] = [];
 
-async function instance(listen: boolean): Promise<RunningBff> {
+/** `inner`, except that each method named in `failOnce` throws StoreUnavailableError once. */
+function withInjectedFailures(inner: SessionStore): SessionStore {
+  return new Proxy(inner, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        storeCalls.push(String(property));
+        if (failOnce.delete(property as keyof SessionStore)) {
+          return Promise.reject(new StoreUnavailableError());
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+async function instance(
+  listen: boolean,
+  wrap: (store: SessionStore) => SessionStore = (store) => store,
+): Promise<RunningBff> {
   const store = new RedisSessionStore({
     url: redis.url,
     timeoutMs: 500,
@@ -31,7 +58,7 @@ async function instance(listen: boolean): Promise<RunningBff> {
     absoluteLifetimeMs: 86_400_000,
   });
   await store.connect();
-  return startBff(stack, { store, listen });
+  return startBff(stack, { store: wrap(store), listen });
 }
 
 function baseOf(bff: RunningBff): string {
@@ -43,9 +70,10 @@ before(async () => {
   redis = await startRedis();
   a = await instance(true);
   b = await instance(false);
+  faulty = await instance(false, withInjectedFailures);
 });
 after(async () => {
-  await Promise.all([a.close(), b.close()]);
+  await Promise.all([a.close(), b.close(), faulty.close()]);
   await redis.stop();
   await stack.close();
 });
@@ -179,5 +207,36 @@ describe('back-channel logout', () => {
       /replayed/,
     );
     assert.equal((await a.store.getSession(id)).state, 'active');
+  });
+
+  it('ends the sessions on the provider retry after a store failure between jti check and ending (503)', async () => {
+    const { id, sid } = await signedIn();
+    const token = await logoutToken({ sid, sub: 'alice' });
+    failOnce.add('endSession');
+    const first = await post(token, faulty);
+    assert.equal(first.status, 503, 'the store failed: the provider is asked to retry');
+    assert.equal((await a.store.getSession(id)).state, 'active', 'nothing ended yet');
+    const retry = await post(token, faulty);
+    assert.equal(retry.status, 200, `the retry is not a replay (${await retry.text()})`);
+    assert.equal((await a.store.getSession(id)).state, 'ended');
+    // Now it is recorded: a third delivery is the replay.
+    assert.equal((await post(token, faulty)).status, 400);
+  });
+
+  it('ends the sessions before it records the jti, so a failure to record still ended them', async () => {
+    const { id, sid } = await signedIn();
+    const token = await logoutToken({ sid, sub: 'alice' });
+    storeCalls.length = 0;
+    failOnce.add('markJtiSeen');
+    assert.equal((await post(token, faulty)).status, 503);
+    assert.equal((await a.store.getSession(id)).state, 'ended', 'ended before the record failed');
+    const order = storeCalls.filter((call) => ['endSession', 'markJtiSeen'].includes(call));
+    assert.deepEqual(order, ['endSession', 'markJtiSeen']);
+    assert.equal(
+      (await post(token, faulty)).status,
+      200,
+      'the retry is answered, ending nothing new',
+    );
+    assert.equal((await post(token, faulty)).status, 400, 'then it is a replay');
   });
 });

@@ -224,9 +224,12 @@ function storeContract(name: string, open: OpenStore): void {
 
     it('remembers a jti for its ttl', async () => {
       const jti = randomUUID();
+      assert.equal(await store.hasSeenJti(jti), false);
       assert.equal(await store.markJtiSeen(jti, 200), true);
+      assert.equal(await store.hasSeenJti(jti), true);
       assert.equal(await store.markJtiSeen(jti, 200), false);
       await delay(250);
+      assert.equal(await store.hasSeenJti(jti), false);
       assert.equal(await store.markJtiSeen(jti, 200), true);
     });
 

@@ -1,34 +1,61 @@
+/**
+ * The one return-path rule of the app and the BFF (`bff/return-path.ts` imports this file, so it
+ * stays pure TypeScript: no Angular, no imports at all).
+ */
+
 /** Where a user goes after signing in when no usable return path was given. */
 export const DEFAULT_RETURN_PATH = '/dashboard';
 
 const PLACEHOLDER_ORIGIN = 'https://return-url.invalid';
+/** Layers of percent-encoding looked behind; a value still changing after that is refused. */
+const MAX_DECODING_LAYERS = 4;
+const MAX_LENGTH = 2048;
 
 /**
- * Accepts a `returnUrl` only when it is a path on this app's own origin, so that the sign-in
- * redirect can never become an open redirect. Rejects absolute URLs, protocol-relative `//host`,
- * backslash forms browsers read as `//` (`/\host`), `javascript:` and other schemes, control
- * characters, and all of those hidden behind percent-encoding.
+ * Accepts a `returnUrl` only when its final, normalised form is a path on this app's own origin
+ * that starts with exactly one `/` not followed by `/` or `\`, so that the sign-in redirect can
+ * never become an open redirect. The check runs on the input AND on its normalised form:
+ * normalising can create what the input did not show (`/.//evil`, `/a/..//evil` and
+ * `/%2e%2e/%2F/evil` all become `//evil` or `/%2F/evil`). Each of up to four layers of
+ * percent-decoding, normalised or not, is held to the same rule; control characters and
+ * backslashes are refused in every layer.
  * @returns the normalised path (path + query + fragment), or `fallback`.
  */
 export function safeReturnPath(raw: unknown, fallback = DEFAULT_RETURN_PATH): string {
-  if (typeof raw !== 'string' || raw === '' || raw.length > 2048) return fallback;
-  if (!isPlainPath(raw)) return fallback;
-  // Look behind up to three layers of percent-encoding: "%2F%2Fevil" decodes to "//evil".
-  let decoded = raw;
-  for (let layer = 0; layer < 3; layer++) {
+  if (typeof raw !== 'string' || raw === '' || raw.length > MAX_LENGTH) return fallback;
+  if (!isPlainPathInEveryLayer(raw)) return fallback;
+  const url = new URL(raw, PLACEHOLDER_ORIGIN);
+  if (url.origin !== PLACEHOLDER_ORIGIN) return fallback;
+  const normalised = url.pathname + url.search + url.hash;
+  // The value the browser will resolve is the normalised one: it must pass the rule too.
+  return isPlainPathInEveryLayer(normalised) ? normalised : fallback;
+}
+
+/**
+ * `value` and each percent-decoding of it are plain paths, normalised or not, and decoding settles
+ * in time: a server or router that decodes once more must not find `//host` either.
+ */
+function isPlainPathInEveryLayer(value: string): boolean {
+  let decoded = value;
+  for (let layer = 0; layer <= MAX_DECODING_LAYERS; layer++) {
+    if (!isPlainPath(decoded) || !isPlainPath(normalise(decoded))) return false;
     let next: string;
     try {
       next = decodeURIComponent(decoded);
     } catch {
       // A malformed escape sequence is not something a genuine app link contains.
-      return fallback;
+      return false;
     }
-    if (next === decoded) break;
-    if (!isPlainPath(next)) return fallback;
+    if (next === decoded) return true;
     decoded = next;
   }
-  const url = new URL(raw, PLACEHOLDER_ORIGIN);
-  if (url.origin !== PLACEHOLDER_ORIGIN) return fallback;
+  // Still decoding after every layer we look behind: not a link the app produced.
+  return false;
+}
+
+/** The path, query and fragment a browser would request for `path` (a plain path). */
+function normalise(path: string): string {
+  const url = new URL(path, PLACEHOLDER_ORIGIN);
   return url.pathname + url.search + url.hash;
 }
 
