@@ -177,7 +177,7 @@ describe('concurrent sign-ins in one browser', () => {
     const planted = await authorize(attacker, await startSignIn(attacker, '/dashboard'));
     const landed = await complete(victim, planted);
     assert.equal(landed.pathname, '/login');
-    assert.equal(landed.searchParams.get('error'), 'login_failed');
+    assert.equal(landed.searchParams.get('error'), 'state_mismatch');
     assert.equal(victim.cookie('bff_session'), undefined, 'no session for the attacker');
     assert.equal(bindingCookies(victim).length, 1, "the victim's own sign-in is untouched");
   });
@@ -195,6 +195,6 @@ describe('concurrent sign-ins in one browser', () => {
     const newest = await authorize(browser, starts[starts.length - 1]!);
     assert.equal((await complete(browser, newest)).pathname, `/tab/${MAX_LOGINS_IN_PROGRESS + 2}`);
     const oldest = await authorize(browser, starts[0]!);
-    assert.equal((await complete(browser, oldest)).searchParams.get('error'), 'login_failed');
+    assert.equal((await complete(browser, oldest)).searchParams.get('error'), 'state_mismatch');
   });
 });
