@@ -13,11 +13,10 @@ import { importJWK, SignJWT, type JWTPayload } from 'jose';
 
 import { generateSigningKey } from '../../dev-backend/identity-provider/signing-key.ts';
 import { StoreUnavailableError } from '../errors.ts';
-import { RedisSessionStore } from '../session-store/redis.ts';
 import type { SessionStore } from '../session-store/types.ts';
 import { Browser } from './helpers/browser.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
-import { startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
+import { startRedisBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
 
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -47,18 +46,11 @@ function withInjectedFailures(inner: SessionStore): SessionStore {
   });
 }
 
-async function instance(
+function instance(
   listen: boolean,
-  wrap: (store: SessionStore) => SessionStore = (store) => store,
+  wrapStore?: (store: SessionStore) => SessionStore,
 ): Promise<RunningBff> {
-  const store = new RedisSessionStore({
-    url: redis.url,
-    timeoutMs: 500,
-    idleTimeoutMs: 1_800_000,
-    absoluteLifetimeMs: 86_400_000,
-  });
-  await store.connect();
-  return startBff(stack, { store: wrap(store), listen });
+  return startRedisBff(stack, redis.url, { listen, ...(wrapStore ? { wrapStore } : {}) });
 }
 
 function baseOf(bff: RunningBff): string {

@@ -9,10 +9,15 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
 import { MemorySessionStore } from '../session-store/memory.ts';
-import { RedisSessionStore } from '../session-store/redis.ts';
 import { Browser } from './helpers/browser.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
-import { startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
+import {
+  startBff,
+  startRedisBff,
+  startStack,
+  type RunningBff,
+  type Stack,
+} from './helpers/stack.ts';
 
 let stack: Stack;
 before(async () => {
@@ -213,17 +218,8 @@ describe('sign-ins in progress on one Redis', () => {
   let a: RunningBff;
   let b: RunningBff;
 
-  async function instance(listen: boolean): Promise<RunningBff> {
-    const store = new RedisSessionStore({
-      url: redis.url,
-      timeoutMs: 500,
-      idleTimeoutMs: 1_800_000,
-      absoluteLifetimeMs: 86_400_000,
-      loginLimits: { perClient: 3, total: 100 },
-    });
-    await store.connect();
-    return startBff(stack, { store, listen });
-  }
+  const instance = (listen: boolean): Promise<RunningBff> =>
+    startRedisBff(stack, redis.url, { listen, loginLimits: { perClient: 3, total: 100 } });
 
   before(async () => {
     redis = await startRedis();

@@ -8,10 +8,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { RedisSessionStore } from '../session-store/redis.ts';
 import { Browser } from './helpers/browser.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
-import { startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
+import {
+  startBff,
+  startRedisBff,
+  startStack,
+  type RunningBff,
+  type Stack,
+} from './helpers/stack.ts';
 
 let stack: Stack;
 before(async () => {
@@ -109,16 +114,8 @@ describe('rate limits on one Redis', () => {
   let a: RunningBff;
   let b: RunningBff;
 
-  async function instance(listen: boolean): Promise<RunningBff> {
-    const store = new RedisSessionStore({
-      url: redis.url,
-      timeoutMs: 300,
-      idleTimeoutMs: 1_800_000,
-      absoluteLifetimeMs: 86_400_000,
-    });
-    await store.connect();
-    return startBff(stack, { store, listen, env: { ...LIMITS, BFF_STORE_TIMEOUT_MS: '300' } });
-  }
+  const instance = (listen: boolean): Promise<RunningBff> =>
+    startRedisBff(stack, redis.url, { listen, timeoutMs: 300, env: LIMITS });
 
   before(async () => {
     redis = await startRedis();

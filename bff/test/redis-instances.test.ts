@@ -7,25 +7,17 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { RedisSessionStore } from '../session-store/redis.ts';
 import { Browser } from './helpers/browser.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
-import { startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
+import { startRedisBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
 
 let stack: Stack;
 let redis: TestRedis;
 let a: RunningBff;
 let b: RunningBff;
 
-async function instance(listen: boolean): Promise<RunningBff> {
-  const store = new RedisSessionStore({
-    url: redis.url,
-    timeoutMs: 500,
-    idleTimeoutMs: 1_800_000,
-    absoluteLifetimeMs: 86_400_000,
-  });
-  await store.connect();
-  return startBff(stack, { store, listen, env: { BFF_STORE_TIMEOUT_MS: '500' } });
+function instance(listen: boolean): Promise<RunningBff> {
+  return startRedisBff(stack, redis.url, { listen });
 }
 
 function baseOf(bff: RunningBff): string {

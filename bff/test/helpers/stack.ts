@@ -29,6 +29,7 @@ import { readConfig, type BffConfig } from '../../config.ts';
 import { createOidcClient, type OidcClient } from '../../oidc.ts';
 import { createBffServer, type BffServer } from '../../server.ts';
 import { MemorySessionStore } from '../../session-store/memory.ts';
+import { RedisSessionStore, type RedisStoreOptions } from '../../session-store/redis.ts';
 import type { SessionStore } from '../../session-store/types.ts';
 
 export const SCOPE = 'openid profile offline_access api';
@@ -162,6 +163,35 @@ export async function startBff(stack: Stack, options: BffOptions = {}): Promise<
     advance: (ms) => (offset += ms),
     close: () => bff.server.close(),
   };
+}
+
+export interface RedisBffOptions extends Omit<BffOptions, 'store'> {
+  /** The store's command timeout, also given to the BFF as BFF_STORE_TIMEOUT_MS. */
+  readonly timeoutMs?: number;
+  readonly loginLimits?: RedisStoreOptions['loginLimits'];
+  /** Wraps the connected store (to inject store faults). */
+  readonly wrapStore?: (store: SessionStore) => SessionStore;
+}
+
+/** A BFF instance on the Redis at `redisUrl`: several of them make one deployment. */
+export async function startRedisBff(
+  stack: Stack,
+  redisUrl: string,
+  { timeoutMs = 500, loginLimits, wrapStore, env, ...options }: RedisBffOptions = {},
+): Promise<RunningBff> {
+  const store = new RedisSessionStore({
+    url: redisUrl,
+    timeoutMs,
+    idleTimeoutMs: 1_800_000,
+    absoluteLifetimeMs: 86_400_000,
+    ...(loginLimits ? { loginLimits } : {}),
+  });
+  await store.connect();
+  return startBff(stack, {
+    ...options,
+    store: wrapStore ? wrapStore(store) : store,
+    env: { BFF_STORE_TIMEOUT_MS: String(timeoutMs), ...env },
+  });
 }
 
 /** A TCP port that was free a moment ago. */
