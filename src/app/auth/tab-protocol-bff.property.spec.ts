@@ -6,9 +6,8 @@ import {
   runBffScenario,
   tellRunningBffStory,
 } from './testing/bff-protocol-run';
-import { checkProperty } from './testing/property-check';
+import { checkProperty, tellConsoleTo } from './testing/property-check';
 import { BffFate } from './testing/simulated-bff';
-import { describeError } from './testing/simulated-tabs';
 
 /**
  * The tab protocol in bff mode (issue 20), as a property: random interleavings of sign-ins,
@@ -119,16 +118,8 @@ const scenario: fc.Arbitrary<BffScenario> = fc.record({
 });
 
 describe('the tab protocol in bff mode (property)', () => {
-  beforeEach(() => {
-    // What the app says belongs in the run's story, not in the test output.
-    for (const level of ['warn', 'error'] as const) {
-      spyOn(console, level).and.callFake((...args: unknown[]) =>
-        tellRunningBffStory(
-          `console.${level}: ${args.map((a) => (a instanceof Error ? describeError(a) : String(a))).join(' ')}`,
-        ),
-      );
-    }
-  });
+  // What the app says belongs in the run's story, not in the test output.
+  beforeEach(() => tellConsoleTo(tellRunningBffStory));
 
   async function check(
     seed: number,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { checkProperty } from './testing/property-check';
+import { checkProperty, tellConsoleTo } from './testing/property-check';
 import { AnswerFate } from './testing/fake-provider';
 import { describeError } from './testing/simulated-tabs';
 import { Scenario, Step, runScenario, tellRunningStory } from './testing/tab-protocol-run';
@@ -99,16 +99,8 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
 });
 
 describe('the tab protocol (property)', () => {
-  beforeEach(() => {
-    // Hundreds of runs would flood the output; what the app says belongs in the run's story.
-    for (const level of ['warn', 'error'] as const) {
-      spyOn(console, level).and.callFake((...args: unknown[]) =>
-        tellRunningStory(
-          `console.${level}: ${args.map((a) => (a instanceof Error ? describeError(a) : String(a))).join(' ')}`,
-        ),
-      );
-    }
-  });
+  // What the app says belongs in the run's story, not in the test output.
+  beforeEach(() => tellConsoleTo(tellRunningStory));
 
   async function check(
     seed: number,

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 
+import { describeError } from './simulated-tabs';
+
 /** How a property run went: the runs that completed, and whether time ran out first. */
 export interface PropertyRunReport {
   readonly seed: number;
@@ -69,4 +71,19 @@ export async function checkProperty<T>(
     );
   }
   return report;
+}
+
+/**
+ * Sends the app's console warnings and errors into the story of the run under way (a Jasmine spy;
+ * call in `beforeEach`): hundreds of runs would flood the output, and a failing run's story
+ * should say what the app said.
+ */
+export function tellConsoleTo(tell: (line: string) => void): void {
+  for (const level of ['warn', 'error'] as const) {
+    spyOn(console, level).and.callFake((...args: unknown[]) =>
+      tell(
+        `console.${level}: ${args.map((a) => (a instanceof Error ? describeError(a) : String(a))).join(' ')}`,
+      ),
+    );
+  }
 }
