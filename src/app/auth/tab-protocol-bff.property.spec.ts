@@ -119,7 +119,9 @@ const scenario: fc.Arbitrary<BffScenario> = fc.record({
 
 describe('the tab protocol in bff mode (property)', () => {
   // What the app says belongs in the run's story, not in the test output.
-  beforeEach(() => tellConsoleTo(tellRunningBffStory));
+  let restoreConsole: () => void;
+  beforeEach(() => (restoreConsole = tellConsoleTo(tellRunningBffStory)));
+  afterEach(() => restoreConsole());
 
   async function check(
     seed: number,

@@ -100,7 +100,9 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
 
 describe('the tab protocol (property)', () => {
   // What the app says belongs in the run's story, not in the test output.
-  beforeEach(() => tellConsoleTo(tellRunningStory));
+  let restoreConsole: () => void;
+  beforeEach(() => (restoreConsole = tellConsoleTo(tellRunningStory)));
+  afterEach(() => restoreConsole());
 
   async function check(
     seed: number,

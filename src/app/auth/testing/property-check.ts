@@ -74,16 +74,18 @@ export async function checkProperty<T>(
 }
 
 /**
- * Sends the app's console warnings and errors into the story of the run under way (a Jasmine spy;
- * call in `beforeEach`): hundreds of runs would flood the output, and a failing run's story
- * should say what the app said.
+ * Sends the app's console warnings and errors into the story of the run under way: hundreds of
+ * runs would flood the output, and a failing run's story should say what the app said. Call it
+ * in `beforeEach` and call what it returns in `afterEach`. It uses no test framework's spies, so
+ * this file also compiles in the app's own build and works under any runner.
  */
-export function tellConsoleTo(tell: (line: string) => void): void {
+export function tellConsoleTo(tell: (line: string) => void): () => void {
+  const original = { warn: console.warn, error: console.error };
   for (const level of ['warn', 'error'] as const) {
-    spyOn(console, level).and.callFake((...args: unknown[]) =>
+    console[level] = (...args: unknown[]) =>
       tell(
         `console.${level}: ${args.map((a) => (a instanceof Error ? describeError(a) : String(a))).join(' ')}`,
-      ),
-    );
+      );
   }
+  return () => Object.assign(console, original);
 }
