@@ -2,7 +2,7 @@
  * Where the callback sends the browser after a sign-in: the app's own return-path rule (one
  * implementation for both sides, `src/app/auth/return-url.ts`), with the BFF's default page `/`.
  */
-import { safeReturnPath as appSafeReturnPath } from '../src/app/auth/return-url.ts';
+import { safeReturnPath as appSafeReturnPath } from '../projects/oidc-session/angular/src/lib/core/return-url.ts';
 
 /** The BFF's default page when a `returnUrl` is missing or refused. */
 export const BFF_DEFAULT_RETURN_PATH = '/';

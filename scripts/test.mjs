@@ -1,4 +1,4 @@
-// `npm test`: every automated check, headless, in order — unit (ng test), dev backend
+// `npm test`: every automated check, headless, in order — unit (ng test: the library, then the demo app), dev backend
 // (node:test against the real provider and API), e2e (Playwright against the real stack), then
 // e2e once more against an external provider (playwright.external.config.ts) —
 // stopping at the first red stage, and closing with one line: `N passed, N failed`.
@@ -10,9 +10,16 @@ const root = new URL('..', import.meta.url).pathname;
 const results = join(root, 'test-results');
 
 const stages = [
+  // The library's own specs, then the demo app's (which use the library by package name).
   {
-    name: 'unit',
-    command: ['npx', 'ng', 'test', '--watch=false'],
+    name: 'unit-library',
+    command: ['npx', 'ng', 'test', '@oidc-session/angular', '--watch=false'],
+    summary: 'unit-summary.json',
+    count: (json) => ({ passed: json.passed, failed: json.failed }),
+  },
+  {
+    name: 'unit-app',
+    command: ['npx', 'ng', 'test', 'oidc-session', '--watch=false'],
     summary: 'unit-summary.json',
     count: (json) => ({ passed: json.passed, failed: json.failed }),
   },
@@ -80,8 +87,10 @@ mkdirSync(results, { recursive: true });
 
 const totals = { passed: 0, failed: 0 };
 for (const stage of stages) {
-  console.log(`\n=== ${stage.name}: ${stage.command.slice(0, 3).join(' ')} …`);
+  console.log(`\n=== ${stage.name}: ${stage.command.slice(0, 4).join(' ')} …`);
   const started = Date.now();
+  // Two stages share Karma's summary file: one that crashes must not read the other's counts.
+  rmSync(join(results, stage.summary), { force: true });
   const run = spawnSync(stage.command[0], stage.command.slice(1), {
     cwd: root,
     stdio: 'inherit',

@@ -2,7 +2,7 @@ import { bootstrapApplication } from '@angular/platform-browser';
 
 import { App } from './app/app';
 import { appConfig } from './app/app.config';
-import { isAuthError } from './app/auth';
+import { isAuthError } from '@oidc-session/angular';
 
 // Start-up failures of the session layer (a broken auth.config.json, an unreachable provider)
 // are already shown on the page and in the console by its start-up reporter.

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
-import { RETURN_PATH_CASES } from '../../src/app/auth/return-url.cases.ts';
-import { safeReturnPath as appSafeReturnPath } from '../../src/app/auth/return-url.ts';
+import { RETURN_PATH_CASES } from '../../projects/oidc-session/angular/src/lib/core/return-url.cases.ts';
+import { safeReturnPath as appSafeReturnPath } from '../../projects/oidc-session/angular/src/lib/core/return-url.ts';
 import { BFF_DEFAULT_RETURN_PATH, safeReturnPath } from '../return-path.ts';
 import { Browser } from './helpers/browser.ts';
 import { startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';

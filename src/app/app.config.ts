@@ -9,7 +9,7 @@ import {
   dpopInterceptor,
   provideAuth,
   withStartupReporter,
-} from './auth';
+} from '@oidc-session/angular';
 import { pageStartupReporter } from './shell/page-startup-reporter';
 
 export const appConfig: ApplicationConfig = {

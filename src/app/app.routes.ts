@@ -1,6 +1,6 @@
 import { Routes } from '@angular/router';
 
-import { authGuard } from './auth';
+import { authGuard } from '@oidc-session/angular';
 
 export const routes: Routes = [
   {

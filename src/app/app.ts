@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
 import { RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 
-import { AuthService } from './auth';
+import { AuthService } from '@oidc-session/angular';
 
 /** The shell: navigation, who is signed in, and Sign out (which signs out every tab). */
 @Component({

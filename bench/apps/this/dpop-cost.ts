@@ -13,7 +13,7 @@ import { EnvironmentInjector, createEnvironmentInjector } from '@angular/core';
 import { generateKeyPair, generateProof } from 'dpop';
 import { Observable, firstValueFrom, of } from 'rxjs';
 
-import { authInterceptor, dpopInterceptor } from '../../../src/app/auth';
+import { authInterceptor, dpopInterceptor } from '@oidc-session/angular';
 import type { DpopCostKind } from '../shared/bench-api';
 
 /** Answers at once: what remains is the client's work, proof signing included. */

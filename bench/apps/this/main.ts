@@ -10,7 +10,7 @@ import {
   configFromUrl,
   dpopInterceptor,
   provideAuth,
-} from '../../../src/app/auth';
+} from '@oidc-session/angular';
 import { burst, httpCostMeter } from '../shared/bench-api';
 import { BenchRoot } from '../shared/bench-root';
 import { dpopCostMeter } from './dpop-cost';

@@ -2,7 +2,7 @@ import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
 
-import { AuthService, isAuthError } from '../auth';
+import { AuthService, isAuthError } from '@oidc-session/angular';
 
 /** The dashboard's resources, each fetched by its own request. */
 export const DASHBOARD_RESOURCES = [

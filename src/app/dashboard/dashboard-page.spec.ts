@@ -3,8 +3,8 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 
-import { authInterceptor } from '../auth';
-import { AuthTestingController, TEST_API, provideAuthTesting } from '../auth/testing';
+import { authInterceptor } from '@oidc-session/angular';
+import { AuthTestingController, TEST_API, provideAuthTesting } from '@oidc-session/angular/testing';
 import { DashboardPage } from './dashboard-page';
 
 describe('DashboardPage', () => {

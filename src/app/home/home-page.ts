@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
 import { RouterLink } from '@angular/router';
 
-import { AuthService } from '../auth';
+import { AuthService } from '@oidc-session/angular';
 
 /** Public landing page. */
 @Component({

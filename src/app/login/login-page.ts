@@ -17,7 +17,7 @@ import {
   SignInDiagnosis,
   diagnoseSignInFailure,
   safeReturnPath,
-} from '../auth';
+} from '@oidc-session/angular';
 import { SignInAttempt } from './sign-in-attempt';
 
 const NO_ANSWER = 'Your last sign-in did not come back from the identity provider.';

@@ -1,4 +1,4 @@
-import { AuthEvent } from '../auth';
+import { AuthEvent } from '@oidc-session/angular';
 
 /** One line of plain language per session event, for the timeline. Never includes a token. */
 export function describeEvent(event: AuthEvent, heldBy: 'tab' | 'server' = 'tab'): string {

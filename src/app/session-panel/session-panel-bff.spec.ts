@@ -3,8 +3,8 @@ import { provideHttpClientTesting } from '@angular/common/http/testing';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 
-import { authInterceptor } from '../auth';
-import { AuthTestingController, provideAuthTesting } from '../auth/testing';
+import { authInterceptor } from '@oidc-session/angular';
+import { AuthTestingController, provideAuthTesting } from '@oidc-session/angular/testing';
 import { SessionPanel } from './session-panel';
 
 describe('SessionPanel in bff mode', () => {

@@ -4,8 +4,8 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 
-import { AuthService, authInterceptor } from '../auth';
-import { AuthTestingController, provideAuthTesting } from '../auth/testing';
+import { AuthService, authInterceptor } from '@oidc-session/angular';
+import { AuthTestingController, provideAuthTesting } from '@oidc-session/angular/testing';
 import { SessionPanel } from './session-panel';
 
 describe('SessionPanel', () => {

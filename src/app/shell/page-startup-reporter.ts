@@ -1,4 +1,4 @@
-import { AuthStartupReporter, isAuthError } from '../auth';
+import { AuthStartupReporter, isAuthError } from '@oidc-session/angular';
 
 /**
  * Start-up progress and failures, written into `#boot-status` in index.html: the one element

@@ -1,0 +1,31 @@
+import { inject } from '@angular/core';
+import { CanActivateFn, Router } from '@angular/router';
+import { catchError, from, map, of, switchMap } from 'rxjs';
+
+import { ProviderUnreachableError } from './core/auth-errors';
+import { AuthStartup } from './auth-startup';
+import { LOGIN_ROUTE, loginUrlTree } from './login-route';
+import { TokenRefresher } from './core/token-refresher';
+
+/**
+ * Lets a signed-in user through, refreshing an expired access token first (joining any refresh
+ * already under way), and otherwise returns a UrlTree to `/login?returnUrl=<target>`.
+ *
+ * On a transient failure (the provider is down while the access token is stale) the user is
+ * let through: the session is still good, a login page could not work either, and the page's
+ * own requests report the outage and recover by themselves when the provider is back.
+ */
+export const authGuard: CanActivateFn = (_route, state) => {
+  const startup = inject(AuthStartup);
+  const refresher = inject(TokenRefresher);
+  const router = inject(Router);
+  const toLogin = () => loginUrlTree(router, inject(LOGIN_ROUTE), state.url);
+  const loginTree = toLogin();
+  return from(startup.ready).pipe(
+    switchMap(() => refresher.freshTokens('guard')),
+    map((tokens) => (tokens ? true : loginTree)),
+    catchError((error: unknown) =>
+      of(error instanceof ProviderUnreachableError ? true : loginTree),
+    ),
+  );
+};

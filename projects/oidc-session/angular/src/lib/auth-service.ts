@@ -1,0 +1,142 @@
+import { Injectable, Signal, inject } from '@angular/core';
+import { toSignal } from '@angular/core/rxjs-interop';
+import {
+  Observable,
+  distinctUntilChanged,
+  from,
+  map,
+  shareReplay,
+  switchMap,
+  throwError,
+} from 'rxjs';
+
+import { AuthConfig } from './core/config/auth-config';
+import { AuthConfigStore } from './core/config/auth-config-store';
+import { LoginError, SessionExpiredError, TokenUnavailableError } from './core/auth-errors';
+import { AuthEvent, AuthEventLog } from './core/auth-events';
+import { AuthStartup } from './auth-startup';
+import { PAGE_NAVIGATION } from './core/platform/page-navigation';
+import { safeReturnPath } from './core/return-url';
+import { Session, toSession } from './core/session';
+import { ActiveSessionBackend } from './core/session-backend';
+import { SessionSharing } from './core/tabs/session-sharing';
+import { SessionStore } from './core/tabs/session-store';
+import { SignOutNotice, SignOutNoticeStore } from './core/tabs/sign-out-notice';
+import { SignOutPending } from './core/tabs/sign-out-pending';
+import { TokenRefresher } from './core/token-refresher';
+
+/**
+ * The session, for the rest of the app: who is signed in, a fresh access token on demand,
+ * sign-in and sign-out. The session is the same in every tab of the app.
+ */
+@Injectable({ providedIn: 'root' })
+export class AuthService {
+  private readonly store = inject(SessionStore);
+  private readonly refresher = inject(TokenRefresher);
+  private readonly sharing = inject(SessionSharing);
+  private readonly startup = inject(AuthStartup);
+  private readonly active = inject(ActiveSessionBackend);
+  private readonly configStore = inject(AuthConfigStore);
+  private readonly log = inject(AuthEventLog);
+  private readonly navigate = inject(PAGE_NAVIGATION);
+  private readonly notices = inject(SignOutNoticeStore);
+  private readonly pending = inject(SignOutPending);
+
+  /** The current session or null; replays the latest value and emits only when it changes. */
+  readonly session$: Observable<Session | null> = this.store.tokens$.pipe(
+    map((tokens) => (tokens ? toSession(tokens) : null)),
+    distinctUntilChanged(
+      (a, b) =>
+        a?.version === b?.version &&
+        a?.hasRefreshToken === b?.hasRefreshToken &&
+        a?.claims.sub === b?.claims.sub,
+    ),
+    shareReplay({ bufferSize: 1, refCount: false }),
+  );
+
+  /** Signal mirror of {@link session$} for templates. */
+  readonly session: Signal<Session | null> = toSignal(this.session$, { requireSync: true });
+
+  /** What the session does (refreshes, retries, adoption, sign-out), with timestamps; never tokens. */
+  readonly events$: Observable<AuthEvent> = this.log.events$;
+
+  /** The most recent events, oldest first, for the session panel. */
+  readonly recentEvents: Signal<readonly AuthEvent[]> = this.log.recent;
+
+  /** Why the last sign-in redirect failed, if it did. */
+  readonly loginError: Signal<LoginError | null> = this.startup.loginError.asReadonly();
+
+  /** Why the last sign-out in this tab may have left the provider's own session open. */
+  readonly signOutNotice: Signal<SignOutNotice | null> = this.notices.current;
+
+  /**
+   * True while a sign-out waits for the server that holds the session (bff mode, the BFF not
+   * reached): every tab is signed out and stays so; the sign-out is sent again on the next
+   * start-up or sign-in, and every request carries it meanwhile.
+   */
+  readonly signOutPending: Signal<boolean> = this.pending.pending;
+
+  /** Hides {@link signOutNotice} once the user has read it. */
+  dismissSignOutNotice(): void {
+    this.notices.dismiss();
+  }
+
+  /** Resolves once start-up knows the session (restored, adopted from a tab, or none). */
+  readonly ready: Promise<void> = this.startup.ready;
+
+  /** The validated runtime configuration (available once start-up has run). */
+  get config(): AuthConfig {
+    return this.configStore.current;
+  }
+
+  /** Whether tabs share the session (false where BroadcastChannel or Web Locks are missing). */
+  get sharedAcrossTabs(): boolean {
+    return this.sharing.shared;
+  }
+
+  /**
+   * An access token with more than the leeway left, waiting for the shared refresh if needed.
+   * Errors with SessionExpiredError (`signed_out` when nobody is signed in) or
+   * ProviderUnreachableError; never with a raw HTTP error.
+   */
+  accessToken(): Observable<string> {
+    return from(this.ready).pipe(
+      switchMap(() => this.refresher.freshTokens('expiry')),
+      switchMap((tokens) => {
+        if (!tokens) return throwError(() => new SessionExpiredError('signed_out'));
+        // bff mode: the session is real, but its tokens never come to the browser.
+        if (tokens.accessToken === null) return throwError(() => new TokenUnavailableError());
+        return [tokens.accessToken];
+      }),
+    );
+  }
+
+  /**
+   * Leaves for the provider's sign-in page. `returnUrl` must be a path of this app; anything
+   * else (another origin, `//host`, `javascript:`) is replaced by the dashboard.
+   * @throws ProviderUnreachableError when the provider cannot be reached (the page stays, and
+   * can offer to try again); AuthConfigError when its discovery does not fit the configuration.
+   */
+  async login(returnUrl?: string): Promise<void> {
+    await this.active.backend.login(safeReturnPath(returnUrl));
+  }
+
+  /**
+   * Signs out, and nothing that was in flight can undo it. The session ends at once in every
+   * tab; then the refresh token is revoked at the provider (RFC 7009, best effort) and the page
+   * goes to the provider's end-session endpoint (RP-initiated logout), which returns to the
+   * post-logout path, whenever the provider has one, even if revocation failed. Only when the
+   * browser is offline or the provider gave no answer at all does the page stay in the app,
+   * with {@link signOutNotice} saying that the provider's own session may still be open.
+   */
+  async logout(): Promise<void> {
+    const ended = this.store.current();
+    this.sharing.signOutEverywhere();
+    this.log.emit('signed-out', { where: 'here', reason: 'logout' });
+    const { navigateTo, notice } = await this.active.backend.signOut(ended);
+    // The page after it says so, once (a pending sign-out says so in every tab instead).
+    const said = notice ?? (this.pending.isPending() ? null : 'complete');
+    if (said) this.notices.record(said);
+    this.navigate(navigateTo);
+  }
+}

@@ -1,0 +1,64 @@
+import { DOCUMENT, DestroyRef, Injectable, inject } from '@angular/core';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
+import { fromEvent } from 'rxjs';
+
+import { AuthConfigStore } from './core/config/auth-config-store';
+import { AUTH_STARTUP_REPORTER } from './auth-startup-reporter';
+import { ActiveSessionBackend } from './core/session-backend';
+import { SessionBackendLoader } from './modes';
+import { SignInOutcome } from './core/sign-in-outcome';
+import { TokenRefresher } from './core/token-refresher';
+
+/**
+ * What runs before the app renders (an app initializer): load and check the configuration,
+ * choose the mode's backend, and let it restore the session or finish a sign-in. Restoring asks
+ * the provider nothing, not even discovery: a stored session whose access token expired is
+ * refreshed by the first request or guard that needs it.
+ */
+@Injectable({ providedIn: 'root' })
+export class AuthStartup {
+  private readonly configStore = inject(AuthConfigStore);
+  private readonly loader = inject(SessionBackendLoader);
+  private readonly active = inject(ActiveSessionBackend);
+  private readonly refresher = inject(TokenRefresher);
+  private readonly reporter = inject(AUTH_STARTUP_REPORTER);
+  private readonly document = inject(DOCUMENT);
+  private readonly destroyRef = inject(DestroyRef);
+  private markReady!: () => void;
+
+  /** Resolves once the session is known (restored, adopted, signed in or none). */
+  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  /** Why the last sign-in could not be completed, for the login page. */
+  readonly loginError = inject(SignInOutcome).error;
+
+  async run(): Promise<void> {
+    try {
+      const config = await this.configStore.load();
+      // The mode's backend restores the session without asking the provider (browser mode:
+      // this tab's storage or another tab; bff mode: one call to the BFF on this origin).
+      const backend = await this.loader.load(config.mode);
+      this.active.use(backend);
+      await backend.start();
+      this.refreshWhenBackOnline();
+      this.reporter.ready();
+      this.markReady();
+    } catch (error: unknown) {
+      this.reporter.failed(error);
+      throw error;
+    }
+  }
+
+  /** After the network comes back, refresh a token that went stale while it was away. */
+  private refreshWhenBackOnline(): void {
+    const window = this.document.defaultView;
+    if (!window) return;
+    fromEvent(window, 'online')
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe(() =>
+        this.refresher.freshTokens('online').subscribe({
+          // Failures are already events and the session policy has run; nobody else waits here.
+          error: () => undefined,
+        }),
+      );
+  }
+}

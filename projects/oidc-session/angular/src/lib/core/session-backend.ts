@@ -1,0 +1,85 @@
+import { HttpErrorResponse, HttpRequest } from '@angular/common/http';
+import { Injectable } from '@angular/core';
+
+import { TokenSet } from './session';
+import { SignOutNotice } from './tabs/sign-out-notice';
+
+/** What a failed response to a protected request means for the session. */
+export type RejectionVerdict =
+  /** The credentials were refused: one shared refresh, then one retry. */
+  | 'refresh'
+  /** The session is gone (the BFF says so): end it everywhere, the caller gets the error. */
+  | 'session-ended'
+  /** Nothing for the session layer to do: the caller gets the answer as it is. */
+  | 'pass';
+
+/** Where the page goes after a sign-out, and what the user should be told. */
+export interface SignOutOutcome {
+  readonly navigateTo: string;
+  readonly notice: SignOutNotice | null;
+}
+
+/**
+ * The one seam between the session core and the way tokens are held. The core (session$, the
+ * single-flight refresh and its failure policy, the tabs' sign-out epochs, the interceptor's
+ * retry and brake, the guard) never asks which mode it runs in; each mode implements this port:
+ * `BrowserTokenBackend` (tokens in the tab, angular-oauth2-oidc for sign-in) and `BffBackend`
+ * (tokens on a backend-for-frontend, an HttpOnly cookie in the browser), loaded at start-up from
+ * the configuration's `mode`.
+ */
+export abstract class SessionBackend {
+  /** Start-up, after the configuration is loaded: restores the session, or finishes a sign-in. */
+  abstract start(): Promise<void>;
+
+  /**
+   * Leaves for the sign-in page; `returnPath` is where the user lands afterwards.
+   * @throws ProviderUnreachableError when sign-in cannot start now (the page stays).
+   */
+  abstract login(returnPath: string): Promise<void>;
+
+  /**
+   * One refresh of the current session, coordinated with other tabs as the mode needs.
+   * `basis` is the generation current when the refresh was asked for; a newer one means somebody
+   * else has refreshed meanwhile. Resolves with the session now current.
+   * @throws SessionExpiredError (definitive) or ProviderUnreachableError (transient).
+   */
+  abstract refresh(basis: number): Promise<TokenSet>;
+
+  /** After the local session has ended in every tab: tells the provider, says where to go. */
+  abstract signOut(ended: TokenSet | null): Promise<SignOutOutcome>;
+
+  /**
+   * A refresh token obtained by something that began before a sign-out, and arrived after it:
+   * never stored, and revoked where the mode can (best effort; failures are only logged).
+   */
+  abstract discardLate(refreshToken: string): void;
+
+  /** Whether a request to `url` is one the session protects (gets credentials, is retried). */
+  abstract protects(url: string): boolean;
+
+  /** The request as it goes out with the session's credentials (a token, or the CSRF header). */
+  abstract authorize(request: HttpRequest<unknown>, state: TokenSet): HttpRequest<unknown>;
+
+  /** What a failed answer to a protected request means. */
+  abstract judge(error: HttpErrorResponse): RejectionVerdict;
+}
+
+/** The mode's backend, chosen at start-up; the core reaches it through here. */
+@Injectable({ providedIn: 'root' })
+export class ActiveSessionBackend {
+  private active: SessionBackend | null = null;
+
+  /** False until start-up has loaded the mode (no request is protected before). */
+  get isSet(): boolean {
+    return this.active !== null;
+  }
+
+  get backend(): SessionBackend {
+    if (!this.active) throw new Error('[auth] The session is used before start-up chose its mode.');
+    return this.active;
+  }
+
+  use(backend: SessionBackend): void {
+    this.active = backend;
+  }
+}

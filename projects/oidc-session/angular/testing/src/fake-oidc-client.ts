@@ -1,0 +1,31 @@
+import { Injectable } from '@angular/core';
+
+import { LoginError } from '@oidc-session/angular';
+import { ɵCompletedLogin as CompletedLogin, ɵOidcClient as OidcClient, ɵProviderMetadata as ProviderMetadata } from '@oidc-session/angular';
+
+export const TEST_ISSUER = 'https://issuer.example.test';
+
+/** Sign-in without a provider: its metadata seeds the discovery cache, sign-ins are recorded. */
+@Injectable()
+export class FakeOidcClient extends OidcClient {
+  readonly metadata: ProviderMetadata = {
+    issuer: TEST_ISSUER,
+    tokenEndpoint: `${TEST_ISSUER}/token`,
+    revocationEndpoint: `${TEST_ISSUER}/token/revocation`,
+    endSessionEndpoint: `${TEST_ISSUER}/session/end`,
+  };
+  /** Return paths of every sign-in started, in order. */
+  readonly loginRequests: string[] = [];
+
+  startLogin(returnPath: string): void {
+    this.loginRequests.push(returnPath);
+  }
+
+  override hasLoginResponse(): boolean {
+    return false;
+  }
+
+  async completeLogin(): Promise<CompletedLogin> {
+    throw new LoginError('the testing kit does not complete sign-in redirects');
+  }
+}
