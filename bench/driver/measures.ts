@@ -258,7 +258,7 @@ const COST_CHUNKS = 10;
 
 /**
  * DPoP (subject "this" only): µs per proof (`dpop`'s generateProof with a non-extractable ES256
- * key and `ath`) and µs per request through authInterceptor + dpopInterceptor with the signed-in
+ * key and `ath`) and µs per request through authInterceptor (which adds the proofs) with the signed-in
  * DPoP-bound session against an in-memory backend, each request awaited (the proof is
  * asynchronous WebCrypto work). Compare `interceptor-cost-dpop` with `interceptor-cost`. A round
  * that crosses the 6 s token's leeway includes one refresh; the median over rounds absorbs it.

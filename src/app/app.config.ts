@@ -2,22 +2,30 @@ import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 
-import { routes } from './app.routes';
 import {
   authInterceptor,
   configFromUrl,
-  dpopInterceptor,
   provideAuth,
   withStartupReporter,
 } from '@oidc-session/angular';
+import { withBffMode } from '@oidc-session/angular/bff';
+import { withBrowserMode } from '@oidc-session/angular/browser';
+
+import { routes } from './app.routes';
 import { pageStartupReporter } from './shell/page-startup-reporter';
 
 export const appConfig: ApplicationConfig = {
   providers: [
     provideBrowserGlobalErrorListeners(),
-    // dpopInterceptor after authInterceptor: it signs each attempt the session layer sends.
-    provideHttpClient(withInterceptors([authInterceptor, dpopInterceptor])),
+    provideHttpClient(withInterceptors([authInterceptor])),
     provideRouter(routes, withComponentInputBinding()),
-    provideAuth(configFromUrl('/auth.config.json'), withStartupReporter(pageStartupReporter)),
+    // The demo runs either mode, as public/auth.config.json says (npm start picks it); an app
+    // that needs one declares only that one and ships no code of the other.
+    provideAuth(
+      configFromUrl('/auth.config.json'),
+      withBrowserMode(),
+      withBffMode(),
+      withStartupReporter(pageStartupReporter),
+    ),
   ],
 };

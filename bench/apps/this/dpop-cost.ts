@@ -1,5 +1,5 @@
 // DPoP's cost in the subject "this": a proof alone, and a request through the app's interceptor
-// chain (authInterceptor + dpopInterceptor) with the signed-in DPoP-bound session.
+// chain (authInterceptor, which adds the proofs) with the signed-in DPoP-bound session.
 import {
   HttpBackend,
   HttpClient,
@@ -13,7 +13,7 @@ import { EnvironmentInjector, createEnvironmentInjector } from '@angular/core';
 import { generateKeyPair, generateProof } from 'dpop';
 import { Observable, firstValueFrom, of } from 'rxjs';
 
-import { authInterceptor, dpopInterceptor } from '@oidc-session/angular';
+import { authInterceptor } from '@oidc-session/angular';
 import type { DpopCostKind } from '../shared/bench-api';
 
 /** Answers at once: what remains is the client's work, proof signing included. */
@@ -27,7 +27,7 @@ class MemoryBackend implements HttpBackend {
  * µs per proof or per request, one after the other (a proof is asynchronous WebCrypto work, so
  * a request is timed until its answer). `proof`: `dpop`'s generateProof with a non-extractable
  * ES256 key and `ath`, as the interceptor calls it. `interceptor`: a GET through
- * authInterceptor + dpopInterceptor against an in-memory backend.
+ * authInterceptor against an in-memory backend.
  */
 export function dpopCostMeter(
   parent: EnvironmentInjector,
@@ -35,7 +35,7 @@ export function dpopCostMeter(
 ): (kind: DpopCostKind, iterations: number) => Promise<number> {
   const http = createEnvironmentInjector(
     [
-      provideHttpClient(withInterceptors([authInterceptor, dpopInterceptor])),
+      provideHttpClient(withInterceptors([authInterceptor])),
       { provide: HttpBackend, useClass: MemoryBackend },
     ],
     parent,

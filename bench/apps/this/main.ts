@@ -4,13 +4,9 @@ import { EnvironmentInjector, provideZonelessChangeDetection } from '@angular/co
 import { bootstrapApplication } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
 
-import {
-  AuthService,
-  authInterceptor,
-  configFromUrl,
-  dpopInterceptor,
-  provideAuth,
-} from '@oidc-session/angular';
+import { authInterceptor, AuthService, configFromUrl, provideAuth } from '@oidc-session/angular';
+import { withBffMode } from '@oidc-session/angular/bff';
+import { withBrowserMode } from '@oidc-session/angular/browser';
 import { burst, httpCostMeter } from '../shared/bench-api';
 import { BenchRoot } from '../shared/bench-root';
 import { dpopCostMeter } from './dpop-cost';
@@ -22,9 +18,9 @@ window.benchReady = (async () => {
   const app = await bootstrapApplication(BenchRoot, {
     providers: [
       provideZonelessChangeDetection(),
-      provideHttpClient(withInterceptors([authInterceptor, dpopInterceptor])),
+      provideHttpClient(withInterceptors([authInterceptor])),
       provideRouter([]),
-      provideAuth(configFromUrl('/auth.config.json')),
+      provideAuth(configFromUrl('/auth.config.json'), withBrowserMode(), withBffMode()),
     ],
   });
   const auth = app.injector.get(AuthService);

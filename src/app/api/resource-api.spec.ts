@@ -9,8 +9,17 @@ import { provideRouter } from '@angular/router';
 import { RouterTestingHarness } from '@angular/router/testing';
 import { firstValueFrom } from 'rxjs';
 
-import { authGuard, authInterceptor, ProviderUnreachableError, SessionExpiredError } from '@oidc-session/angular';
-import { AuthTestingController, AuthTestingOptions, provideAuthTesting } from '@oidc-session/angular/testing';
+import {
+  authGuard,
+  authInterceptor,
+  ProviderUnreachableError,
+  SessionExpiredError,
+} from '@oidc-session/angular';
+import {
+  AuthTestingController,
+  AuthTestingOptions,
+  provideAuthTesting,
+} from '@oidc-session/angular/testing';
 import { ResourceApi } from './resource-api';
 
 const API = 'https://api.example.test';

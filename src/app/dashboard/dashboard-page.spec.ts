@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 
 import { authInterceptor } from '@oidc-session/angular';
-import { AuthTestingController, TEST_API, provideAuthTesting } from '@oidc-session/angular/testing';
+import { AuthTestingController, provideAuthTesting, TEST_API } from '@oidc-session/angular/testing';
 import { DashboardPage } from './dashboard-page';
 
 describe('DashboardPage', () => {

@@ -12,11 +12,11 @@ import { RouterLink } from '@angular/router';
 
 import {
   AuthService,
+  diagnoseSignInFailure,
   ProviderAnswerProbe,
   ProviderUnreachableError,
-  SignInDiagnosis,
-  diagnoseSignInFailure,
   safeReturnPath,
+  SignInDiagnosis,
 } from '@oidc-session/angular';
 import { SignInAttempt } from './sign-in-attempt';
 

@@ -4,7 +4,7 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
 import { firstValueFrom } from 'rxjs';
 
-import { AuthService, authInterceptor } from '@oidc-session/angular';
+import { authInterceptor, AuthService } from '@oidc-session/angular';
 import { AuthTestingController, provideAuthTesting } from '@oidc-session/angular/testing';
 import { SessionPanel } from './session-panel';
 

@@ -11,7 +11,13 @@ import { toSignal } from '@angular/core/rxjs-interop';
 import { Subscription, interval, map } from 'rxjs';
 
 import { ResourceApi, describeFailure } from '../api/resource-api';
-import { AuthEvent, AuthService, CLOCK, SignInDiagnosis, diagnoseSignInFailure } from '@oidc-session/angular';
+import {
+  AuthEvent,
+  AuthService,
+  CLOCK,
+  diagnoseSignInFailure,
+  SignInDiagnosis,
+} from '@oidc-session/angular';
 import { describeEvent } from './describe-event';
 
 /** Below this the estimate is latency and rounding, not a wrong clock. */

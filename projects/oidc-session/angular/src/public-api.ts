@@ -1,7 +1,6 @@
 // The session layer's one public door. Features import from here, never from a file behind it.
 export { AuthService } from './lib/auth-service';
 export { authInterceptor, SKIP_AUTH } from './lib/auth-interceptor';
-export { dpopInterceptor } from './lib/browser-tokens/dpop';
 export { authGuard } from './lib/auth-guard';
 export {
   provideAuth,
@@ -13,13 +12,13 @@ export {
 } from './lib/provide-auth';
 export type { AuthFeature } from './lib/provide-auth';
 export type {
-  AuthConfig,
   ApiLocation,
-  TokenStorageMode,
   AuthConfigSource,
-  DpopSetting,
+  ModeConfigRules,
+  SharedAuthConfig,
 } from './lib/core/config/auth-config';
-export { validateAuthConfig } from './lib/core/config/auth-config';
+export type { SessionMode } from './lib/core/session-mode';
+export type { TokenStorageMode } from './lib/core/tabs/session-store';
 export type { AuthTiming } from './lib/core/config/auth-timing';
 export type { AuthStartupReporter } from './lib/auth-startup-reporter';
 export type { Session, UserClaims } from './lib/core/session';
@@ -41,17 +40,63 @@ export { diagnoseSignInFailure } from './lib/diagnostics/sign-in-diagnosis';
 export { ProviderAnswerProbe } from './lib/diagnostics/provider-answer-probe';
 export type { SignInDiagnosis, DoctorCheckId } from './lib/diagnostics/sign-in-diagnosis';
 
-// Internals for this package's own second entry point, @oidc-session/angular/testing (the
-// testing kit). The ɵ prefix, as in Angular's own packages: not API, no semver promise.
+// Internals for this package's own other entry points (@oidc-session/angular/browser, /bff and
+// /testing): the session core the modes are built on. The ɵ prefix, as in Angular's own
+// packages: not API, no semver promise.
 export { AuthStartup as ɵAuthStartup } from './lib/auth-startup';
 export { AUTH_STARTUP_REPORTER as ɵAUTH_STARTUP_REPORTER } from './lib/auth-startup-reporter';
-export { BffClient as ɵBffClient, type BffLogoutAnswer as ɵBffLogoutAnswer, type BffSession as ɵBffSession } from './lib/bff/bff-client';
-export { type CompletedLogin as ɵCompletedLogin, OidcClient as ɵOidcClient, type ProviderMetadata as ɵProviderMetadata } from './lib/browser-tokens/oidc-client';
-export { PROVIDER_METADATA_SEED as ɵPROVIDER_METADATA_SEED } from './lib/browser-tokens/provider-metadata';
-export { TokenEndpoint as ɵTokenEndpoint } from './lib/browser-tokens/token-endpoint';
-export { type KeyValueStorage as ɵKeyValueStorage, LOCAL_STORAGE as ɵLOCAL_STORAGE, MemoryStorage as ɵMemoryStorage, SESSION_STORAGE as ɵSESSION_STORAGE } from './lib/core/platform/browser-storage';
+export { TokenUnavailableError as ɵTokenUnavailableError } from './lib/core/auth-errors';
+export { AuthEventLog as ɵAuthEventLog } from './lib/core/auth-events';
+export { ApiAllowlist as ɵApiAllowlist } from './lib/core/config/api-allowlist';
+export {
+  AUTH_CONFIG_SOURCE as ɵAUTH_CONFIG_SOURCE,
+  validateConfigFor as ɵvalidateConfigFor,
+} from './lib/core/config/auth-config';
+export { AuthConfigStore as ɵAuthConfigStore } from './lib/core/config/auth-config-store';
+export { AUTH_TIMING as ɵAUTH_TIMING } from './lib/core/config/auth-timing';
+export {
+  isRecord as ɵisRecord,
+  optionalBoolean as ɵoptionalBoolean,
+  optionalPath as ɵoptionalPath,
+  requireApis as ɵrequireApis,
+  requireNonEmptyString as ɵrequireNonEmptyString,
+  requireUrl as ɵrequireUrl,
+} from './lib/core/config/config-fields';
+export {
+  type KeyValueStorage as ɵKeyValueStorage,
+  LOCAL_STORAGE as ɵLOCAL_STORAGE,
+  MemoryStorage as ɵMemoryStorage,
+  SESSION_STORAGE as ɵSESSION_STORAGE,
+} from './lib/core/platform/browser-storage';
 export { PAGE_NAVIGATION as ɵPAGE_NAVIGATION } from './lib/core/platform/page-navigation';
-export { type ObtainedTokens as ɵObtainedTokens, type TokenSet as ɵTokenSet } from './lib/core/session';
-export { SessionStore as ɵSessionStore, TOKENS_KEY as ɵTOKENS_KEY } from './lib/core/tabs/session-store';
-export { SIGN_OUT_PENDING_COOKIE as ɵSIGN_OUT_PENDING_COOKIE } from './lib/core/tabs/sign-out-pending';
-export { PerTabSync as ɵPerTabSync, TAB_SYNC as ɵTAB_SYNC, type TabMessage as ɵTabMessage, type TabSync as ɵTabSync } from './lib/core/tabs/tab-sync';
+export {
+  delay as ɵdelay,
+  retryWhileUnreachable as ɵretryWhileUnreachable,
+} from './lib/core/retry-while-unreachable';
+export {
+  type ObtainedTokens as ɵObtainedTokens,
+  type TokenSet as ɵTokenSet,
+} from './lib/core/session';
+export {
+  type RejectionVerdict as ɵRejectionVerdict,
+  SessionBackend as ɵSessionBackend,
+  type SignOutOutcome as ɵSignOutOutcome,
+} from './lib/core/session-backend';
+export { SESSION_MODES as ɵSESSION_MODES } from './lib/core/session-mode';
+export { SignInOutcome as ɵSignInOutcome } from './lib/core/sign-in-outcome';
+export { SessionSharing as ɵSessionSharing } from './lib/core/tabs/session-sharing';
+export {
+  SessionStore as ɵSessionStore,
+  TOKENS_KEY as ɵTOKENS_KEY,
+} from './lib/core/tabs/session-store';
+export {
+  SIGN_OUT_PENDING_COOKIE as ɵSIGN_OUT_PENDING_COOKIE,
+  SignOutPending as ɵSignOutPending,
+} from './lib/core/tabs/sign-out-pending';
+export {
+  PerTabSync as ɵPerTabSync,
+  TAB_SYNC as ɵTAB_SYNC,
+  type TabMessage as ɵTabMessage,
+  type TabSync as ɵTabSync,
+} from './lib/core/tabs/tab-sync';
+export { LOGIN_ROUTE as ɵLOGIN_ROUTE } from './lib/login-route';

@@ -9,7 +9,11 @@ import {
 import { Observable, firstValueFrom } from 'rxjs';
 
 import { authGuard } from './auth-guard';
-import { AuthTestingController, AuthTestingOptions, provideAuthTesting } from '@oidc-session/angular/testing';
+import {
+  AuthTestingController,
+  AuthTestingOptions,
+  provideAuthTesting,
+} from '@oidc-session/angular/testing';
 
 describe('authGuard', () => {
   let kit: AuthTestingController;

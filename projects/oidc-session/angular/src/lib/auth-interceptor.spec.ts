@@ -24,8 +24,13 @@ import { authGuard } from './auth-guard';
 import { AuthEvent } from './core/auth-events';
 import { AuthService } from './auth-service';
 import { authInterceptor, SKIP_AUTH } from './auth-interceptor';
-import { AuthTestingController, AuthTestingOptions, provideAuthTesting } from '@oidc-session/angular/testing';
-import { settle, tokenResponse } from '@oidc-session/angular/testing';
+import {
+  AuthTestingController,
+  AuthTestingOptions,
+  provideAuthTesting,
+  settle,
+  tokenResponse,
+} from '@oidc-session/angular/testing';
 
 const API = 'http://localhost:3000';
 const TOKEN_URL = 'https://issuer.example.test/token';

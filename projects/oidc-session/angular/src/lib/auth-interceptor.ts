@@ -20,13 +20,18 @@ export { SKIP_AUTH } from './core/skip-auth';
  * one shared refresh when the access token is about to expire, and answers a refused one with
  * one shared refresh and a single retry.
  *
- * Requests anywhere else (the provider, third parties, this app's own assets) go out exactly as
- * they were made: tokens go only to the APIs they are for.
+ * Requests anywhere else (the provider, third parties, this app's own assets) go out as they were
+ * made, tokens only to the APIs they are for; browser mode adds DPoP proofs to its own token
+ * requests. It is the only interceptor to register: `withInterceptors([authInterceptor])`.
  */
 export const authInterceptor: HttpInterceptorFn = (request, next) => {
-  if (request.context.get(SKIP_AUTH)) return next(request);
   const scope = inject(RequestScope);
-  if (!scope.protects(request.url)) return next(request);
+  // Before start-up has chosen the mode (the configuration file itself), nothing is protected.
+  if (!scope.started) return next(request);
+  const { backend } = scope;
+  if (request.context.get(SKIP_AUTH) || !backend.protects(request.url)) {
+    return backend.sendUnprotected(request, next);
+  }
   const current = scope.store.current();
   // Signed out: the request goes as made and the API decides what an anonymous caller gets.
   if (!current) return next(request);
@@ -51,7 +56,7 @@ function sendWithRetry(
   scope: RequestScope,
 ): Observable<HttpEvent<unknown>> {
   const { refresher, brake, events, backend } = scope;
-  return next(backend.authorize(request, tokens)).pipe(
+  return backend.send(request, tokens, next).pipe(
     catchError((error: unknown) => {
       if (!(error instanceof HttpErrorResponse)) return throwError(() => error);
       const verdict = backend.judge(error);
@@ -67,7 +72,7 @@ function sendWithRetry(
         // The retry is not caught for another refresh: a second 401 reaches the caller, so a
         // request is retried at most once and a misbehaving API cannot cause a refresh loop.
         switchMap((fresh) =>
-          next(backend.authorize(request, fresh)).pipe(
+          backend.send(request, fresh, next).pipe(
             catchError((retryError: unknown) => {
               if (
                 retryError instanceof HttpErrorResponse &&

@@ -10,7 +10,7 @@ import {
   throwError,
 } from 'rxjs';
 
-import { AuthConfig } from './core/config/auth-config';
+import { SharedAuthConfig } from './core/config/auth-config';
 import { AuthConfigStore } from './core/config/auth-config-store';
 import { LoginError, SessionExpiredError, TokenUnavailableError } from './core/auth-errors';
 import { AuthEvent, AuthEventLog } from './core/auth-events';
@@ -85,7 +85,7 @@ export class AuthService {
   readonly ready: Promise<void> = this.startup.ready;
 
   /** The validated runtime configuration (available once start-up has run). */
-  get config(): AuthConfig {
+  get config(): SharedAuthConfig {
     return this.configStore.current;
   }
 

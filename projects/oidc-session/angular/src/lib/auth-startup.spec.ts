@@ -6,9 +6,14 @@ import { provideRouter } from '@angular/router';
 import { authInterceptor } from './auth-interceptor';
 import { AuthService } from './auth-service';
 import { MemoryStorage } from './core/platform/browser-storage';
-import { AuthTestingController, TEST_API, provideAuthTesting } from '@oidc-session/angular/testing';
-import { FakeClock } from '@oidc-session/angular/testing';
-import { settle, tokenResponse } from '@oidc-session/angular/testing';
+import {
+  AuthTestingController,
+  FakeClock,
+  provideAuthTesting,
+  settle,
+  TEST_API,
+  tokenResponse,
+} from '@oidc-session/angular/testing';
 
 const TOKEN_URL = 'https://issuer.example.test/token';
 

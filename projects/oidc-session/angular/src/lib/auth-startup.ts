@@ -5,7 +5,7 @@ import { fromEvent } from 'rxjs';
 import { AuthConfigStore } from './core/config/auth-config-store';
 import { AUTH_STARTUP_REPORTER } from './auth-startup-reporter';
 import { ActiveSessionBackend } from './core/session-backend';
-import { SessionBackendLoader } from './modes';
+import { SessionModes } from './core/session-mode';
 import { SignInOutcome } from './core/sign-in-outcome';
 import { TokenRefresher } from './core/token-refresher';
 
@@ -18,7 +18,7 @@ import { TokenRefresher } from './core/token-refresher';
 @Injectable({ providedIn: 'root' })
 export class AuthStartup {
   private readonly configStore = inject(AuthConfigStore);
-  private readonly loader = inject(SessionBackendLoader);
+  private readonly modes = inject(SessionModes);
   private readonly active = inject(ActiveSessionBackend);
   private readonly refresher = inject(TokenRefresher);
   private readonly reporter = inject(AUTH_STARTUP_REPORTER);
@@ -36,7 +36,7 @@ export class AuthStartup {
       const config = await this.configStore.load();
       // The mode's backend restores the session without asking the provider (browser mode:
       // this tab's storage or another tab; bff mode: one call to the BFF on this origin).
-      const backend = await this.loader.load(config.mode);
+      const backend = await this.modes.load(config.mode);
       this.active.use(backend);
       await backend.start();
       this.refreshWhenBackOnline();

@@ -11,11 +11,8 @@ import { AUTH_CONFIG_SOURCE, AuthConfigSource } from './core/config/auth-config'
 import { AUTH_STARTUP_REPORTER, AuthStartupReporter } from './auth-startup-reporter';
 import { AuthStartup } from './auth-startup';
 import { AUTH_TIMING, AuthTiming, DEFAULT_AUTH_TIMING } from './core/config/auth-timing';
-import { LazyLibraryOidcClient } from './browser-tokens/lazy-library-oidc-client';
 import { LOGIN_ROUTE } from './login-route';
-import { OidcClient } from './browser-tokens/oidc-client';
 import { SessionEndNavigation } from './session-end-navigation';
-import { HttpTokenEndpoint, TokenEndpoint } from './browser-tokens/token-endpoint';
 
 /** An optional part of {@link provideAuth}, made by a `with...()` function. */
 export interface AuthFeature {
@@ -35,7 +32,8 @@ export function configFromObject(config: unknown): AuthConfigSource {
 /**
  * The session layer: the configuration checked and the session restored before the app starts
  * (asking the provider nothing), the session shared by every tab, and the one refresh path used
- * by `authInterceptor` and `authGuard`.
+ * by `authInterceptor` and `authGuard`. Declare the modes the app may run among the features
+ * (`withBrowserMode()`, `withBffMode()`); the configuration's `mode` picks one of them.
  * The app must also register the interceptor: `provideHttpClient(withInterceptors([authInterceptor]))`.
  */
 export function provideAuth(
@@ -44,9 +42,6 @@ export function provideAuth(
 ): EnvironmentProviders {
   return makeEnvironmentProviders([
     { provide: AUTH_CONFIG_SOURCE, useValue: source },
-    // angular-oauth2-oidc is imported by LazyLibraryOidcClient only when a sign-in needs it.
-    { provide: OidcClient, useExisting: LazyLibraryOidcClient },
-    { provide: TokenEndpoint, useExisting: HttpTokenEndpoint },
     provideAppInitializer(() => inject(AuthStartup).run()),
     provideEnvironmentInitializer(() => inject(SessionEndNavigation).watch()),
     ...features.flatMap((feature) => feature.providers),

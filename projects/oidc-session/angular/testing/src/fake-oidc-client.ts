@@ -1,7 +1,11 @@
 import { Injectable } from '@angular/core';
 
 import { LoginError } from '@oidc-session/angular';
-import { ɵCompletedLogin as CompletedLogin, ɵOidcClient as OidcClient, ɵProviderMetadata as ProviderMetadata } from '@oidc-session/angular';
+import {
+  ɵCompletedLogin as CompletedLogin,
+  ɵOidcClient as OidcClient,
+  ɵProviderMetadata as ProviderMetadata,
+} from '@oidc-session/angular/browser';
 
 export const TEST_ISSUER = 'https://issuer.example.test';
 

@@ -8,23 +8,37 @@ import {
   makeEnvironmentProviders,
 } from '@angular/core';
 
-import { ApiLocation } from '@oidc-session/angular';
-import { ɵAUTH_STARTUP_REPORTER as AUTH_STARTUP_REPORTER } from '@oidc-session/angular';
-import { ɵAuthStartup as AuthStartup } from '@oidc-session/angular';
-import { AuthTiming } from '@oidc-session/angular';
-import { ɵKeyValueStorage as KeyValueStorage, ɵLOCAL_STORAGE as LOCAL_STORAGE, ɵMemoryStorage as MemoryStorage, ɵSESSION_STORAGE as SESSION_STORAGE } from '@oidc-session/angular';
-import { CLOCK } from '@oidc-session/angular';
-import { ɵOidcClient as OidcClient } from '@oidc-session/angular';
-import { ɵPAGE_NAVIGATION as PAGE_NAVIGATION } from '@oidc-session/angular';
-import { ɵBffClient as BffClient } from '@oidc-session/angular';
+import {
+  ApiLocation,
+  ɵAUTH_STARTUP_REPORTER as AUTH_STARTUP_REPORTER,
+  ɵAuthStartup as AuthStartup,
+  AuthTiming,
+  CLOCK,
+  configFromObject,
+  ɵKeyValueStorage as KeyValueStorage,
+  ɵLOCAL_STORAGE as LOCAL_STORAGE,
+  ɵMemoryStorage as MemoryStorage,
+  ɵPAGE_NAVIGATION as PAGE_NAVIGATION,
+  ɵPerTabSync as PerTabSync,
+  provideAuth,
+  ɵSESSION_STORAGE as SESSION_STORAGE,
+  ɵSessionStore as SessionStore,
+  ɵSIGN_OUT_PENDING_COOKIE as SIGN_OUT_PENDING_COOKIE,
+  ɵTAB_SYNC as TAB_SYNC,
+  ɵTabSync as TabSync,
+  ɵTOKENS_KEY as TOKENS_KEY,
+  ɵTokenSet as TokenSet,
+  UserClaims,
+  withAuthTiming,
+} from '@oidc-session/angular';
+import { ɵBffClient as BffClient, withBffMode } from '@oidc-session/angular/bff';
+import {
+  ɵOidcClient as OidcClient,
+  ɵPROVIDER_METADATA_SEED as PROVIDER_METADATA_SEED,
+  ɵTokenEndpoint as TokenEndpoint,
+  withBrowserMode,
+} from '@oidc-session/angular/browser';
 import { ScriptedBffClient } from './scripted-bff-client';
-import { ɵPROVIDER_METADATA_SEED as PROVIDER_METADATA_SEED } from '@oidc-session/angular';
-import { configFromObject, provideAuth, withAuthTiming } from '@oidc-session/angular';
-import { ɵTokenSet as TokenSet, UserClaims } from '@oidc-session/angular';
-import { ɵSessionStore as SessionStore, ɵTOKENS_KEY as TOKENS_KEY } from '@oidc-session/angular';
-import { ɵSIGN_OUT_PENDING_COOKIE as SIGN_OUT_PENDING_COOKIE } from '@oidc-session/angular';
-import { ɵPerTabSync as PerTabSync, ɵTAB_SYNC as TAB_SYNC, ɵTabSync as TabSync } from '@oidc-session/angular';
-import { ɵTokenEndpoint as TokenEndpoint } from '@oidc-session/angular';
 import { FakeClock } from './fake-clock';
 import { FakeOidcClient, TEST_ISSUER } from './fake-oidc-client';
 import { ScriptedRefreshAnswer, ScriptedTokenEndpoint } from './scripted-token-endpoint';
@@ -110,6 +124,9 @@ export function provideAuthTesting(options: AuthTestingOptions = {}): Environmen
               ...options.config,
             },
       ),
+      // Both modes: the options pick one, as auth.config.json does in an app.
+      withBrowserMode(),
+      withBffMode(),
       withAuthTiming({ ...TESTING_TIMING, ...options.timing }),
     ),
     options.oidcClient ? { provide: FakeOidcClient, useValue: options.oidcClient } : FakeOidcClient,

@@ -1,9 +1,12 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable, defer, firstValueFrom, map, of } from 'rxjs';
 
-import { ɵBffClient as BffClient, ɵBffLogoutAnswer as BffLogoutAnswer, ɵBffSession as BffSession } from '@oidc-session/angular';
-import { SessionExpiredError } from '@oidc-session/angular';
-import { UserClaims } from '@oidc-session/angular';
+import { SessionExpiredError, UserClaims } from '@oidc-session/angular';
+import {
+  ɵBffClient as BffClient,
+  ɵBffLogoutAnswer as BffLogoutAnswer,
+  ɵBffSession as BffSession,
+} from '@oidc-session/angular/bff';
 import { ScriptedTokenEndpoint } from './scripted-token-endpoint';
 
 /**

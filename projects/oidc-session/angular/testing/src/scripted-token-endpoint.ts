@@ -1,10 +1,14 @@
 import { Injectable, inject } from '@angular/core';
 import { Observable, Subject, defer, first, map, of, throwError } from 'rxjs';
 
-import { ProviderUnreachableError, SessionExpiredError } from '@oidc-session/angular';
-import { CLOCK } from '@oidc-session/angular';
-import { ɵObtainedTokens as ObtainedTokens, ɵTokenSet as TokenSet } from '@oidc-session/angular';
-import { ɵTokenEndpoint as TokenEndpoint } from '@oidc-session/angular';
+import {
+  CLOCK,
+  ɵObtainedTokens as ObtainedTokens,
+  ProviderUnreachableError,
+  SessionExpiredError,
+  ɵTokenSet as TokenSet,
+} from '@oidc-session/angular';
+import { ɵTokenEndpoint as TokenEndpoint } from '@oidc-session/angular/browser';
 
 /**
  * How the fake token endpoint answers one refresh. `held`: the provider has answered (the token

@@ -2,10 +2,12 @@ import { ApplicationRef, provideZonelessChangeDetection } from '@angular/core';
 import { createApplication } from '@angular/platform-browser';
 import { provideRouter } from '@angular/router';
 
-import { AuthEvent } from '@oidc-session/angular';
-import { AuthService } from '@oidc-session/angular';
-import { ɵMemoryStorage as MemoryStorage } from '@oidc-session/angular';
-import { ɵSessionStore as SessionStore } from '@oidc-session/angular';
+import {
+  AuthEvent,
+  AuthService,
+  ɵMemoryStorage as MemoryStorage,
+  ɵSessionStore as SessionStore,
+} from '@oidc-session/angular';
 import { FakeClock } from './fake-clock';
 import { FakeTab, FakeTabNetwork } from './fake-tab-network';
 import {

@@ -6,8 +6,12 @@ import { provideRouter } from '@angular/router';
 import { AuthEvent } from './auth-events';
 import { authInterceptor } from '../auth-interceptor';
 import { AuthService } from '../auth-service';
-import { AuthTestingController, TEST_API, provideAuthTesting } from '@oidc-session/angular/testing';
-import { settle } from '@oidc-session/angular/testing';
+import {
+  AuthTestingController,
+  provideAuthTesting,
+  settle,
+  TEST_API,
+} from '@oidc-session/angular/testing';
 
 describe('AuthService.events$', () => {
   let http: HttpClient;

@@ -15,8 +15,13 @@ import { AuthEvent } from './auth-events';
 import { AuthService } from '../auth-service';
 import { MemoryStorage } from './platform/browser-storage';
 import { TOKENS_KEY } from './tabs/session-store';
-import { AuthTestingController, AuthTestingOptions, provideAuthTesting } from '@oidc-session/angular/testing';
-import { settle, tokenResponse } from '@oidc-session/angular/testing';
+import {
+  AuthTestingController,
+  AuthTestingOptions,
+  provideAuthTesting,
+  settle,
+  tokenResponse,
+} from '@oidc-session/angular/testing';
 
 @Component({ selector: 'app-blank', template: '' })
 class Blank {}

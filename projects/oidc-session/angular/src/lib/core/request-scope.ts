@@ -18,16 +18,13 @@ export class RequestScope {
   readonly events = inject(AuthEventLog);
   private readonly active = inject(ActiveSessionBackend);
 
-  /** The mode's backend (only read once {@link protects} said yes, so start-up has chosen it). */
+  /** The mode's backend (only read once {@link started} is true). */
   get backend(): SessionBackend {
     return this.active.backend;
   }
 
-  /**
-   * Whether the request gets the session's credentials: one the mode protects (a configured
-   * API), and nothing before start-up has chosen the mode.
-   */
-  protects(url: string): boolean {
-    return this.active.isSet && this.active.backend.protects(url);
+  /** False until start-up has chosen the mode: until then no request is the session's. */
+  get started(): boolean {
+    return this.active.isSet;
   }
 }

@@ -1,5 +1,6 @@
-import { HttpErrorResponse, HttpRequest } from '@angular/common/http';
+import { HttpErrorResponse, HttpEvent, HttpHandlerFn, HttpRequest } from '@angular/common/http';
 import { Injectable } from '@angular/core';
+import { Observable } from 'rxjs';
 
 import { TokenSet } from './session';
 import { SignOutNotice } from './tabs/sign-out-notice';
@@ -23,9 +24,9 @@ export interface SignOutOutcome {
  * The one seam between the session core and the way tokens are held. The core (session$, the
  * single-flight refresh and its failure policy, the tabs' sign-out epochs, the interceptor's
  * retry and brake, the guard) never asks which mode it runs in; each mode implements this port:
- * `BrowserTokenBackend` (tokens in the tab, angular-oauth2-oidc for sign-in) and `BffBackend`
- * (tokens on a backend-for-frontend, an HttpOnly cookie in the browser), loaded at start-up from
- * the configuration's `mode`.
+ * browser mode (tokens in the tab, angular-oauth2-oidc for sign-in) and BFF mode (tokens on a
+ * backend-for-frontend, an HttpOnly cookie in the browser), each loaded at start-up from the
+ * configuration's `mode` among those the app declared (modes.ts).
  */
 export abstract class SessionBackend {
   /** Start-up, after the configuration is loaded: restores the session, or finishes a sign-in. */
@@ -57,8 +58,25 @@ export abstract class SessionBackend {
   /** Whether a request to `url` is one the session protects (gets credentials, is retried). */
   abstract protects(url: string): boolean;
 
-  /** The request as it goes out with the session's credentials (a token, or the CSRF header). */
-  abstract authorize(request: HttpRequest<unknown>, state: TokenSet): HttpRequest<unknown>;
+  /**
+   * Sends a protected request with the session's credentials: browser mode the access token
+   * (with a DPoP proof of its own for a DPoP-bound set), BFF mode the CSRF header.
+   */
+  abstract send(
+    request: HttpRequest<unknown>,
+    state: TokenSet,
+    next: HttpHandlerFn,
+  ): Observable<HttpEvent<unknown>>;
+
+  /**
+   * Sends a request the session does not protect, as the mode needs it to go: browser mode adds
+   * DPoP proofs to its token requests (the code exchange and the refresh); anything else goes
+   * as it was made.
+   */
+  abstract sendUnprotected(
+    request: HttpRequest<unknown>,
+    next: HttpHandlerFn,
+  ): Observable<HttpEvent<unknown>>;
 
   /** What a failed answer to a protected request means. */
   abstract judge(error: HttpErrorResponse): RejectionVerdict;

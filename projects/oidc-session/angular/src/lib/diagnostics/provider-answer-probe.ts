@@ -19,8 +19,9 @@ export class ProviderAnswerProbe {
   /** True when the provider's discovery URL answers a request this page may not read. */
   async answersOtherClients(): Promise<boolean> {
     if (typeof fetch !== 'function' || !this.config.isLoaded) return false;
-    const { issuer, mode } = this.config.current;
-    if (mode !== 'browser') return false;
+    // Only browser mode talks to the provider from the page; its configuration names the issuer.
+    const { mode, issuer } = this.config.current as { mode: string; issuer?: unknown };
+    if (mode !== 'browser' || typeof issuer !== 'string') return false;
     const url = `${issuer}${issuer.endsWith('/') ? '' : '/'}.well-known/openid-configuration`;
     try {
       await fetch(url, {

@@ -3,7 +3,7 @@ import { Observable, TimeoutError } from 'rxjs';
 
 import { ProviderUnreachableError } from '../core/auth-errors';
 import { TokenSet } from '../core/session';
-import { TokenEndpoint } from '../browser-tokens/token-endpoint';
+import { ɵTokenEndpoint as TokenEndpoint } from '@oidc-session/angular/browser';
 import type { FakeProvider, Presentation } from './fake-provider';
 
 /** The page a token endpoint serves: a closed page sends nothing and hears nothing. */

@@ -1,7 +1,9 @@
 import { ProviderUnreachableError, SessionExpiredError } from '../core/auth-errors';
-import { CompletedLogin } from '../browser-tokens/oidc-client';
+import {
+  ɵCompletedLogin as CompletedLogin,
+  ɵTokenEndpoint as TokenEndpoint,
+} from '@oidc-session/angular/browser';
 import { TokenSet } from '../core/session';
-import { TokenEndpoint } from '../browser-tokens/token-endpoint';
 import { EndpointPage, FakeProviderEndpoint } from './fake-provider-endpoint';
 
 /**

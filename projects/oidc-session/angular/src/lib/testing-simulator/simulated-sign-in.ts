@@ -1,5 +1,5 @@
 import { KeyValueStorage } from '../core/platform/browser-storage';
-import { CompletedLogin } from '../browser-tokens/oidc-client';
+import { ɵCompletedLogin as CompletedLogin } from '@oidc-session/angular/browser';
 import { ɵFakeOidcClient as FakeOidcClient } from '@oidc-session/angular/testing';
 import { FakeProvider } from './fake-provider';
 

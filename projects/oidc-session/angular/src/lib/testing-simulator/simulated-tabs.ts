@@ -25,11 +25,10 @@ import { TokenSet } from '../core/session';
 import { SessionStore } from '../core/tabs/session-store';
 import { TabSync, createTabSync } from '../core/tabs/tab-sync';
 import { FakeApi } from './fake-api';
-import { FakeClock } from '@oidc-session/angular/testing';
+import { FakeClock, provideAuthTesting, TEST_API } from '@oidc-session/angular/testing';
 import { FakeProvider } from './fake-provider';
 import { SimulatedBrowser, SimulatedPage } from './simulated-browser';
 import { PENDING_CODE_KEY, SimulatedOidcClient } from './simulated-sign-in';
-import { TEST_API, provideAuthTesting } from '@oidc-session/angular/testing';
 import { VirtualTime } from './virtual-time';
 
 /** The prefix of the Web Lock a tab holds for its generation (tab-sync.ts). */

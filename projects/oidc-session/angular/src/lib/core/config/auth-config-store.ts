@@ -2,19 +2,24 @@ import { HttpClient, HttpContext, HttpErrorResponse } from '@angular/common/http
 import { Injectable, inject } from '@angular/core';
 import { firstValueFrom } from 'rxjs';
 
-import { AUTH_CONFIG_SOURCE, AuthConfig, validateAuthConfig } from './auth-config';
+import { AUTH_CONFIG_SOURCE, SharedAuthConfig, validateConfigFor } from './auth-config';
 import { AuthConfigError } from '../auth-errors';
+import { SESSION_MODES } from '../session-mode';
 import { SKIP_AUTH } from '../skip-auth';
 
-/** Holds the validated configuration once start-up has loaded it. */
+/**
+ * Holds the validated configuration once start-up has loaded it. The core reads only the shared
+ * fields; each mode reads its own typed view (`browserConfig()`, `bffConfig()`).
+ */
 @Injectable({ providedIn: 'root' })
 export class AuthConfigStore {
   private readonly source = inject(AUTH_CONFIG_SOURCE);
   private readonly http = inject(HttpClient);
-  private loaded: AuthConfig | null = null;
+  private readonly modes = inject(SESSION_MODES, { optional: true }) ?? [];
+  private loaded: SharedAuthConfig | null = null;
 
   /** The configuration; only valid after start-up. */
-  get current(): AuthConfig {
+  get current(): SharedAuthConfig {
     if (!this.loaded)
       throw new Error('[auth] The auth configuration is read before start-up loaded it.');
     return this.loaded;
@@ -28,9 +33,9 @@ export class AuthConfigStore {
    * Fetches (or takes) and validates the configuration.
    * @throws AuthConfigError naming the file or the offending field.
    */
-  async load(): Promise<AuthConfig> {
+  async load(): Promise<SharedAuthConfig> {
     const raw = 'config' in this.source ? this.source.config : await this.fetch(this.source.url);
-    this.loaded = validateAuthConfig(raw);
+    this.loaded = validateConfigFor(raw, this.modes);
     return this.loaded;
   }
 

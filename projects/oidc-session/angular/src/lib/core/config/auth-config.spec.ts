@@ -1,7 +1,20 @@
+import { ɵBFF_CONFIG_RULES as BFF_CONFIG_RULES, BffAuthConfig } from '@oidc-session/angular/bff';
+import {
+  ɵBROWSER_CONFIG_RULES as BROWSER_CONFIG_RULES,
+  BrowserAuthConfig,
+} from '@oidc-session/angular/browser';
 import { AuthConfigError } from '../auth-errors';
-import { validateAuthConfig } from './auth-config';
+import { ModeConfigRules, validateConfigFor } from './auth-config';
 
-describe('validateAuthConfig', () => {
+/** The configuration as an app that declares both modes checks it (the demo does). */
+function validateAuthConfig(
+  raw: unknown,
+  modes: readonly ModeConfigRules[] = [BROWSER_CONFIG_RULES, BFF_CONFIG_RULES],
+) {
+  return validateConfigFor(raw, modes);
+}
+
+describe('the configuration rules (core and both modes)', () => {
   const valid = {
     issuer: 'http://localhost:9000',
     clientId: 'demo-spa',
@@ -10,10 +23,9 @@ describe('validateAuthConfig', () => {
   };
 
   it('accepts the dev stack configuration and fills in the defaults', () => {
-    expect(validateAuthConfig(valid)).toEqual({
+    expect(validateAuthConfig(valid) as BrowserAuthConfig).toEqual({
       ...valid,
       mode: 'browser',
-      bffPath: '/bff',
       dpop: 'auto',
       redirectPath: '/',
       postLogoutPath: '/',
@@ -129,11 +141,13 @@ describe('validateAuthConfig', () => {
 
   describe('bff mode', () => {
     it("needs nothing but the mode: the API is this origin's /api, the BFF answers under /bff", () => {
-      const config = validateAuthConfig({ mode: 'bff' });
+      const config = validateAuthConfig({ mode: 'bff' }) as BffAuthConfig;
       expect(config.mode).toBe('bff');
       expect(config.bffPath).toBe('/bff');
       expect(config.apis).toEqual([{ origin: location.origin, pathPrefix: '/api' }]);
-      expect(config.storage).withContext('nothing is kept in the tab').toBe('memory');
+      expect(Object.keys(config).sort())
+        .withContext('no inert browser-mode fields')
+        .toEqual(['apis', 'bffPath', 'leewaySeconds', 'mode', 'postLogoutPath']);
     });
 
     it('refuses provider settings, which belong to the BFF, naming the field', () => {
@@ -154,11 +168,40 @@ describe('validateAuthConfig', () => {
     });
   });
 
+  describe('declared modes', () => {
+    it('runs the only declared mode when "mode" is left out', () => {
+      expect(validateAuthConfig({}, [BFF_CONFIG_RULES]).mode).toBe('bff');
+      expect(validateAuthConfig(valid, [BROWSER_CONFIG_RULES]).mode).toBe('browser');
+    });
+
+    it('refuses a mode the app did not declare, saying where to declare it', () => {
+      expect(() =>
+        validateAuthConfig({ ...valid, mode: 'browser' }, [BFF_CONFIG_RULES]),
+      ).toThrowError(
+        AuthConfigError,
+        /must be "bff", the mode this app declares in provideAuth\(\.\.\.\) \(to run "browser", declare it there too\)/,
+      );
+    });
+
+    it('names a field of an undeclared mode as unknown, not as "the other mode\'s"', () => {
+      expect(() =>
+        validateAuthConfig({ ...valid, bffPath: '/bff' }, [BROWSER_CONFIG_RULES]),
+      ).toThrowError(/"bffPath" is not a known setting|bffPath.*not a known setting/);
+    });
+
+    it('refuses to start with no mode declared', () => {
+      expect(() => validateAuthConfig(valid, [])).toThrowError(
+        /withBrowserMode\(\) or withBffMode\(\)/,
+      );
+    });
+  });
+
   describe('dpop', () => {
     it('is auto by default and takes off or required', () => {
-      expect(validateAuthConfig(valid).dpop).toBe('auto');
-      expect(validateAuthConfig({ ...valid, dpop: 'off' }).dpop).toBe('off');
-      expect(validateAuthConfig({ ...valid, dpop: 'required' }).dpop).toBe('required');
+      const dpop = (raw: unknown) => (validateAuthConfig(raw) as BrowserAuthConfig).dpop;
+      expect(dpop(valid)).toBe('auto');
+      expect(dpop({ ...valid, dpop: 'off' })).toBe('off');
+      expect(dpop({ ...valid, dpop: 'required' })).toBe('required');
     });
 
     it('refuses anything else, and suggests the field for a typo', () => {

@@ -6,8 +6,7 @@ import { provideRouter } from '@angular/router';
 
 import { AuthService } from '../../auth-service';
 import { authInterceptor } from '../../auth-interceptor';
-import { AuthTestingController, provideAuthTesting } from '@oidc-session/angular/testing';
-import { settle } from '@oidc-session/angular/testing';
+import { AuthTestingController, provideAuthTesting, settle } from '@oidc-session/angular/testing';
 
 const REVOCATION_URL = 'https://issuer.example.test/token/revocation';
 const END_SESSION = 'https://issuer.example.test/session/end?';

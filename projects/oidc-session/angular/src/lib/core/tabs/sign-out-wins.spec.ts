@@ -3,8 +3,7 @@ import { firstValueFrom } from 'rxjs';
 import { ProviderUnreachableError, SessionExpiredError } from '../auth-errors';
 import { TOKENS_KEY } from './session-store';
 import { SessionSharing } from './session-sharing';
-import { TestTab, TestTabs, tokenOf } from '@oidc-session/angular/testing';
-import { settle } from '@oidc-session/angular/testing';
+import { settle, TestTab, TestTabs, tokenOf } from '@oidc-session/angular/testing';
 
 /** Sign-out is the user's decision: nothing that was in flight when they made it may undo it. */
 describe('sign-out wins', () => {

@@ -6,8 +6,12 @@ import { AuthService } from '../../auth-service';
 import { MemoryStorage } from '../platform/browser-storage';
 import { RefusalBrake } from '../refusal-brake';
 import { createTabSync } from './tab-sync';
-import { AuthTestingController, TestTabs, provideAuthTesting } from '@oidc-session/angular/testing';
-import { settle } from '@oidc-session/angular/testing';
+import {
+  AuthTestingController,
+  provideAuthTesting,
+  settle,
+  TestTabs,
+} from '@oidc-session/angular/testing';
 
 /** A lock manager whose requests are granted (or refused) when the test says so. */
 class ScriptedLocks {

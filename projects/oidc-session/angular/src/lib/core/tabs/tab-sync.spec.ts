@@ -11,11 +11,11 @@ import {
   AuthTestingController,
   FakeClock,
   FakeTabNetwork,
-  TestTabs,
   provideAuthTesting,
+  settle,
+  TestTabs,
   tokenOf,
 } from '@oidc-session/angular/testing';
-import { settle } from '@oidc-session/angular/testing';
 
 describe('one session across tabs', () => {
   let harness: TestTabs;

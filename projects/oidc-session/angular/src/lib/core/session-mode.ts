@@ -1,0 +1,32 @@
+import { EnvironmentInjector, Injectable, InjectionToken, inject } from '@angular/core';
+
+import { AuthConfigError } from './auth-errors';
+import { ModeConfigRules } from './config/auth-config';
+import { SessionBackend } from './session-backend';
+
+/**
+ * A mode the app declared (`withBrowserMode()`, `withBffMode()`): its configuration rules, and
+ * how to load its code, with an `import()`, so that an app ships no code of a mode it did not
+ * declare and loads the declared ones only when its configuration picks them.
+ */
+export interface SessionMode extends ModeConfigRules {
+  /** Loads the mode and makes its backend in an injector of its own under `parent`. */
+  load(parent: EnvironmentInjector): Promise<SessionBackend>;
+}
+
+/** The declared modes, in declaration order (the first is the default when `mode` is absent). */
+export const SESSION_MODES = new InjectionToken<readonly SessionMode[]>('SESSION_MODES');
+
+/** Picks and loads the configured mode's backend at start-up. */
+@Injectable({ providedIn: 'root' })
+export class SessionModes {
+  private readonly injector = inject(EnvironmentInjector);
+  readonly declared: readonly SessionMode[] = inject(SESSION_MODES, { optional: true }) ?? [];
+
+  async load(name: string): Promise<SessionBackend> {
+    const mode = this.declared.find((declared) => declared.name === name);
+    // The configuration was validated against the same list, so this is a wiring mistake.
+    if (!mode) throw new AuthConfigError('mode', `"${name}" is not a declared mode`);
+    return mode.load(this.injector);
+  }
+}
