@@ -1,6 +1,6 @@
 /**
  * Where the callback sends the browser after a sign-in: the app's own return-path rule (one
- * implementation for both sides, `src/app/auth/return-url.ts`), with the BFF's default page `/`.
+ * implementation for both sides, `projects/oidc-session/angular/src/lib/core/return-url.ts`), with the BFF's default page `/`.
  */
 import { safeReturnPath as appSafeReturnPath } from '../projects/oidc-session/angular/src/lib/core/return-url.ts';
 

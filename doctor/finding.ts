@@ -1,6 +1,6 @@
 /**
  * What the provider doctor reports: one finding per check, with a stable id so that the app's
- * sign-in diagnosis (src/app/auth/sign-in-diagnosis.ts) can name the check to run.
+ * sign-in diagnosis (projects/oidc-session/angular/src/lib/diagnostics/sign-in-diagnosis.ts) can name the check to run.
  */
 
 /** Checks answered from discovery and from requests that need no user. */

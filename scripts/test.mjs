@@ -17,6 +17,13 @@ const stages = [
     summary: 'unit-summary.json',
     count: (json) => ({ passed: json.passed, failed: json.failed }),
   },
+  // The testing kit's own spec once more, under Vitest: the runner an Angular 21 app tests with.
+  {
+    name: 'unit-vitest',
+    command: ['npx', 'ng', 'run', '@oidc-session/angular:test-vitest'],
+    summary: 'unit-vitest.json',
+    count: (json) => ({ passed: json.numPassedTests, failed: json.numFailedTests }),
+  },
   {
     name: 'unit-app',
     command: ['npx', 'ng', 'test', 'oidc-session', '--watch=false'],
@@ -133,7 +140,7 @@ function countTap(tap) {
 }
 
 function backendTestFiles() {
-  return ['dev-backend/test', 'bff/test'].flatMap((folder) => {
+  return ['dev-backend/test', 'bff/test', 'scripts/test'].flatMap((folder) => {
     const dir = join(root, folder);
     if (!existsSync(dir)) return [];
     return readdirSync(dir)

@@ -218,7 +218,8 @@ describe('the npm run doctor command', () => {
 describe("the app's sign-in diagnosis", () => {
   it('only ever names checks the doctor prints', async () => {
     // Loaded by path: the app's sources belong to the Angular build, not to this tsconfig.
-    const modulePath = '../../src/app/auth/sign-in-diagnosis.ts';
+    const modulePath =
+      '../../projects/oidc-session/angular/src/lib/diagnostics/sign-in-diagnosis.ts';
     const { diagnoseSignInFailure } = (await import(modulePath)) as {
       diagnoseSignInFailure(message: string): { doctorCheck: string } | null;
     };
