@@ -2,7 +2,7 @@
  * Browser side of the benchmark: contexts on the subject's page, sign-in through the real
  * provider, counting the token and API traffic of each context, and a laptop-lid "sleep".
  */
-import { Browser, BrowserContext, Page, chromium } from '@playwright/test';
+import { Browser, BrowserContext, Page, Route, chromium } from '@playwright/test';
 
 import type { BurstResult, DpopCostKind, HttpCostVariant } from '../apps/shared/bench-api';
 import { chromiumExecutable, chromiumFlags } from '../../scripts/chromium.cjs';
@@ -95,10 +95,13 @@ export class Session {
    */
   static async signedIn(
     browser: Browser,
-    options: { clock: boolean; providerCookies?: Cookies },
+    options: { clock: boolean; providerCookies?: Cookies; bearer?: boolean },
   ): Promise<Session> {
     const context = await browser.newContext();
     if (options.providerCookies) await context.addCookies(options.providerCookies);
+    // A Bearer session for the subject, whose dev client would otherwise get DPoP-bound tokens:
+    // every request through the one interceptor would then include a proof's WebCrypto work.
+    if (options.bearer) await context.route('**/auth.config.json', bearerConfig);
     if (options.clock) await context.clock.install();
     const session = new Session(context, options.clock);
     const page = await context.newPage();
@@ -179,3 +182,11 @@ function tab(page: Page): Tab {
 }
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The app's own /auth.config.json with DPoP off. */
+async function bearerConfig(route: Route): Promise<void> {
+  const response = await route.fetch();
+  const config = (await response.json()) as Record<string, unknown>;
+  const bearer = config['mode'] === 'bff' ? config : { ...config, dpop: 'off' };
+  await route.fulfill({ response, json: bearer });
+}
