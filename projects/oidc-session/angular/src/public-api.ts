@@ -12,11 +12,11 @@ export {
 } from './lib/provide-auth';
 export type { AuthFeature } from './lib/provide-auth';
 export type {
-  ApiLocation,
   AuthConfigSource,
   ModeConfigRules,
   SharedAuthConfig,
 } from './lib/core/config/auth-config';
+export type { ApiLocation } from './lib/core/config/api-allowlist';
 export type { SessionMode } from './lib/core/session-mode';
 export type { TokenStorageMode } from './lib/core/tabs/session-store';
 export type { AuthTiming } from './lib/core/config/auth-timing';

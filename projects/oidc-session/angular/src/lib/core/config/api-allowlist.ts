@@ -1,4 +1,10 @@
-import { ApiLocation } from './auth-config';
+/** One place the access token may be sent: an exact origin and whole leading path segments. */
+export interface ApiLocation {
+  /** `https://api.example.com` (scheme, host and port only). */
+  readonly origin: string;
+  /** `/v1` matches `/v1` and `/v1/...` but never `/v1x`. `/` matches the whole origin. */
+  readonly pathPrefix: string;
+}
 
 /**
  * Whether a request URL may carry the access token: the exact origin (scheme, host and port)

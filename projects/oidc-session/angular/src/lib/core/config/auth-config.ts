@@ -2,15 +2,8 @@ import { InjectionToken } from '@angular/core';
 
 import { AuthConfigError } from '../auth-errors';
 import { closestName } from './closest-name';
+import { ApiLocation } from './api-allowlist';
 import { isRecord, optionalLeeway, optionalPath } from './config-fields';
-
-/** One place the access token may be sent: an exact origin and whole leading path segments. */
-export interface ApiLocation {
-  /** `https://api.example.com` (scheme, host and port only). */
-  readonly origin: string;
-  /** `/v1` matches `/v1` and `/v1/...` but never `/v1x`. `/` matches the whole origin. */
-  readonly pathPrefix: string;
-}
 
 /**
  * The part of the validated runtime configuration (`auth.config.json`) that every mode has. Each
