@@ -1,6 +1,6 @@
 import { DestroyRef, InjectionToken, inject } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
-import { type KeyPair, generateKeyPair } from 'dpop';
+import type { KeyPair } from 'dpop';
 import { filter } from 'rxjs';
 
 import { ɵAuthEventLog as AuthEventLog } from '@oidc-session/angular';
@@ -71,7 +71,10 @@ export class DpopKeyStore {
   private cache: DpopKey | null = null;
 
   constructor(private readonly options: DpopKeyStoreOptions) {
-    this.generate = options.generate ?? (() => generateKeyPair('ES256', { extractable: false }));
+    // `dpop` is imported when the first key is made: a session without DPoP never loads it.
+    this.generate =
+      options.generate ??
+      (async () => (await import('dpop')).generateKeyPair('ES256', { extractable: false }));
     this.now = options.now ?? Date.now;
   }
 

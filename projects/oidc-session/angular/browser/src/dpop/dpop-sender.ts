@@ -6,7 +6,6 @@ import {
   HttpResponse,
 } from '@angular/common/http';
 import { DOCUMENT, Injectable, inject } from '@angular/core';
-import { generateProof } from 'dpop';
 import { Observable, catchError, defer, switchMap, tap, throwError } from 'rxjs';
 
 import { DpopKey } from './dpop-key-store';
@@ -62,13 +61,15 @@ export class DpopSender {
     return attempt(false);
   }
 
-  private prove(
+  /** `dpop` is imported with the first proof: a session without DPoP never loads it. */
+  private async prove(
     key: DpopKey,
     htu: string,
     method: string,
     origin: string,
     audience: DpopAudience,
   ): Promise<string> {
+    const { generateProof } = await import('dpop');
     const accessToken = audience.kind === 'api' ? audience.accessToken : undefined;
     return generateProof(key.pair, htu, method, this.nonces.get(origin), accessToken);
   }
