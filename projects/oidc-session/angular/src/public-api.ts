@@ -10,15 +10,15 @@ export {
   withStartupReporter,
   withLoginRoute,
 } from './lib/provide-auth';
-export type { AuthFeature } from './lib/provide-auth';
+export type { AuthFeature } from './lib/core/auth-feature';
 export type {
+  ApiLocation,
   AuthConfigSource,
   ModeConfigRules,
   SharedAuthConfig,
-} from './lib/core/config/auth-config';
-export type { ApiLocation } from './lib/core/config/api-allowlist';
+  TokenStorageMode,
+} from './lib/core/config/config-types';
 export type { SessionMode } from './lib/core/session-mode';
-export type { TokenStorageMode } from './lib/core/tabs/session-store';
 export type { AuthTiming } from './lib/core/config/auth-timing';
 export type { AuthStartupReporter } from './lib/auth-startup-reporter';
 export type { Session, UserClaims } from './lib/core/session';
@@ -48,11 +48,12 @@ export { AUTH_STARTUP_REPORTER as ɵAUTH_STARTUP_REPORTER } from './lib/auth-sta
 export { TokenUnavailableError as ɵTokenUnavailableError } from './lib/core/auth-errors';
 export { AuthEventLog as ɵAuthEventLog } from './lib/core/auth-events';
 export { ApiAllowlist as ɵApiAllowlist } from './lib/core/config/api-allowlist';
+export { validateConfigFor as ɵvalidateConfigFor } from './lib/core/config/auth-config';
+export { AuthConfigStore as ɵAuthConfigStore } from './lib/core/config/auth-config-store';
 export {
   AUTH_CONFIG_SOURCE as ɵAUTH_CONFIG_SOURCE,
-  validateConfigFor as ɵvalidateConfigFor,
-} from './lib/core/config/auth-config';
-export { AuthConfigStore as ɵAuthConfigStore } from './lib/core/config/auth-config-store';
+  AuthConfigLoader as ɵAuthConfigLoader,
+} from './lib/core/config/auth-config-loader';
 export { AUTH_TIMING as ɵAUTH_TIMING } from './lib/core/config/auth-timing';
 export {
   isRecord as ɵisRecord,

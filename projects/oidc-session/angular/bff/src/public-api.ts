@@ -5,7 +5,7 @@ export type { BffAuthConfig } from './bff-config';
 
 // Internals for this package's own specs and testing kit (@oidc-session/angular/testing): the
 // mode's seam the kit replaces. Not API, no semver promise.
-export { BFF_CONFIG_RULES as ɵBFF_CONFIG_RULES } from './bff-config';
+export { BFF_CONFIG_RULES as ɵBFF_CONFIG_RULES } from './bff-config-rules';
 export {
   BffClient as ɵBffClient,
   type BffLogoutAnswer as ɵBffLogoutAnswer,

@@ -1,6 +1,6 @@
 import { AuthFeature, ɵSESSION_MODES as SESSION_MODES, SessionMode } from '@oidc-session/angular';
 
-import { BFF_CONFIG_RULES } from './bff-config';
+import { BFF_CONFIG_RULES } from './bff-config-rules';
 
 /**
  * BFF mode: a backend-for-frontend on this origin holds every token; the browser holds an

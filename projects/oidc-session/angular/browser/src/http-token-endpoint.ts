@@ -15,7 +15,7 @@ import {
 } from '@oidc-session/angular';
 import { browserConfig } from './browser-config';
 import { DPOP_TOKEN_REQUEST, DpopTokenRequest } from './dpop';
-import { ProviderMetadata } from './oidc-client';
+import { ProviderMetadata } from './provider-endpoints';
 import { ProviderMetadataStore } from './provider-metadata';
 import { TokenEndpoint } from './token-endpoint';
 import { parseRefreshResponse } from './token-response';

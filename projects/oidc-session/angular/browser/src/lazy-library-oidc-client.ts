@@ -7,8 +7,8 @@ import {
 } from '@oidc-session/angular';
 import { browserConfig } from './browser-config';
 import { DpopSupport } from './dpop';
-import { CompletedLogin, OidcClient } from './oidc-client';
-import { PageAddress, isOwnSignInAnswer } from './pending-sign-in';
+import { CompletedLogin, OidcClient, PageAddress } from './oidc-client';
+import { isOwnSignInAnswer } from './pending-sign-in';
 import { ProviderMetadataStore } from './provider-metadata';
 
 type LibrarySignIn = import('./library-sign-in').LibrarySignIn;

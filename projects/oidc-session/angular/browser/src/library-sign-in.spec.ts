@@ -11,7 +11,8 @@ import {
   ɵvalidateConfigFor as validateConfigFor,
 } from '@oidc-session/angular';
 import { FakeClock } from '@oidc-session/angular/testing';
-import { BROWSER_CONFIG_RULES, BrowserAuthConfig } from './browser-config';
+import { BrowserAuthConfig } from './browser-config';
+import { BROWSER_CONFIG_RULES } from './browser-config-rules';
 import { LibrarySignIn, LibraryScratchStorage, createLibrarySignIn } from './library-sign-in';
 import { DpopCodeExchange } from './dpop';
 

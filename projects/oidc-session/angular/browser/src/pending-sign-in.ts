@@ -1,5 +1,7 @@
 import { ɵKeyValueStorage as KeyValueStorage } from '@oidc-session/angular';
 
+import { PageAddress } from './oidc-client';
+
 /**
  * Where {@link LibraryScratchStorage} keeps what angular-oauth2-oidc must carry across the trip
  * to the provider (this tab's sessionStorage): the nonce, which is also the first part of the
@@ -13,12 +15,6 @@ export const PENDING_NONCE_KEY = LIBRARY_STORAGE_PREFIX + 'nonce';
 
 /** angular-oauth2-oidc's default separator between its nonce and the app's part of `state`. */
 export const NONCE_STATE_SEPARATOR = ';';
-
-/** Where the page is: its path and its query (a `Location` or `URL` will do). */
-export interface PageAddress {
-  readonly pathname: string;
-  readonly search: string;
-}
 
 /**
  * Whether `state` is the one this tab sent when it left for the provider: its nonce part equals

@@ -1,6 +1,6 @@
 import { InjectionToken } from '@angular/core';
 
-import { ProviderMetadata } from './oidc-client';
+import { ProviderMetadata } from './provider-endpoints';
 
 /** Metadata known without discovery (the testing kit's fake provider); checked like the rest. */
 export const PROVIDER_METADATA_SEED = new InjectionToken<ProviderMetadata | null>(

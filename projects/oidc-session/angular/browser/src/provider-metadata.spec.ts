@@ -6,6 +6,7 @@ import { firstValueFrom } from 'rxjs';
 import {
   ɵAUTH_CONFIG_SOURCE as AUTH_CONFIG_SOURCE,
   AuthConfigError,
+  ɵAuthConfigLoader as AuthConfigLoader,
   ɵAuthConfigStore as AuthConfigStore,
   ɵMemoryStorage as MemoryStorage,
   ProviderUnreachableError,
@@ -53,7 +54,7 @@ describe('ProviderMetadataStore', () => {
       ],
     });
     backend = TestBed.inject(HttpTestingController);
-    await TestBed.inject(AuthConfigStore).load();
+    await TestBed.inject(AuthConfigLoader).load();
     return TestBed.inject(ProviderMetadataStore);
   }
 
@@ -202,7 +203,7 @@ describe('a token endpoint that moved since discovery was kept', () => {
       ],
     });
     backend = TestBed.inject(HttpTestingController);
-    await TestBed.inject(AuthConfigStore).load();
+    await TestBed.inject(AuthConfigLoader).load();
     endpoint = TestBed.inject(HttpTokenEndpoint);
   });
 

@@ -13,7 +13,7 @@ import {
   SKIP_AUTH,
 } from '@oidc-session/angular';
 import { browserConfig, BrowserAuthConfig } from './browser-config';
-import { ProviderMetadata } from './oidc-client';
+import { ProviderMetadata } from './provider-endpoints';
 import { PROVIDER_METADATA_SEED } from './provider-metadata-seed';
 
 const STORAGE_PREFIX = 'oidc-session.metadata:';

@@ -5,7 +5,7 @@ export type { BrowserAuthConfig, DpopSetting } from './browser-config';
 
 // Internals for this package's own specs and testing kit (@oidc-session/angular/testing): the
 // mode's seams the kit replaces. Not API, no semver promise.
-export { BROWSER_CONFIG_RULES as ɵBROWSER_CONFIG_RULES } from './browser-config';
+export { BROWSER_CONFIG_RULES as ɵBROWSER_CONFIG_RULES } from './browser-config-rules';
 export {
   type CompletedLogin as ɵCompletedLogin,
   OidcClient as ɵOidcClient,

@@ -1,6 +1,6 @@
 import { AuthFeature, ɵSESSION_MODES as SESSION_MODES, SessionMode } from '@oidc-session/angular';
 
-import { BROWSER_CONFIG_RULES } from './browser-config';
+import { BROWSER_CONFIG_RULES } from './browser-config-rules';
 
 /**
  * Browser mode: the tokens live in the tab (DPoP-bound where the provider allows), sign-in

@@ -3,7 +3,7 @@ import { CanActivateFn, Router } from '@angular/router';
 import { catchError, from, map, of, switchMap } from 'rxjs';
 
 import { ProviderUnreachableError } from './core/auth-errors';
-import { AuthStartup } from './auth-startup';
+import { SessionReady } from './core/session-ready';
 import { LOGIN_ROUTE, loginUrlTree } from './login-route';
 import { TokenRefresher } from './core/token-refresher';
 
@@ -16,12 +16,12 @@ import { TokenRefresher } from './core/token-refresher';
  * own requests report the outage and recover by themselves when the provider is back.
  */
 export const authGuard: CanActivateFn = (_route, state) => {
-  const startup = inject(AuthStartup);
+  const session = inject(SessionReady);
   const refresher = inject(TokenRefresher);
   const router = inject(Router);
   const toLogin = () => loginUrlTree(router, inject(LOGIN_ROUTE), state.url);
   const loginTree = toLogin();
-  return from(startup.ready).pipe(
+  return from(session.ready).pipe(
     switchMap(() => refresher.freshTokens('guard')),
     map((tokens) => (tokens ? true : loginTree)),
     catchError((error: unknown) =>

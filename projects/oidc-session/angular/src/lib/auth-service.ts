@@ -10,11 +10,12 @@ import {
   throwError,
 } from 'rxjs';
 
-import { SharedAuthConfig } from './core/config/auth-config';
+import { SharedAuthConfig } from './core/config/config-types';
 import { AuthConfigStore } from './core/config/auth-config-store';
 import { LoginError, SessionExpiredError, TokenUnavailableError } from './core/auth-errors';
 import { AuthEvent, AuthEventLog } from './core/auth-events';
-import { AuthStartup } from './auth-startup';
+import { SessionReady } from './core/session-ready';
+import { SignInOutcome } from './core/sign-in-outcome';
 import { PAGE_NAVIGATION } from './core/platform/page-navigation';
 import { safeReturnPath } from './core/return-url';
 import { Session, toSession } from './core/session';
@@ -34,7 +35,8 @@ export class AuthService {
   private readonly store = inject(SessionStore);
   private readonly refresher = inject(TokenRefresher);
   private readonly sharing = inject(SessionSharing);
-  private readonly startup = inject(AuthStartup);
+  private readonly sessionReady = inject(SessionReady);
+  private readonly signIn = inject(SignInOutcome);
   private readonly active = inject(ActiveSessionBackend);
   private readonly configStore = inject(AuthConfigStore);
   private readonly log = inject(AuthEventLog);
@@ -64,7 +66,7 @@ export class AuthService {
   readonly recentEvents: Signal<readonly AuthEvent[]> = this.log.recent;
 
   /** Why the last sign-in redirect failed, if it did. */
-  readonly loginError: Signal<LoginError | null> = this.startup.loginError.asReadonly();
+  readonly loginError: Signal<LoginError | null> = this.signIn.error.asReadonly();
 
   /** Why the last sign-out in this tab may have left the provider's own session open. */
   readonly signOutNotice: Signal<SignOutNotice | null> = this.notices.current;
@@ -82,7 +84,7 @@ export class AuthService {
   }
 
   /** Resolves once start-up knows the session (restored, adopted from a tab, or none). */
-  readonly ready: Promise<void> = this.startup.ready;
+  readonly ready: Promise<void> = this.sessionReady.ready;
 
   /** The validated runtime configuration (available once start-up has run). */
   get config(): SharedAuthConfig {

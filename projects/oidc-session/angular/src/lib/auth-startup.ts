@@ -2,11 +2,11 @@ import { DOCUMENT, DestroyRef, Injectable, inject } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { fromEvent } from 'rxjs';
 
-import { AuthConfigStore } from './core/config/auth-config-store';
+import { AuthConfigLoader } from './core/config/auth-config-loader';
 import { AUTH_STARTUP_REPORTER } from './auth-startup-reporter';
 import { ActiveSessionBackend } from './core/session-backend';
 import { SessionModes } from './core/session-mode';
-import { SignInOutcome } from './core/sign-in-outcome';
+import { SessionReady } from './core/session-ready';
 import { TokenRefresher } from './core/token-refresher';
 
 /**
@@ -17,23 +17,21 @@ import { TokenRefresher } from './core/token-refresher';
  */
 @Injectable({ providedIn: 'root' })
 export class AuthStartup {
-  private readonly configStore = inject(AuthConfigStore);
+  private readonly configLoader = inject(AuthConfigLoader);
   private readonly modes = inject(SessionModes);
   private readonly active = inject(ActiveSessionBackend);
   private readonly refresher = inject(TokenRefresher);
   private readonly reporter = inject(AUTH_STARTUP_REPORTER);
   private readonly document = inject(DOCUMENT);
   private readonly destroyRef = inject(DestroyRef);
-  private markReady!: () => void;
+  private readonly sessionReady = inject(SessionReady);
 
   /** Resolves once the session is known (restored, adopted, signed in or none). */
-  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
-  /** Why the last sign-in could not be completed, for the login page. */
-  readonly loginError = inject(SignInOutcome).error;
+  readonly ready = this.sessionReady.ready;
 
   async run(): Promise<void> {
     try {
-      const config = await this.configStore.load();
+      const config = await this.configLoader.load();
       // The mode's backend restores the session without asking the provider (browser mode:
       // this tab's storage or another tab; bff mode: one call to the BFF on this origin).
       const backend = await this.modes.load(config.mode);
@@ -41,7 +39,7 @@ export class AuthStartup {
       await backend.start();
       this.refreshWhenBackOnline();
       this.reporter.ready();
-      this.markReady();
+      this.sessionReady.mark();
     } catch (error: unknown) {
       this.reporter.failed(error);
       throw error;

@@ -1,23 +1,19 @@
 import {
   EnvironmentProviders,
-  Provider,
   inject,
   makeEnvironmentProviders,
   provideAppInitializer,
   provideEnvironmentInitializer,
 } from '@angular/core';
 
-import { AUTH_CONFIG_SOURCE, AuthConfigSource } from './core/config/auth-config';
+import { AuthFeature } from './core/auth-feature';
+import { AUTH_CONFIG_SOURCE } from './core/config/auth-config-loader';
+import { AuthConfigSource } from './core/config/config-types';
 import { AUTH_STARTUP_REPORTER, AuthStartupReporter } from './auth-startup-reporter';
 import { AuthStartup } from './auth-startup';
 import { AUTH_TIMING, AuthTiming, DEFAULT_AUTH_TIMING } from './core/config/auth-timing';
 import { LOGIN_ROUTE } from './login-route';
 import { SessionEndNavigation } from './session-end-navigation';
-
-/** An optional part of {@link provideAuth}, made by a `with...()` function. */
-export interface AuthFeature {
-  readonly providers: Provider[];
-}
 
 /** Configuration fetched at start-up from a JSON file, e.g. `/auth.config.json`. */
 export function configFromUrl(url: string): AuthConfigSource {

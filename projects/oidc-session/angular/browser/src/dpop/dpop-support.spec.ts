@@ -4,6 +4,7 @@ import { TestBed } from '@angular/core/testing';
 
 import {
   ɵAUTH_CONFIG_SOURCE as AUTH_CONFIG_SOURCE,
+  ɵAuthConfigLoader as AuthConfigLoader,
   ɵAuthConfigStore as AuthConfigStore,
   AuthEvent,
   ɵAuthEventLog as AuthEventLog,
@@ -57,7 +58,7 @@ describe('DpopSupport', () => {
         },
       ],
     });
-    await TestBed.inject(AuthConfigStore).load();
+    await TestBed.inject(AuthConfigLoader).load();
     events = [];
     TestBed.inject(AuthEventLog).events$.subscribe((event) => events.push(event));
     return TestBed.inject(DpopSupport);

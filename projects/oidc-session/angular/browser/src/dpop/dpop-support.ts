@@ -8,7 +8,7 @@ import {
   ɵSESSION_STORAGE as SESSION_STORAGE,
 } from '@oidc-session/angular';
 import { browserConfig } from '../browser-config';
-import { ProviderMetadata } from '../oidc-client';
+import { ProviderMetadata } from '../provider-endpoints';
 import { ProviderMetadataStore } from '../provider-metadata';
 import { DPOP_KEY_STORE, DpopKey, DpopKeyStore } from './dpop-key-store';
 

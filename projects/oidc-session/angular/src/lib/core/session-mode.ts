@@ -1,7 +1,7 @@
 import { EnvironmentInjector, Injectable, InjectionToken, inject } from '@angular/core';
 
 import { AuthConfigError } from './auth-errors';
-import { ModeConfigRules } from './config/auth-config';
+import { ModeConfigRules } from './config/config-types';
 import { SessionBackend } from './session-backend';
 
 /**

@@ -9,7 +9,15 @@ import {
 import { Observable } from 'rxjs';
 
 import { SimulatedPage } from './simulated-browser';
-import type { TabSimulation } from './simulated-tabs';
+
+/** What the API needs of the simulation it runs in (the TabSimulation). */
+export interface ApiSimulation {
+  readonly provider: { acceptsAccessToken(token: string): boolean };
+  readonly settings: { readonly apiLatencyMs: number };
+  /** Whether the simulation marked this URL to be refused once (and unmarks it). */
+  takeRefusal(url: string): boolean;
+  story(line: string): void;
+}
 
 /**
  * The resource API of a simulation: 200 for an unexpired access token the fake provider issued
@@ -19,7 +27,7 @@ import type { TabSimulation } from './simulated-tabs';
  */
 export class FakeApi extends HttpBackend {
   constructor(
-    private readonly simulation: TabSimulation,
+    private readonly simulation: ApiSimulation,
     private readonly page: SimulatedPage,
   ) {
     super();

@@ -1,10 +1,6 @@
 import { ProviderUnreachableError, SessionExpiredError } from '../core/auth-errors';
-import {
-  ɵCompletedLogin as CompletedLogin,
-  ɵTokenEndpoint as TokenEndpoint,
-} from '@oidc-session/angular/browser';
+import { ɵCompletedLogin as CompletedLogin } from '@oidc-session/angular/browser';
 import { TokenSet } from '../core/session';
-import { EndpointPage, FakeProviderEndpoint } from './fake-provider-endpoint';
 
 /**
  * What happens to the next token-endpoint request: answered at once; answered slowly (under
@@ -94,11 +90,6 @@ export class FakeProvider {
   /** The fate of the next token-endpoint request not yet sent (default: prompt). */
   queueFate(fate: AnswerFate): void {
     this.fates.push(fate);
-  }
-
-  /** The token endpoint as one page sees it; nothing is sent once the page is closed. */
-  endpointFor(page: EndpointPage): TokenEndpoint {
-    return new FakeProviderEndpoint(this, page);
   }
 
   /** The authorization request of a sign-in: returns the code the redirect back carries. */

@@ -27,6 +27,7 @@ import { TabSync, createTabSync } from '../core/tabs/tab-sync';
 import { FakeApi } from './fake-api';
 import { FakeClock, provideAuthTesting, TEST_API } from '@oidc-session/angular/testing';
 import { FakeProvider } from './fake-provider';
+import { FakeProviderEndpoint } from './fake-provider-endpoint';
 import { SimulatedBrowser, SimulatedPage } from './simulated-browser';
 import { PENDING_CODE_KEY, SimulatedOidcClient } from './simulated-sign-in';
 import { VirtualTime } from './virtual-time';
@@ -210,7 +211,8 @@ export class TabSimulation {
           sessionStorage,
           localStorage: page.localStorage,
           signedIn: false,
-          tokenEndpoint: this.provider.endpointFor(page),
+          // The token endpoint as this page sees it; nothing is sent once the page is closed.
+          tokenEndpoint: new FakeProviderEndpoint(this.provider, page),
           oidcClient: new SimulatedOidcClient(this.provider, page, sessionStorage, code),
           timing: this.settings.timing,
           accessTokenLifetimeSeconds: this.provider.timing.accessTokenLifetimeMs / 1000,

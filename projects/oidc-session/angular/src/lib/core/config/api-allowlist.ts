@@ -1,10 +1,4 @@
-/** One place the access token may be sent: an exact origin and whole leading path segments. */
-export interface ApiLocation {
-  /** `https://api.example.com` (scheme, host and port only). */
-  readonly origin: string;
-  /** `/v1` matches `/v1` and `/v1/...` but never `/v1x`. `/` matches the whole origin. */
-  readonly pathPrefix: string;
-}
+import { ApiLocation } from './config-types';
 
 /**
  * Whether a request URL may carry the access token: the exact origin (scheme, host and port)

@@ -4,7 +4,8 @@ import {
   BrowserAuthConfig,
 } from '@oidc-session/angular/browser';
 import { AuthConfigError } from '../auth-errors';
-import { ModeConfigRules, validateConfigFor } from './auth-config';
+import { validateConfigFor } from './auth-config';
+import { ModeConfigRules } from './config-types';
 
 /** The configuration as an app that declares both modes checks it (the demo does). */
 function validateAuthConfig(

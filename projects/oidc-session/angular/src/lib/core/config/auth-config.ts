@@ -1,45 +1,10 @@
-import { InjectionToken } from '@angular/core';
-
 import { AuthConfigError } from '../auth-errors';
 import { closestName } from './closest-name';
-import { ApiLocation } from './api-allowlist';
+import { ModeConfigRules, SharedAuthConfig } from './config-types';
 import { isRecord, optionalLeeway, optionalPath } from './config-fields';
-
-/**
- * The part of the validated runtime configuration (`auth.config.json`) that every mode has. Each
- * mode adds its own fields (see `BrowserAuthConfig`, `BffAuthConfig`); the whole configuration is
- * a union discriminated by `mode`.
- */
-export interface SharedAuthConfig {
-  /** The mode that runs: one of those the app declared (`withBrowserMode()`, `withBffMode()`). */
-  readonly mode: string;
-  readonly apis: readonly ApiLocation[];
-  /** Path of the post-logout redirect URI on the app's origin. */
-  readonly postLogoutPath: string;
-  /** Refresh this many seconds before expiry; null = a quarter of the lifetime, at most 30 s. */
-  readonly leewaySeconds: number | null;
-}
 
 /** The fields every mode shares, checked here; `apis` is the mode's (BFF mode has a default). */
 const SHARED_FIELDS = ['mode', 'apis', 'postLogoutPath', 'leewaySeconds'] as const;
-
-/**
- * A mode's part of the configuration: which fields it reads, which it refuses with a reason of its
- * own (BFF mode: the provider settings, which belong to the BFF's server configuration), and the
- * check that turns the file into the mode's typed configuration.
- */
-export interface ModeConfigRules {
-  /** The value of `"mode"` that selects this mode. */
-  readonly name: string;
-  readonly fields: readonly string[];
-  readonly refusedFields?: Readonly<Record<string, string>>;
-  validate(raw: Record<string, unknown>, shared: SharedAuthConfig): SharedAuthConfig;
-}
-
-/** Where the configuration comes from: a URL fetched at start-up, or a literal object. */
-export type AuthConfigSource = { readonly url: string } | { readonly config: unknown };
-
-export const AUTH_CONFIG_SOURCE = new InjectionToken<AuthConfigSource>('AUTH_CONFIG_SOURCE');
 
 /**
  * Checks a parsed configuration file against the modes the app declared and fills in defaults.

@@ -1,7 +1,7 @@
 // Field checks shared by the core's and the modes' configuration rules: each names the field it
 // refuses, so a typo in auth.config.json reads as one clear sentence.
 import { AuthConfigError } from '../auth-errors';
-import { ApiLocation } from './api-allowlist';
+import { ApiLocation } from './config-types';
 
 export function requireNonEmptyString(raw: Record<string, unknown>, field: string): string {
   const value = raw[field];

@@ -1,14 +1,9 @@
 import { Injectable, inject } from '@angular/core';
 import { BehaviorSubject } from 'rxjs';
 
+import { TokenStorageMode } from '../config/config-types';
 import { KeyValueStorage, MemoryStorage, SESSION_STORAGE } from '../platform/browser-storage';
 import { TokenSet, readTokenSet } from '../session';
-
-/**
- * Where the session is kept between page loads of a tab: `session` (sessionStorage) or `memory`.
- * Never `localStorage`: see docs/design-decisions.md.
- */
-export type TokenStorageMode = 'session' | 'memory';
 
 /** Where the token set is kept in the chosen storage. */
 export const TOKENS_KEY = 'oidc-session.tokens';

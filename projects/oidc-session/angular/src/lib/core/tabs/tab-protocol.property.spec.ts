@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { checkProperty, tellConsoleTo } from '../../testing-simulator/property-check';
 import { AnswerFate } from '../../testing-simulator/fake-provider';
 import { describeError } from '../../testing-simulator/simulated-tabs';
-import { Scenario, Step, runScenario, tellRunningStory } from '../../testing-simulator/tab-protocol-run';
+import {
+  Scenario,
+  Step,
+  runScenario,
+  tellRunningStory,
+} from '../../testing-simulator/tab-protocol-run';
 
 /**
  * The tab protocol as a property (issue 10): random interleavings of what users and networks

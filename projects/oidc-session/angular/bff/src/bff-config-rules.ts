@@ -1,0 +1,39 @@
+import {
+  ModeConfigRules,
+  ɵoptionalPath as optionalPath,
+  ɵrequireApis as requireApis,
+} from '@oidc-session/angular';
+
+import { BffAuthConfig } from './bff-config';
+
+/** Naming a provider setting here would suggest the browser uses it: each is refused. */
+const PROVIDER_SETTING =
+  'belongs to the BFF\'s configuration in "mode": "bff" (the browser never talks to the provider)';
+
+/** BFF mode's part of auth.config.json: its fields and how each is checked. */
+export const BFF_CONFIG_RULES: ModeConfigRules = {
+  name: 'bff',
+  fields: ['bffPath'],
+  refusedFields: Object.fromEntries(
+    [
+      'dpop',
+      'issuer',
+      'clientId',
+      'scope',
+      'redirectPath',
+      'storage',
+      'authorizeParams',
+      'strictDiscovery',
+    ].map((field) => [field, PROVIDER_SETTING]),
+  ),
+  validate: (raw, shared): BffAuthConfig => ({
+    ...shared,
+    mode: 'bff',
+    bffPath:
+      raw['bffPath'] === undefined ? '/bff' : optionalPath(raw, 'bffPath').replace(/\/$/, ''),
+    apis:
+      raw['apis'] === undefined
+        ? [{ origin: globalThis.location?.origin ?? 'http://localhost', pathPrefix: '/api' }]
+        : requireApis(raw),
+  }),
+};

@@ -1,0 +1,46 @@
+// The configuration's types, with no imports: every part of the session layer reads them.
+
+/** One place the access token may be sent: an exact origin and whole leading path segments. */
+export interface ApiLocation {
+  /** `https://api.example.com` (scheme, host and port only). */
+  readonly origin: string;
+  /** `/v1` matches `/v1` and `/v1/...` but never `/v1x`. `/` matches the whole origin. */
+  readonly pathPrefix: string;
+}
+
+/**
+ * Where the session is kept between page loads of a tab: `session` (sessionStorage) or `memory`.
+ * Never `localStorage`: see docs/design-decisions.md.
+ */
+export type TokenStorageMode = 'session' | 'memory';
+
+/**
+ * The part of the validated runtime configuration (`auth.config.json`) that every mode has. Each
+ * mode adds its own fields (see `BrowserAuthConfig`, `BffAuthConfig`); the whole configuration is
+ * a union discriminated by `mode`.
+ */
+export interface SharedAuthConfig {
+  /** The mode that runs: one of those the app declared (`withBrowserMode()`, `withBffMode()`). */
+  readonly mode: string;
+  readonly apis: readonly ApiLocation[];
+  /** Path of the post-logout redirect URI on the app's origin. */
+  readonly postLogoutPath: string;
+  /** Refresh this many seconds before expiry; null = a quarter of the lifetime, at most 30 s. */
+  readonly leewaySeconds: number | null;
+}
+
+/**
+ * A mode's part of the configuration: which fields it reads, which it refuses with a reason of its
+ * own (BFF mode: the provider settings, which belong to the BFF's server configuration), and the
+ * check that turns the file into the mode's typed configuration.
+ */
+export interface ModeConfigRules {
+  /** The value of `"mode"` that selects this mode. */
+  readonly name: string;
+  readonly fields: readonly string[];
+  readonly refusedFields?: Readonly<Record<string, string>>;
+  validate(raw: Record<string, unknown>, shared: SharedAuthConfig): SharedAuthConfig;
+}
+
+/** Where the configuration comes from: a URL fetched at start-up, or a literal object. */
+export type AuthConfigSource = { readonly url: string } | { readonly config: unknown };
