@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import { Session, launchBrowser } from './driver/browser';
 import { bffBurstAfterExpiry, bffProxyOverhead, bffThroughput, useStaticDir } from './driver/bff';
-import { APP_DIST, buildApp, measureBundle } from './driver/bundle';
+import { APP_DIST, buildApp, measureBundle, measureModeBundles } from './driver/bundle';
 import {
   Bench,
   burstAfterExpiry,
@@ -29,7 +29,8 @@ import { stackEnv } from '../scripts/stack-env.mjs';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 // For working on one part: BENCH_ONLY=interceptor-cost,steady BENCH_SUBJECTS=this (parts:
-// interceptor-cost, dpop, startup, first-request, 401-burst, expiry-burst, tabs, steady, bff)
+// bundle, interceptor-cost, dpop, startup, first-request, 401-burst, expiry-burst, tabs, steady,
+// bff)
 const only = process.env['BENCH_ONLY']?.split(',');
 const subjects = SUBJECTS.filter(
   (s) => process.env['BENCH_SUBJECTS']?.split(',').includes(s) ?? true,
@@ -41,11 +42,15 @@ const log = (message: string) =>
 
 const results = new Results();
 // BENCH_ONLY=bff needs no browser, no harness builds: only a production build for the BFF to serve.
-const browserWanted = !only || only.some((part) => part !== 'bff');
+const browserWanted = !only || only.some((part) => part !== 'bff' && part !== 'bundle');
 if (browserWanted || !existsSync(join(ROOT, 'dist', 'oidc-session', 'browser', 'index.html'))) {
   log('building the app (stats)');
   buildApp();
   useStaticDir(join(APP_DIST, 'browser'));
+}
+if (wanted('bundle')) {
+  log('building an app per declared mode (bundle rows)');
+  measureModeBundles(results);
 }
 if (browserWanted) {
   measureBundle(results);

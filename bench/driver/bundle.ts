@@ -1,6 +1,6 @@
 /**
  * 8: the production build's initial JavaScript, raw and gzip, and how much of it is the auth
- * layer's own code (src/app/auth) next to angular-oauth2-oidc, from esbuild's metafile
+ * layer's own code (the library, projects/oidc-session/angular) next to angular-oauth2-oidc, from esbuild's metafile
  * (`ng build --stats-json`). Per-module gzip sizes do not exist, so a module's gzip figure is
  * its share of the raw bytes applied to the gzip total. Initial files are what index.html loads
  * (entry script and modulepreloads), checked against the metafile's static-import closure of
@@ -58,7 +58,7 @@ export function measureBundle(results: Results): void {
     gzip += gzipSync(content, { level: 9 }).length;
     const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(file))?.[1];
     for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-      if (input.startsWith('src/app/auth/')) auth += bytesInOutput;
+      if (input.startsWith('projects/oidc-session/angular/')) auth += bytesInOutput;
       if (input.includes('node_modules/angular-oauth2-oidc/')) library += bytesInOutput;
     }
   }
@@ -105,4 +105,105 @@ function checkInitialFiles(fromIndex: readonly string[], metafile: Metafile): vo
       `bundle: index.html loads ${found.join(', ')} initially, ` +
         `but the metafile's static imports from main are ${expected.join(', ')}`,
     );
+}
+
+/** The session layer's own JavaScript and the libraries only it pulls in. */
+const AUTH_LAYER =
+  /^(projects\/oidc-session\/angular\/|node_modules\/(angular-oauth2-oidc|dpop)\/)/;
+/** Code only browser mode needs: in a BFF-only app, any byte of it is a leak. */
+const BROWSER_MODE =
+  /^(projects\/oidc-session\/angular\/browser\/|node_modules\/(angular-oauth2-oidc|dpop)\/)/;
+/** The goals of issue 22 for the auth layer's initial JavaScript, kB gzip. */
+export const MODE_GOALS_KB_GZIP = { bff: 8, browser: 12 } as const;
+
+/** Initial JavaScript of a build: what its index.html loads, raw and gzip (level 9). */
+function initialJs(dist: string): { files: Set<string>; raw: number; gzip: number } {
+  const browserDir = join(dist, 'browser');
+  const index = readFileSync(join(browserDir, 'index.html'), 'utf8');
+  const files = new Set(
+    [...index.matchAll(/(?:href="|src="|\[')((?:main|chunk|polyfills)-[\w-]+\.js)/g)].map(
+      (m) => m[1],
+    ),
+  );
+  let raw = 0;
+  let gzip = 0;
+  for (const file of files) {
+    const content = readFileSync(join(browserDir, file));
+    raw += content.length;
+    gzip += gzipSync(content, { level: 9 }).length;
+  }
+  return { files, raw, gzip };
+}
+
+function buildBench(project: string): string {
+  execFileSync('npx', ['ng', 'build', project, '--stats-json', '--progress=false'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return join(ROOT, 'bench', '.tmp', 'dist', project.replace(/^bench-/, ''));
+}
+
+/**
+ * Per declared mode (bench/apps/mode-*: the same small app declaring only that mode):
+ * - the session layer's own modules (the library, angular-oauth2-oidc, dpop) in the initial
+ *   chunks, by module path from esbuild's metafile: raw, and gzip estimated as each module's share
+ *   of its chunk's raw bytes applied to the chunk's gzip size (the measure the goals are set in);
+ * - what the session layer adds to the app's initial JavaScript, raw and gzip: the initial files
+ *   of the app minus those of the same app without it (bench/apps/mode-none), so gzip is measured,
+ *   not estimated, and the Angular and RxJS code the layer pulls in counts too;
+ * - its own modules (the library, angular-oauth2-oidc, dpop) in the lazy chunks, by module path
+ *   from esbuild's metafile (raw);
+ * - BFF mode: the bytes of browser-mode code in any chunk (goal 0); browser mode: dpop in the
+ *   initial chunks (goal 0: it is loaded with the first DPoP key or proof).
+ */
+export function measureModeBundles(results: Results): void {
+  const baseline = initialJs(buildBench('bench-mode-none'));
+  for (const mode of ['bff', 'browser'] as const) {
+    const dist = buildBench(`bench-mode-${mode}`);
+    const initial = initialJs(dist);
+    const metafile = JSON.parse(readFileSync(join(dist, 'stats.json'), 'utf8')) as Metafile;
+    let own = 0;
+    let ownGzip = 0;
+    let lazy = 0;
+    let browserCode = 0;
+    let dpopInitial = 0;
+    for (const [path, output] of Object.entries(metafile.outputs)) {
+      if (!path.endsWith('.js')) continue;
+      const file = path.split('/').at(-1)!;
+      const isInitial = initial.files.has(file);
+      const content = readFileSync(join(dist, 'browser', file));
+      const gzipShare = gzipSync(content, { level: 9 }).length / content.length;
+      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+        if (AUTH_LAYER.test(input)) {
+          if (isInitial) {
+            own += bytesInOutput;
+            ownGzip += bytesInOutput * gzipShare;
+          } else {
+            lazy += bytesInOutput;
+          }
+        }
+        if (BROWSER_MODE.test(input)) browserCode += bytesInOutput;
+        if (isInitial && input.startsWith('node_modules/dpop/')) dpopInitial += bytesInOutput;
+      }
+    }
+    const kB = (bytes: number) => bytes / 1024;
+    const goal = MODE_GOALS_KB_GZIP[mode];
+    const prefix = `bundle-${mode}-only`;
+    results.add('this', `${prefix}-auth-initial-raw`, 1, 'kB', kB(own));
+    results.add('this', `${prefix}-auth-initial-gzip`, 1, `kB (est.; goal ≤ ${goal})`, kB(ownGzip));
+    results.add('this', `${prefix}-initial-added-raw`, 1, 'kB', kB(initial.raw - baseline.raw));
+    results.add('this', `${prefix}-initial-added-gzip`, 1, 'kB', kB(initial.gzip - baseline.gzip));
+    results.add('this', `bundle-${mode}-only-auth-lazy-raw`, 1, 'kB', kB(lazy));
+    if (mode === 'bff') {
+      results.add(
+        'this',
+        'bundle-bff-only-browser-mode-code',
+        1,
+        'bytes, any chunk (goal 0)',
+        browserCode,
+      );
+    } else {
+      results.add('this', 'bundle-browser-only-dpop-initial', 1, 'bytes (goal 0)', dpopInitial);
+    }
+  }
 }

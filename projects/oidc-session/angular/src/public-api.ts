@@ -14,6 +14,7 @@ export type { AuthFeature } from './lib/core/auth-feature';
 export type {
   ApiLocation,
   AuthConfigSource,
+  ConfigFieldChecks,
   ModeConfigRules,
   SharedAuthConfig,
   TokenStorageMode,
@@ -48,21 +49,12 @@ export { AUTH_STARTUP_REPORTER as ɵAUTH_STARTUP_REPORTER } from './lib/auth-sta
 export { TokenUnavailableError as ɵTokenUnavailableError } from './lib/core/auth-errors';
 export { AuthEventLog as ɵAuthEventLog } from './lib/core/auth-events';
 export { ApiAllowlist as ɵApiAllowlist } from './lib/core/config/api-allowlist';
-export { validateConfigFor as ɵvalidateConfigFor } from './lib/core/config/auth-config';
 export { AuthConfigStore as ɵAuthConfigStore } from './lib/core/config/auth-config-store';
 export {
   AUTH_CONFIG_SOURCE as ɵAUTH_CONFIG_SOURCE,
   AuthConfigLoader as ɵAuthConfigLoader,
 } from './lib/core/config/auth-config-loader';
 export { AUTH_TIMING as ɵAUTH_TIMING } from './lib/core/config/auth-timing';
-export {
-  isRecord as ɵisRecord,
-  optionalBoolean as ɵoptionalBoolean,
-  optionalPath as ɵoptionalPath,
-  requireApis as ɵrequireApis,
-  requireNonEmptyString as ɵrequireNonEmptyString,
-  requireUrl as ɵrequireUrl,
-} from './lib/core/config/config-fields';
 export {
   type KeyValueStorage as ɵKeyValueStorage,
   LOCAL_STORAGE as ɵLOCAL_STORAGE,

@@ -25,7 +25,8 @@ import {
   ɵTokenSet as TokenSet,
 } from '@oidc-session/angular';
 import { bffConfig } from './bff-config';
-import { BFF_CSRF_HEADER, BffClient, BffSession, fromBff } from './bff-client';
+import { BFF_CSRF_HEADER, BffClient, BffSession } from './bff-client';
+import { fromBff } from './http-bff-client';
 import { bffSignInErrorDetail } from './bff-sign-in-errors';
 import { BffSignOut } from './bff-sign-out';
 import { BffPendingSignIn } from './bff-pending-sign-in';

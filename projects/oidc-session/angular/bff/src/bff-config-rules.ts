@@ -1,8 +1,4 @@
-import {
-  ModeConfigRules,
-  ɵoptionalPath as optionalPath,
-  ɵrequireApis as requireApis,
-} from '@oidc-session/angular';
+import type { ModeConfigRules } from '@oidc-session/angular';
 
 import { BffAuthConfig } from './bff-config';
 
@@ -26,14 +22,14 @@ export const BFF_CONFIG_RULES: ModeConfigRules = {
       'strictDiscovery',
     ].map((field) => [field, PROVIDER_SETTING]),
   ),
-  validate: (raw, shared): BffAuthConfig => ({
+  validate: (raw, shared, check): BffAuthConfig => ({
     ...shared,
     mode: 'bff',
     bffPath:
-      raw['bffPath'] === undefined ? '/bff' : optionalPath(raw, 'bffPath').replace(/\/$/, ''),
+      raw['bffPath'] === undefined ? '/bff' : check.optionalPath(raw, 'bffPath').replace(/\/$/, ''),
     apis:
       raw['apis'] === undefined
         ? [{ origin: globalThis.location?.origin ?? 'http://localhost', pathPrefix: '/api' }]
-        : requireApis(raw),
+        : check.requireApis(raw),
   }),
 };

@@ -5,6 +5,7 @@ import { EnvironmentInjector, createEnvironmentInjector } from '@angular/core';
 import { ɵSessionBackend as SessionBackend } from '@oidc-session/angular';
 import { BffBackend } from './bff-backend';
 import { BffClient } from './bff-client';
+import { HttpBffClient } from './http-bff-client';
 import { BffSignOut } from './bff-sign-out';
 
 /**
@@ -12,7 +13,9 @@ import { BffSignOut } from './bff-sign-out';
  * itself (the testing kit's scripted one) is used instead of the HTTP one.
  */
 export function createBffBackend(parent: EnvironmentInjector): SessionBackend {
-  const client = parent.get(BffClient, null, { optional: true }) ? [] : [BffClient];
+  const client = parent.get(BffClient, null, { optional: true })
+    ? []
+    : [{ provide: BffClient, useClass: HttpBffClient }];
   return createEnvironmentInjector([...client, BffSignOut, BffBackend], parent, 'bff-mode').get(
     BffBackend,
   );

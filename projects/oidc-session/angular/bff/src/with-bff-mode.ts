@@ -1,11 +1,10 @@
 import { AuthFeature, ɵSESSION_MODES as SESSION_MODES, SessionMode } from '@oidc-session/angular';
 
-import { BFF_CONFIG_RULES } from './bff-config-rules';
-
 /**
  * BFF mode: a backend-for-frontend on this origin holds every token; the browser holds an
- * HttpOnly cookie. Its configuration rules are all an app pays for up front; the rest is
- * imported when the configuration picks `"mode": "bff"`. Needs nothing beyond Angular and RxJS.
+ * HttpOnly cookie. Nothing of it is in an app's initial JavaScript: its configuration rules are
+ * imported at start-up, the rest when the configuration picks `"mode": "bff"`. Needs nothing
+ * beyond Angular and RxJS.
  */
 export function withBffMode(): AuthFeature {
   return {
@@ -14,7 +13,8 @@ export function withBffMode(): AuthFeature {
         provide: SESSION_MODES,
         multi: true,
         useValue: {
-          ...BFF_CONFIG_RULES,
+          name: 'bff',
+          loadRules: () => import('./bff-config-rules').then((rules) => rules.BFF_CONFIG_RULES),
           load: (parent) => import('./bff-mode-door').then((mode) => mode.createBffBackend(parent)),
         } satisfies SessionMode,
       },

@@ -1,14 +1,4 @@
-import {
-  AuthConfigError,
-  ɵisRecord as isRecord,
-  ModeConfigRules,
-  ɵoptionalBoolean as optionalBoolean,
-  ɵoptionalPath as optionalPath,
-  ɵrequireApis as requireApis,
-  ɵrequireNonEmptyString as requireNonEmptyString,
-  ɵrequireUrl as requireUrl,
-  TokenStorageMode,
-} from '@oidc-session/angular';
+import type { ConfigFieldChecks, ModeConfigRules, TokenStorageMode } from '@oidc-session/angular';
 
 import { BrowserAuthConfig, DpopSetting } from './browser-config';
 
@@ -37,55 +27,57 @@ export const BROWSER_CONFIG_RULES: ModeConfigRules = {
     'strictDiscovery',
     'dpop',
   ],
-  validate: (raw, shared): BrowserAuthConfig => ({
+  validate: (raw, shared, check): BrowserAuthConfig => ({
     ...shared,
     mode: 'browser',
-    issuer: requireUrl(raw, 'issuer', { allowPath: true }),
-    clientId: requireNonEmptyString(raw, 'clientId'),
-    scope: requireScope(raw),
-    apis: requireApis(raw),
-    redirectPath: optionalPath(raw, 'redirectPath'),
-    storage: optionalStorage(raw),
-    authorizeParams: optionalAuthorizeParams(raw),
-    strictDiscovery: optionalBoolean(raw, 'strictDiscovery', true),
-    dpop: optionalDpop(raw),
+    issuer: check.requireUrl(raw, 'issuer', { allowPath: true }),
+    clientId: check.requireNonEmptyString(raw, 'clientId'),
+    scope: requireScope(raw, check),
+    apis: check.requireApis(raw),
+    redirectPath: check.optionalPath(raw, 'redirectPath'),
+    storage: optionalStorage(raw, check),
+    authorizeParams: optionalAuthorizeParams(raw, check),
+    strictDiscovery: check.optionalBoolean(raw, 'strictDiscovery', true),
+    dpop: optionalDpop(raw, check),
   }),
 };
 
-function requireScope(raw: Record<string, unknown>): string {
-  const scope = requireNonEmptyString(raw, 'scope');
+function requireScope(raw: Record<string, unknown>, check: ConfigFieldChecks): string {
+  const scope = check.requireNonEmptyString(raw, 'scope');
   if (!scope.split(/\s+/).includes('openid')) {
-    throw new AuthConfigError('scope', 'must include "openid"');
+    throw check.refuse('scope', 'must include "openid"');
   }
   return scope;
 }
 
-function optionalStorage(raw: Record<string, unknown>): TokenStorageMode {
+function optionalStorage(raw: Record<string, unknown>, check: ConfigFieldChecks): TokenStorageMode {
   const value = raw['storage'] ?? 'session';
   if (value !== 'session' && value !== 'memory') {
-    throw new AuthConfigError('storage', 'must be "session" or "memory"');
+    throw check.refuse('storage', 'must be "session" or "memory"');
   }
   return value;
 }
 
-function optionalDpop(raw: Record<string, unknown>): DpopSetting {
+function optionalDpop(raw: Record<string, unknown>, check: ConfigFieldChecks): DpopSetting {
   const value = raw['dpop'] ?? 'auto';
   if (value !== 'auto' && value !== 'off' && value !== 'required') {
-    throw new AuthConfigError('dpop', 'must be "auto", "off" or "required"');
+    throw check.refuse('dpop', 'must be "auto", "off" or "required"');
   }
   return value;
 }
 
-function optionalAuthorizeParams(raw: Record<string, unknown>): Record<string, string> {
+function optionalAuthorizeParams(
+  raw: Record<string, unknown>,
+  check: ConfigFieldChecks,
+): Record<string, string> {
   const value = raw['authorizeParams'] ?? {};
-  if (!isRecord(value))
-    throw new AuthConfigError('authorizeParams', 'must be an object of strings');
+  if (!check.isRecord(value)) throw check.refuse('authorizeParams', 'must be an object of strings');
   for (const [key, param] of Object.entries(value)) {
     if (typeof param !== 'string') {
-      throw new AuthConfigError(`authorizeParams.${key}`, 'must be a string');
+      throw check.refuse(`authorizeParams.${key}`, 'must be a string');
     }
     if (RESERVED_AUTHORIZE_PARAMS.has(key)) {
-      throw new AuthConfigError(`authorizeParams.${key}`, 'is set by the sign-in flow itself');
+      throw check.refuse(`authorizeParams.${key}`, 'is set by the sign-in flow itself');
     }
   }
   return { ...(value as Record<string, string>) };

@@ -4,15 +4,9 @@ import { TestBed } from '@angular/core/testing';
 
 import { EnvironmentInjector } from '@angular/core';
 
-import {
-  CLOCK,
-  LoginError,
-  ɵPAGE_NAVIGATION as PAGE_NAVIGATION,
-  ɵvalidateConfigFor as validateConfigFor,
-} from '@oidc-session/angular';
+import { CLOCK, LoginError, ɵPAGE_NAVIGATION as PAGE_NAVIGATION } from '@oidc-session/angular';
 import { FakeClock } from '@oidc-session/angular/testing';
 import { BrowserAuthConfig } from './browser-config';
-import { BROWSER_CONFIG_RULES } from './browser-config-rules';
 import { LibrarySignIn, LibraryScratchStorage, createLibrarySignIn } from './library-sign-in';
 import { DpopCodeExchange } from './dpop';
 
@@ -34,10 +28,20 @@ describe('LibrarySignIn.completeLogin', () => {
       ],
     });
     backend = TestBed.inject(HttpTestingController);
-    const config = validateConfigFor(
-      { issuer: ISSUER, clientId: 'spa', scope: 'openid', apis: [] },
-      [BROWSER_CONFIG_RULES],
-    ) as BrowserAuthConfig;
+    const config: BrowserAuthConfig = {
+      mode: 'browser',
+      issuer: ISSUER,
+      clientId: 'spa',
+      scope: 'openid',
+      apis: [],
+      redirectPath: '/',
+      postLogoutPath: '/',
+      leewaySeconds: null,
+      storage: 'session',
+      authorizeParams: {},
+      strictDiscovery: true,
+      dpop: 'auto',
+    };
     client = createLibrarySignIn(TestBed.inject(EnvironmentInjector), config, {
       issuer: ISSUER,
       authorizationEndpoint: `${ISSUER}/auth`,

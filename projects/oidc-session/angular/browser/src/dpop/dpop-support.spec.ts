@@ -112,9 +112,12 @@ describe('DpopSupport', () => {
 
   it('falls back to Bearer when IndexedDB refuses to store the key (a private mode)', async () => {
     spyOn(console, 'warn');
-    const keys = jasmine.createSpyObj<DpopKeyStore>('DpopKeyStore', {
-      prepareSignInKey: Promise.reject(new DOMException('no', 'InvalidStateError')),
-    });
+    // Rejected when called, not made rejected up front: set-up awaits imports first, and a
+    // rejection nobody listens to yet is reported as unhandled.
+    const keys = jasmine.createSpyObj<DpopKeyStore>('DpopKeyStore', ['prepareSignInKey']);
+    keys.prepareSignInKey.and.callFake(() =>
+      Promise.reject(new DOMException('no', 'InvalidStateError')),
+    );
     const support = await setUp({ keys });
     expect(await support.prepareSignIn()).toBeNull();
     expect(events[0]).toEqual(

@@ -5,11 +5,15 @@ import { ModeConfigRules } from './config/config-types';
 import { SessionBackend } from './session-backend';
 
 /**
- * A mode the app declared (`withBrowserMode()`, `withBffMode()`): its configuration rules, and
- * how to load its code, with an `import()`, so that an app ships no code of a mode it did not
- * declare and loads the declared ones only when its configuration picks them.
+ * A mode the app declared (`withBrowserMode()`, `withBffMode()`): its name, and how to load its
+ * configuration rules and its code, each with an `import()`, so that an app ships no code of a
+ * mode it did not declare, and pays for a declared one only when start-up needs it.
  */
-export interface SessionMode extends ModeConfigRules {
+export interface SessionMode {
+  /** The value of `"mode"` in auth.config.json that picks this mode. */
+  readonly name: string;
+  /** Loads the mode's part of the configuration's rules (start-up checks the file with them). */
+  loadRules(): Promise<ModeConfigRules>;
   /** Loads the mode and makes its backend in an injector of its own under `parent`. */
   load(parent: EnvironmentInjector): Promise<SessionBackend>;
 }

@@ -5,7 +5,6 @@ import { firstValueFrom } from 'rxjs';
 import { AuthConfigError } from '../auth-errors';
 import { SESSION_MODES } from '../session-mode';
 import { SKIP_AUTH } from '../skip-auth';
-import { validateConfigFor } from './auth-config';
 import { AuthConfigStore } from './auth-config-store';
 import { AuthConfigSource, SharedAuthConfig } from './config-types';
 
@@ -25,8 +24,14 @@ export class AuthConfigLoader {
    * @throws AuthConfigError naming the file or the offending field.
    */
   async load(): Promise<SharedAuthConfig> {
-    const raw = 'config' in this.source ? this.source.config : await this.fetch(this.source.url);
-    const config = validateConfigFor(raw, this.modes);
+    // The rules are imported only now, while the file is fetched: an app's initial JavaScript
+    // carries none of them.
+    const [raw, { validateConfigFor }, rules] = await Promise.all([
+      'config' in this.source ? this.source.config : this.fetch(this.source.url),
+      import('./auth-config'),
+      Promise.all(this.modes.map((mode) => mode.loadRules())),
+    ]);
+    const config = validateConfigFor(raw, rules);
     this.store.use(config);
     return config;
   }

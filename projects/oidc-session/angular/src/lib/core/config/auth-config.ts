@@ -1,7 +1,17 @@
 import { AuthConfigError } from '../auth-errors';
 import { closestName } from './closest-name';
-import { ModeConfigRules, SharedAuthConfig } from './config-types';
-import { isRecord, optionalLeeway, optionalPath } from './config-fields';
+import * as fields from './config-fields';
+import { ConfigFieldChecks, ModeConfigRules, SharedAuthConfig } from './config-types';
+
+const FIELD_CHECKS: ConfigFieldChecks = {
+  requireNonEmptyString: fields.requireNonEmptyString,
+  requireUrl: fields.requireUrl,
+  requireApis: fields.requireApis,
+  optionalPath: fields.optionalPath,
+  optionalBoolean: fields.optionalBoolean,
+  isRecord: fields.isRecord,
+  refuse: (field, problem) => new AuthConfigError(field, problem),
+};
 
 /** The fields every mode shares, checked here; `apis` is the mode's (BFF mode has a default). */
 const SHARED_FIELDS = ['mode', 'apis', 'postLogoutPath', 'leewaySeconds'] as const;
@@ -15,7 +25,7 @@ export function validateConfigFor(
   raw: unknown,
   modes: readonly ModeConfigRules[],
 ): SharedAuthConfig {
-  if (!isRecord(raw)) throw new AuthConfigError('(file)', 'must be a JSON object');
+  if (!fields.isRecord(raw)) throw new AuthConfigError('(file)', 'must be a JSON object');
   if (modes.length === 0) {
     throw new AuthConfigError(
       'mode',
@@ -27,10 +37,10 @@ export function validateConfigFor(
   const shared: SharedAuthConfig = {
     mode: mode.name,
     apis: [],
-    postLogoutPath: optionalPath(raw, 'postLogoutPath'),
-    leewaySeconds: optionalLeeway(raw),
+    postLogoutPath: fields.optionalPath(raw, 'postLogoutPath'),
+    leewaySeconds: fields.optionalLeeway(raw),
   };
-  return mode.validate(raw, shared);
+  return mode.validate(raw, shared, FIELD_CHECKS);
 }
 
 function chooseMode(value: unknown, modes: readonly ModeConfigRules[]): ModeConfigRules {

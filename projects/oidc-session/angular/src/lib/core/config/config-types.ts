@@ -39,8 +39,25 @@ export interface ModeConfigRules {
   readonly name: string;
   readonly fields: readonly string[];
   readonly refusedFields?: Readonly<Record<string, string>>;
-  validate(raw: Record<string, unknown>, shared: SharedAuthConfig): SharedAuthConfig;
+  /** `check`: the core's field checks, handed in so a mode's rules import none of the core. */
+  validate(
+    raw: Record<string, unknown>,
+    shared: SharedAuthConfig,
+    check: ConfigFieldChecks,
+  ): SharedAuthConfig;
 }
 
 /** Where the configuration comes from: a URL fetched at start-up, or a literal object. */
 export type AuthConfigSource = { readonly url: string } | { readonly config: unknown };
+
+/** The field checks of the core's configuration rules; each throws an AuthConfigError naming the field. */
+export interface ConfigFieldChecks {
+  requireNonEmptyString(raw: Record<string, unknown>, field: string): string;
+  requireUrl(raw: Record<string, unknown>, field: string, opts: { allowPath: boolean }): string;
+  requireApis(raw: Record<string, unknown>): ApiLocation[];
+  optionalPath(raw: Record<string, unknown>, field: string): string;
+  optionalBoolean(raw: Record<string, unknown>, field: string, fallback: boolean): boolean;
+  isRecord(value: unknown): value is Record<string, unknown>;
+  /** An AuthConfigError for `field` (for a mode's own checks). */
+  refuse(field: string, problem: string): Error;
+}
