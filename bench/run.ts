@@ -154,24 +154,25 @@ const printed = [
 console.log([summary, ...printed].join('\n\n'));
 const complete = !only && !process.env['BENCH_SUBJECTS'];
 if (complete) {
-  // Only a complete run replaces the published results and the README's table.
+  // Only a complete run replaces the published results and the tables in docs/benchmark.md.
   writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(rows, null, 2) + '\n');
-  updateReadme('bench', `${summary}\n\n${table}`);
-  updateReadme('bench-bff', `${summary}\n\n${bff}`);
-  log('done; wrote bench/results.json and the table in README.md');
+  updateTables('bench', `${summary}\n\n${table}`);
+  updateTables('bench-bff', `${summary}\n\n${bff}`);
+  log('done; wrote bench/results.json and the tables in docs/benchmark.md');
 } else {
   writeFileSync(
     join(ROOT, 'bench', '.tmp', 'results.partial.json'),
     JSON.stringify(rows, null, 2) + '\n',
   );
-  log('done (partial run: bench/.tmp/results.partial.json; README and results.json untouched)');
+  log('done (partial run: bench/.tmp/results.partial.json; docs and results.json untouched)');
 }
 
-function updateReadme(marker: string, content: string): void {
-  const file = join(ROOT, 'README.md');
+/** Replaces the generated table between `<!-- marker:start -->` and `<!-- marker:end -->`. */
+function updateTables(marker: string, content: string): void {
+  const file = join(ROOT, 'docs', 'benchmark.md');
   const readme = readFileSync(file, 'utf8');
   const pattern = new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(\\n<!-- ${marker}:end -->)`);
   if (!pattern.test(readme))
-    throw new Error(`README.md lacks the <!-- ${marker}:start/end --> markers`);
+    throw new Error(`docs/benchmark.md lacks the <!-- ${marker}:start/end --> markers`);
   writeFileSync(file, readme.replace(pattern, `$1${content}$2`));
 }

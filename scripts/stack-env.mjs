@@ -53,8 +53,8 @@ export function stackEnv(env = process.env) {
 }
 
 /**
- * OIDC_ISSUER chooses an external provider instead of the dev one (see the README's
- * configuration table). The issuer is kept exactly as written: the app compares it with
+ * OIDC_ISSUER chooses an external provider instead of the dev one (see docs/dev-stack.md,
+ * "npm start settings"). The issuer is kept exactly as written: the app compares it with
  * discovery character for character, so a trailing slash matters.
  * @returns {ExternalProvider | null}
  */

@@ -10,7 +10,7 @@ export interface ApiLocation {
 
 /**
  * Where the session is kept between page loads of a tab: `session` (sessionStorage) or `memory`.
- * Never `localStorage`: see docs/design-decisions.md.
+ * Never `localStorage`: see docs/security.md.
  */
 export type TokenStorageMode = 'session' | 'memory';
 
