@@ -62,15 +62,14 @@ export {
   SESSION_STORAGE as ɵSESSION_STORAGE,
 } from './lib/core/platform/browser-storage';
 export { PAGE_NAVIGATION as ɵPAGE_NAVIGATION } from './lib/core/platform/page-navigation';
-export {
-  delay as ɵdelay,
-  retryWhileUnreachable as ɵretryWhileUnreachable,
-} from './lib/core/retry-while-unreachable';
+export { delay as ɵdelay } from './lib/core/retry-while-unreachable';
 export {
   type ObtainedTokens as ɵObtainedTokens,
   type TokenSet as ɵTokenSet,
 } from './lib/core/session';
 export {
+  type CoordinatedRefresh as ɵCoordinatedRefresh,
+  type Redeemed as ɵRedeemed,
   type RejectionVerdict as ɵRejectionVerdict,
   SessionBackend as ɵSessionBackend,
   type SignOutOutcome as ɵSignOutOutcome,

@@ -14,8 +14,9 @@ import {
   LoginError,
   ɵPAGE_NAVIGATION as PAGE_NAVIGATION,
   ProviderUnreachableError,
+  ɵCoordinatedRefresh as CoordinatedRefresh,
+  ɵRedeemed as Redeemed,
   ɵRejectionVerdict as RejectionVerdict,
-  ɵretryWhileUnreachable as retryWhileUnreachable,
   ɵSessionBackend as SessionBackend,
   SessionExpiredError,
   ɵSessionSharing as SessionSharing,
@@ -118,27 +119,29 @@ export class BffBackend extends SessionBackend {
     );
   }
 
-  async refresh(basis: number): Promise<TokenSet> {
+  async coordinate(
+    basis: number,
+    refresh: (current: TokenSet) => Promise<Redeemed>,
+  ): Promise<CoordinatedRefresh> {
+    // The BFF coordinates tabs and instances by version; the tab only checks what it knows.
     const current = this.store.current();
     if (!current) throw new SessionExpiredError('signed_out');
-    if (current.generation > basis) return current;
+    if (current.generation > basis) return { state: current, by: 'another-tab' };
     if (this.signOuts.isPending) throw new SessionExpiredError('signed_out');
     // The epoch when the request starts, as in browser mode: a sign-out while the answer is on
     // its way makes publishVersioned drop it, in this tab and in every other.
     const epoch = this.sharing.currentEpoch();
-    const session = await retryWhileUnreachable(() => {
-      if (!this.sharing.isAlive(current)) throw new SessionExpiredError('signed_out');
-      return firstValueFrom(this.client.refresh(current.generation));
-    }, this.timing.refreshRetryDelaysMs);
-    const state = await this.sharing.publishVersioned(this.toState(session, epoch));
-    this.events.emit('refresh-succeeded', {
-      generation: state.generation,
-      expiresAt: state.expiresAt,
+    const session = (await refresh(current)) as BffSession;
+    return {
+      state: await this.sharing.publishVersioned(this.toState(session, epoch)),
       // The BFF answers with a newer version without refreshing when another tab, or a proxied
       // call on the server, already did.
       by: session.refreshed === false ? 'another-tab' : 'this-tab',
-    });
-    return state;
+    };
+  }
+
+  redeem(current: TokenSet): Promise<BffSession> {
+    return firstValueFrom(this.client.refresh(current.generation));
   }
 
   async signOut(): Promise<SignOutOutcome> {

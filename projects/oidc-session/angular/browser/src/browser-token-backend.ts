@@ -13,8 +13,9 @@ import {
   LoginError,
   ɵObtainedTokens as ObtainedTokens,
   ProviderUnreachableError,
+  ɵCoordinatedRefresh as CoordinatedRefresh,
+  ɵRedeemed as Redeemed,
   ɵRejectionVerdict as RejectionVerdict,
-  ɵretryWhileUnreachable as retryWhileUnreachable,
   ɵSessionBackend as SessionBackend,
   SessionExpiredError,
   ɵSessionSharing as SessionSharing,
@@ -72,19 +73,18 @@ export class BrowserTokenBackend extends SessionBackend {
     await this.oidc.startLogin(returnPath);
   }
 
-  refresh(basis: number): Promise<TokenSet> {
-    return this.tabs.withRefreshLock(async () => {
-      try {
-        return await this.refreshHoldingLock(basis);
-      } catch (error: unknown) {
-        // A definitive failure is announced before the lock is released: the next tab to take
-        // it must not present the refused refresh token again.
-        if (error instanceof SessionExpiredError && endsForEveryTab(error)) {
-          this.sharing.expireEverywhere();
-        }
-        throw error;
-      }
-    }, this.timing.refreshLockTimeoutMs);
+  coordinate(
+    basis: number,
+    refresh: (current: TokenSet) => Promise<Redeemed>,
+  ): Promise<CoordinatedRefresh> {
+    return this.tabs.withRefreshLock(
+      () => this.coordinateHoldingLock(basis, refresh),
+      this.timing.refreshLockTimeoutMs,
+    );
+  }
+
+  redeem(current: TokenSet): Promise<ObtainedTokens> {
+    return firstValueFrom(this.endpoint.refresh(current));
   }
 
   async signOut(ended: TokenSet | null): Promise<SignOutOutcome> {
@@ -202,13 +202,17 @@ export class BrowserTokenBackend extends SessionBackend {
     }
   }
 
-  private async refreshHoldingLock(basis: number): Promise<TokenSet> {
+  private async coordinateHoldingLock(
+    basis: number,
+    refresh: (current: TokenSet) => Promise<Redeemed>,
+  ): Promise<CoordinatedRefresh> {
     // A tab that refreshed just before us posted its token set before releasing the lock; let
     // that message be delivered before deciding that we must refresh ourselves.
     await delay(0);
     const current = this.store.current();
     if (!current) throw new SessionExpiredError('signed_out');
-    if (current.generation > basis) return this.adopted(current);
+    // Another tab refreshed while we waited for the lock; its result is ours too.
+    if (current.generation > basis) return { state: current, by: 'another-tab' };
     // A sign-out or another tab's refused refresh of this very set, whose message is not here yet.
     if (current.epoch < this.sharing.currentEpoch()) throw new SessionExpiredError('signed_out');
     if (!this.sharing.isAlive(current)) {
@@ -217,7 +221,7 @@ export class BrowserTokenBackend extends SessionBackend {
     const newestHeld = await this.tabs.newestHeldGeneration();
     if (newestHeld > current.generation) {
       const newer = await this.sharing.awaitGeneration(newestHeld, this.timing.tabJoinTimeoutMs);
-      if (newer) return this.adopted(newer);
+      if (newer) return { state: newer, by: 'another-tab' };
       // Our refresh token was rotated by a tab that did not answer in time; presenting it would
       // be a replay. A tab that still holds the newer set is slow (an alert open, a debugger,
       // a starved CPU), not gone: fail only the waiting requests and ask again next time.
@@ -233,32 +237,8 @@ export class BrowserTokenBackend extends SessionBackend {
       throw new SessionExpiredError('superseded');
     }
     if (!current.refreshToken) throw new SessionExpiredError('no_refresh_token');
-    const fresh = await this.requestWithRetries(current);
-    const published = await this.sharing.publish(fresh, newestHeld);
-    this.events.emit('refresh-succeeded', {
-      generation: published.generation,
-      expiresAt: published.expiresAt,
-      by: 'this-tab',
-    });
-    return published;
-  }
-
-  /** Another tab refreshed while we waited for the lock; its result is ours too. */
-  private adopted(tokens: TokenSet): TokenSet {
-    this.events.emit('refresh-succeeded', {
-      generation: tokens.generation,
-      expiresAt: tokens.expiresAt,
-      by: 'another-tab',
-    });
-    return tokens;
-  }
-
-  private requestWithRetries(current: TokenSet): Promise<ObtainedTokens> {
-    return retryWhileUnreachable(() => {
-      // A sign-out during the pauses between attempts ends the retries, not only the result.
-      if (!this.sharing.isAlive(current)) throw new SessionExpiredError('signed_out');
-      return firstValueFrom(this.endpoint.refresh(current));
-    }, this.timing.refreshRetryDelaysMs);
+    const fresh = (await refresh(current)) as ObtainedTokens;
+    return { state: await this.sharing.publish(fresh, newestHeld), by: 'this-tab' };
   }
 
   /** Revokes the refresh token; false when the provider cannot have heard (offline, no answer). */
@@ -276,11 +256,6 @@ export class BrowserTokenBackend extends SessionBackend {
       return status !== 0 && !(error instanceof ProviderUnreachableError);
     }
   }
-}
-
-/** Whether a definitive failure ends the session for every tab (not only this one's view). */
-function endsForEveryTab(error: SessionExpiredError): boolean {
-  return error.reason !== 'signed_out' && error.reason !== 'superseded';
 }
 
 function describe(error: unknown): string {

@@ -14,6 +14,15 @@ export type RejectionVerdict =
   /** Nothing for the session layer to do: the caller gets the answer as it is. */
   | 'pass';
 
+/** What a mode's {@link SessionBackend.redeem} obtained; only the mode reads it. */
+export type Redeemed = unknown;
+
+/** The outcome of a coordinated refresh: the session now current, and who refreshed it. */
+export interface CoordinatedRefresh {
+  readonly state: TokenSet;
+  readonly by: 'this-tab' | 'another-tab';
+}
+
 /** Where the page goes after a sign-out, and what the user should be told. */
 export interface SignOutOutcome {
   readonly navigateTo: string;
@@ -39,12 +48,23 @@ export abstract class SessionBackend {
   abstract login(returnPath: string): Promise<void>;
 
   /**
-   * One refresh of the current session, coordinated with other tabs as the mode needs.
-   * `basis` is the generation current when the refresh was asked for; a newer one means somebody
-   * else has refreshed meanwhile. Resolves with the session now current.
+   * Coordinates one refresh of the session with the other tabs as the mode needs (browser mode:
+   * under the cross-tab Web Lock, adopting a newer session another tab published; BFF mode: the
+   * BFF coordinates, nothing to do here). `basis` is the generation current when the refresh was
+   * asked for: a newer one means somebody else has refreshed meanwhile. When it is this tab's turn
+   * it calls `refresh(current)` (the core's retries around {@link redeem}) and publishes what that
+   * obtained. Errors are thrown as they come; the core's refresher applies the failure policy.
+   */
+  abstract coordinate(
+    basis: number,
+    refresh: (current: TokenSet) => Promise<Redeemed>,
+  ): Promise<CoordinatedRefresh>;
+
+  /**
+   * One refresh attempt for `current`, at the provider (browser mode) or the BFF.
    * @throws SessionExpiredError (definitive) or ProviderUnreachableError (transient).
    */
-  abstract refresh(basis: number): Promise<TokenSet>;
+  abstract redeem(current: TokenSet): Promise<Redeemed>;
 
   /** After the local session has ended in every tab: tells the provider, says where to go. */
   abstract signOut(ended: TokenSet | null): Promise<SignOutOutcome>;

@@ -2,11 +2,14 @@ import { Injectable, inject } from '@angular/core';
 import { Observable, defer, of, shareReplay, tap, throwError } from 'rxjs';
 
 import { AuthConfigStore } from './config/auth-config-store';
-import { AuthError, ProviderUnreachableError, SessionExpiredError } from './auth-errors';
+import { AuthError, SessionExpiredError } from './auth-errors';
 import { AuthEventLog, RefreshTrigger } from './auth-events';
 import { CLOCK } from './platform/clock';
 import { TokenSet } from './session';
-import { ActiveSessionBackend } from './session-backend';
+import { AUTH_TIMING } from './config/auth-timing';
+import { classifyRefreshFailure } from './failure-policy';
+import { retryWhileUnreachable } from './retry-while-unreachable';
+import { ActiveSessionBackend, Redeemed, SessionBackend } from './session-backend';
 import { SessionSharing } from './tabs/session-sharing';
 import { SessionStore } from './tabs/session-store';
 
@@ -33,7 +36,10 @@ export class TokenRefresher {
   private readonly events = inject(AuthEventLog);
   private readonly config = inject(AuthConfigStore);
   private readonly clock = inject(CLOCK);
+  private readonly timing = inject(AUTH_TIMING);
   private flight: Observable<TokenSet> | null = null;
+  /** Errors the policy has been applied to (an error settled inside coordination passes the outer catch too). */
+  private readonly settled = new WeakSet<AuthError>();
 
   /**
    * The current token set when its access token has more than the leeway left, else the
@@ -91,11 +97,33 @@ export class TokenRefresher {
 
   private async run(trigger: RefreshTrigger, basis: number): Promise<TokenSet> {
     this.events.emit('refresh-started', { trigger });
+    const backend = this.active.backend;
     try {
-      return await this.active.backend.refresh(basis);
+      const { state, by } = await backend.coordinate(basis, (current) =>
+        // Settled inside the mode's coordination: a refused refresh token is announced to every
+        // tab before the next one may take its turn (browser mode: before the lock is released).
+        this.attempt(backend, current).catch((error: unknown) => {
+          throw this.settle(error);
+        }),
+      );
+      this.events.emit('refresh-succeeded', {
+        generation: state.generation,
+        expiresAt: state.expiresAt,
+        by,
+      });
+      return state;
     } catch (error: unknown) {
       throw this.settle(error);
     }
+  }
+
+  /** Redeems with retries while the provider (or BFF) is unreachable, while the session lives. */
+  private attempt(backend: SessionBackend, current: TokenSet): Promise<Redeemed> {
+    return retryWhileUnreachable(() => {
+      // A sign-out during the pauses between attempts ends the retries, not only the result.
+      if (!this.sharing.isAlive(current)) throw new SessionExpiredError('signed_out');
+      return backend.redeem(current);
+    }, this.timing.refreshRetryDelaysMs);
   }
 
   /**
@@ -106,27 +134,27 @@ export class TokenRefresher {
     return this.settle(new SessionExpiredError('ended_by_server', detail)) as SessionExpiredError;
   }
 
-  /** Applies the failure policy and returns the error every waiting caller receives. */
+  /**
+   * The one place a failed refresh ends a session: applies the failure policy once per error and
+   * returns the error every waiting caller receives.
+   */
   private settle(error: unknown): AuthError {
-    if (error instanceof SessionExpiredError) {
-      this.events.emit('refresh-failed-definitive', { reason: error.reason, detail: error.detail });
-      if (error.reason === 'superseded') {
-        this.sharing.endHere();
-        this.events.emit('signed-out', { where: 'here', reason: 'expired' });
-      } else if (error.reason !== 'signed_out') {
-        this.sharing.expireEverywhere();
-        this.events.emit('signed-out', { where: 'here', reason: 'expired' });
-      }
-      return error;
+    if (error instanceof AuthError && this.settled.has(error)) return error;
+    const failure = classifyRefreshFailure(error);
+    this.settled.add(failure.error);
+    if (failure.kind === 'transient') {
+      this.events.emit('refresh-failed-transient', {
+        reason: failure.error.reason,
+        attempts: failure.error.attempts,
+      });
+      return failure.error;
     }
-    // Anything else (no answer, 5xx, 429, a timeout, waiting too long for another tab's
-    // lock) leaves the session as it is: only the waiting requests fail.
-    const transient =
-      error instanceof ProviderUnreachableError ? error : new ProviderUnreachableError('timeout');
-    this.events.emit('refresh-failed-transient', {
-      reason: transient.reason,
-      attempts: transient.attempts,
-    });
-    return transient;
+    const { reason, detail } = failure.error;
+    this.events.emit('refresh-failed-definitive', { reason, detail });
+    if (failure.ends === 'none') return failure.error;
+    if (failure.ends === 'every-tab') this.sharing.expireEverywhere();
+    else this.sharing.endHere();
+    this.events.emit('signed-out', { where: 'here', reason: 'expired' });
+    return failure.error;
   }
 }
