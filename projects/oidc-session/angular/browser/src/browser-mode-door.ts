@@ -4,10 +4,10 @@ import { EnvironmentInjector, Provider, createEnvironmentInjector } from '@angul
 
 import { ɵSessionBackend as SessionBackend } from '@oidc-session/angular';
 import { BrowserTokenBackend } from './browser-token-backend';
-import { LazyLibraryOidcClient } from './lazy-library-oidc-client';
-import { OidcClient } from './oidc-client';
-import { HttpTokenEndpoint } from './http-token-endpoint';
-import { TokenEndpoint } from './token-endpoint';
+import { LazyLibraryOidcClient } from './sign-in/lazy-library-oidc-client';
+import { OidcClient } from './sign-in/oidc-client';
+import { HttpTokenEndpoint } from './provider/http-token-endpoint';
+import { TokenEndpoint } from './provider/token-endpoint';
 
 /**
  * Browser mode's backend, in an injector of its own under the app's. An OidcClient or

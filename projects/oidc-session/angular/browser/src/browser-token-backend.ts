@@ -27,9 +27,9 @@ import {
 } from '@oidc-session/angular';
 import { browserConfig } from './browser-config';
 import { DpopRequests, DpopSupport, authorizationScheme } from './dpop';
-import { OidcClient, endSessionUrl } from './oidc-client';
-import { ProviderMetadataStore } from './provider-metadata';
-import { TokenEndpoint } from './token-endpoint';
+import { OidcClient, endSessionUrl } from './sign-in/oidc-client';
+import { ProviderMetadataStore } from './provider/provider-metadata';
+import { TokenEndpoint } from './provider/token-endpoint';
 
 /**
  * Browser mode: the tokens live in the tab (sessionStorage or memory), shared by every tab of

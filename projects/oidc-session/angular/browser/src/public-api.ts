@@ -10,6 +10,6 @@ export {
   type CompletedLogin as ɵCompletedLogin,
   OidcClient as ɵOidcClient,
   type ProviderMetadata as ɵProviderMetadata,
-} from './oidc-client';
-export { PROVIDER_METADATA_SEED as ɵPROVIDER_METADATA_SEED } from './provider-metadata-seed';
-export { TokenEndpoint as ɵTokenEndpoint } from './token-endpoint';
+} from './sign-in/oidc-client';
+export { PROVIDER_METADATA_SEED as ɵPROVIDER_METADATA_SEED } from './provider/provider-metadata-seed';
+export { TokenEndpoint as ɵTokenEndpoint } from './provider/token-endpoint';

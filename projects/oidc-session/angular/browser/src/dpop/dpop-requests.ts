@@ -9,7 +9,7 @@ import { Injectable, inject } from '@angular/core';
 import { Observable, defer, from, switchMap, throwError } from 'rxjs';
 
 import { SessionExpiredError, ɵTokenSet as TokenSet } from '@oidc-session/angular';
-import { ProviderMetadataStore } from '../provider-metadata';
+import { ProviderMetadataStore } from '../provider/provider-metadata';
 import { DpopCodeExchange } from './dpop-code-exchange';
 import { DPOP_KEY_STORE, DpopKey, DpopKeyStore } from './dpop-key-store';
 import { DpopSender } from './dpop-sender';

@@ -13,8 +13,8 @@ import {
   ɵSESSION_STORAGE as SESSION_STORAGE,
 } from '@oidc-session/angular';
 import { withBrowserMode } from '@oidc-session/angular/browser';
-import { ProviderMetadata } from '../oidc-client';
-import { PROVIDER_METADATA_SEED } from '../provider-metadata-seed';
+import { ProviderMetadata } from '../sign-in/oidc-client';
+import { PROVIDER_METADATA_SEED } from '../provider/provider-metadata-seed';
 import { DPOP_KEY_STORE, DpopKeyStore } from './dpop-key-store';
 import { DpopSupport } from './dpop-support';
 

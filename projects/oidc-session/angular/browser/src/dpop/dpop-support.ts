@@ -8,8 +8,8 @@ import {
   ɵSESSION_STORAGE as SESSION_STORAGE,
 } from '@oidc-session/angular';
 import { browserConfig } from '../browser-config';
-import { ProviderMetadata } from '../provider-endpoints';
-import { ProviderMetadataStore } from '../provider-metadata';
+import { ProviderMetadata } from '../provider/provider-endpoints';
+import { ProviderMetadataStore } from '../provider/provider-metadata';
 import { DPOP_KEY_STORE, DpopKey, DpopKeyStore } from './dpop-key-store';
 
 /** The only proof algorithm the session layer makes (the one every DPoP provider supports). */

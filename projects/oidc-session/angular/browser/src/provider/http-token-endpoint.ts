@@ -13,8 +13,8 @@ import {
   SKIP_AUTH,
   ɵTokenSet as TokenSet,
 } from '@oidc-session/angular';
-import { browserConfig } from './browser-config';
-import { DPOP_TOKEN_REQUEST, DpopTokenRequest } from './dpop';
+import { browserConfig } from '../browser-config';
+import { DPOP_TOKEN_REQUEST, DpopTokenRequest } from '../dpop';
 import { ProviderMetadata } from './provider-endpoints';
 import { ProviderMetadataStore } from './provider-metadata';
 import { TokenEndpoint } from './token-endpoint';

@@ -19,7 +19,7 @@ import {
   ValidationHandler,
 } from 'angular-oauth2-oidc';
 
-import { BrowserAuthConfig } from './browser-config';
+import { BrowserAuthConfig } from '../browser-config';
 import {
   CLOCK,
   ɵKeyValueStorage as KeyValueStorage,
@@ -29,7 +29,7 @@ import {
   ɵSESSION_STORAGE as SESSION_STORAGE,
   UserClaims,
 } from '@oidc-session/angular';
-import { DpopCodeExchange } from './dpop';
+import { DpopCodeExchange } from '../dpop';
 import { CompletedLogin, ProviderMetadata } from './oidc-client';
 import { LIBRARY_STORAGE_PREFIX, stateCarriesNonce } from './pending-sign-in';
 import { describeAuthorizationError, describeLibraryEvent } from './sign-in-errors';

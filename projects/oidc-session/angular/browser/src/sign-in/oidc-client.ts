@@ -1,7 +1,7 @@
 import { ɵTokenSet as TokenSet } from '@oidc-session/angular';
-import { ProviderMetadata } from './provider-endpoints';
+import { ProviderMetadata } from '../provider/provider-endpoints';
 
-export type { ProviderMetadata } from './provider-endpoints';
+export type { ProviderMetadata } from '../provider/provider-endpoints';
 
 /** Where the page is: its path and its query (a `Location` or `URL` will do). */
 export interface PageAddress {

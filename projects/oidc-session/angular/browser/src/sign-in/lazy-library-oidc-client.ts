@@ -5,11 +5,11 @@ import {
   ɵKeyValueStorage as KeyValueStorage,
   ɵSESSION_STORAGE as SESSION_STORAGE,
 } from '@oidc-session/angular';
-import { browserConfig } from './browser-config';
-import { DpopSupport } from './dpop';
+import { browserConfig } from '../browser-config';
+import { DpopSupport } from '../dpop';
 import { CompletedLogin, OidcClient, PageAddress } from './oidc-client';
 import { isOwnSignInAnswer } from './pending-sign-in';
-import { ProviderMetadataStore } from './provider-metadata';
+import { ProviderMetadataStore } from '../provider/provider-metadata';
 
 type LibrarySignIn = import('./library-sign-in').LibrarySignIn;
 

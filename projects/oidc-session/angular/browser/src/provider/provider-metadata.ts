@@ -12,7 +12,7 @@ import {
   ɵSESSION_STORAGE as SESSION_STORAGE,
   SKIP_AUTH,
 } from '@oidc-session/angular';
-import { browserConfig, BrowserAuthConfig } from './browser-config';
+import { browserConfig, BrowserAuthConfig } from '../browser-config';
 import { ProviderMetadata } from './provider-endpoints';
 import { PROVIDER_METADATA_SEED } from './provider-metadata-seed';
 

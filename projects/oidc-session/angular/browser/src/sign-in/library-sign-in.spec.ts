@@ -6,9 +6,9 @@ import { EnvironmentInjector } from '@angular/core';
 
 import { CLOCK, LoginError, ɵPAGE_NAVIGATION as PAGE_NAVIGATION } from '@oidc-session/angular';
 import { FakeClock } from '@oidc-session/angular/testing';
-import { BrowserAuthConfig } from './browser-config';
+import { BrowserAuthConfig } from '../browser-config';
 import { LibrarySignIn, LibraryScratchStorage, createLibrarySignIn } from './library-sign-in';
-import { DpopCodeExchange } from './dpop';
+import { DpopCodeExchange } from '../dpop';
 
 const ISSUER = 'https://op.example.test';
 
