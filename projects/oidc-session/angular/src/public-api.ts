@@ -64,8 +64,8 @@ export {
 export { PAGE_NAVIGATION as ɵPAGE_NAVIGATION } from './lib/core/platform/page-navigation';
 export { delay as ɵdelay } from './lib/core/retry-while-unreachable';
 export {
-  type ObtainedTokens as ɵObtainedTokens,
-  type TokenSet as ɵTokenSet,
+  type ObtainedSession as ɵObtainedSession,
+  type SessionState as ɵSessionState,
 } from './lib/core/session';
 export {
   type CoordinatedRefresh as ɵCoordinatedRefresh,

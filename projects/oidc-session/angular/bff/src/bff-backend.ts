@@ -19,11 +19,12 @@ import {
   ɵRejectionVerdict as RejectionVerdict,
   ɵSessionBackend as SessionBackend,
   SessionExpiredError,
+  ɵTokenUnavailableError as TokenUnavailableError,
   ɵSessionSharing as SessionSharing,
   ɵSessionStore as SessionStore,
   ɵSignInOutcome as SignInOutcome,
   ɵSignOutOutcome as SignOutOutcome,
-  ɵTokenSet as TokenSet,
+  ɵSessionState as SessionState,
 } from '@oidc-session/angular';
 import { bffConfig } from './bff-config';
 import { BFF_CSRF_HEADER, BffClient, BffSession } from './bff-client';
@@ -121,7 +122,7 @@ export class BffBackend extends SessionBackend {
 
   async coordinate(
     basis: number,
-    refresh: (current: TokenSet) => Promise<Redeemed>,
+    refresh: (current: SessionState) => Promise<Redeemed>,
   ): Promise<CoordinatedRefresh> {
     // The BFF coordinates tabs and instances by version; the tab only checks what it knows.
     const current = this.store.current();
@@ -140,7 +141,7 @@ export class BffBackend extends SessionBackend {
     };
   }
 
-  redeem(current: TokenSet): Promise<BffSession> {
+  redeem(current: SessionState): Promise<BffSession> {
     return firstValueFrom(this.client.refresh(current.generation));
   }
 
@@ -164,6 +165,11 @@ export class BffBackend extends SessionBackend {
     // The BFF never hands a refresh token to the tab; a sign-out at the BFF ends them all there.
   }
 
+  accessToken(): string {
+    // The session is real, but its tokens never come to the browser: call the API through /api/.
+    throw new TokenUnavailableError();
+  }
+
   protects(url: string): boolean {
     this.allowlist ??= new ApiAllowlist(this.config.current.apis, this.document.baseURI);
     return this.allowlist.allows(url);
@@ -171,7 +177,7 @@ export class BffBackend extends SessionBackend {
 
   send(
     request: HttpRequest<unknown>,
-    _state: TokenSet,
+    _state: SessionState,
     next: HttpHandlerFn,
   ): Observable<HttpEvent<unknown>> {
     // The token is attached by the BFF; the browser proves only that the call is the app's own.
@@ -225,14 +231,14 @@ export class BffBackend extends SessionBackend {
   }
 
   /** `epoch`: the sign-out epoch when the request that brought `session` started. */
-  private toState(session: BffSession, epoch: number): TokenSet {
+  private toState(session: BffSession, epoch: number): SessionState {
     const now = this.clock.now();
     return {
-      accessToken: null,
-      refreshToken: null,
-      idToken: null,
-      serverHeld: true,
       claims: session.user,
+      // The BFF holds the tokens, a refresh token among them; the tab holds no credentials.
+      canRefresh: true,
+      heldBy: 'server',
+      credentials: null,
       receivedAt: now,
       expiresAt: now + session.accessTokenExpiresIn * 1000,
       generation: session.version,

@@ -11,7 +11,7 @@ import {
   ɵdelay as delay,
   ɵLOGIN_ROUTE as LOGIN_ROUTE,
   LoginError,
-  ɵObtainedTokens as ObtainedTokens,
+  ɵObtainedSession as ObtainedSession,
   ProviderUnreachableError,
   ɵCoordinatedRefresh as CoordinatedRefresh,
   ɵRedeemed as Redeemed,
@@ -23,10 +23,11 @@ import {
   ɵSignInOutcome as SignInOutcome,
   ɵSignOutOutcome as SignOutOutcome,
   ɵTAB_SYNC as TAB_SYNC,
-  ɵTokenSet as TokenSet,
+  ɵSessionState as SessionState,
 } from '@oidc-session/angular';
 import { browserConfig } from './browser-config';
-import { DpopRequests, DpopSupport, authorizationScheme } from './dpop';
+import { BrowserCredentials, tokensOf } from './browser-credentials';
+import { DpopRequests, DpopSupport } from './dpop';
 import { OidcClient, endSessionUrl } from './sign-in/oidc-client';
 import { ProviderMetadataStore } from './provider/provider-metadata';
 import { TokenEndpoint } from './provider/token-endpoint';
@@ -75,7 +76,7 @@ export class BrowserTokenBackend extends SessionBackend {
 
   coordinate(
     basis: number,
-    refresh: (current: TokenSet) => Promise<Redeemed>,
+    refresh: (current: SessionState) => Promise<Redeemed>,
   ): Promise<CoordinatedRefresh> {
     return this.tabs.withRefreshLock(
       () => this.coordinateHoldingLock(basis, refresh),
@@ -83,24 +84,27 @@ export class BrowserTokenBackend extends SessionBackend {
     );
   }
 
-  redeem(current: TokenSet): Promise<ObtainedTokens> {
+  redeem(current: SessionState): Promise<ObtainedSession> {
     return firstValueFrom(this.endpoint.refresh(current));
   }
 
-  async signOut(ended: TokenSet | null): Promise<SignOutOutcome> {
+  async signOut(ended: SessionState | null): Promise<SignOutOutcome> {
     const { clientId, postLogoutPath } = browserConfig(this.config);
     const postLogoutUri = globalThis.location.origin + postLogoutPath;
-    const reached = await this.revokeBestEffort(ended?.refreshToken ?? null);
+    const tokens = ended ? tokensOf(ended) : null;
+    const reached = await this.revokeBestEffort(tokens?.refreshToken ?? null);
     // Catching: metadata that cannot be had now means the provider cannot be told either.
     const metadata = reached ? await this.metadata.get().catch(() => null) : null;
-    const endSession = endSessionUrl(metadata, ended?.idToken ?? null, clientId, postLogoutUri);
+    const endSession = endSessionUrl(metadata, tokens?.idToken ?? null, clientId, postLogoutUri);
     return {
       navigateTo: endSession ?? postLogoutUri,
       notice: endSession ? null : metadata ? 'no_end_session' : 'provider_unreachable',
     };
   }
 
-  discardLate(refreshToken: string): void {
+  discardLate(late: ObtainedSession): void {
+    const { refreshToken } = tokensOf(late);
+    if (!refreshToken) return;
     this.endpoint.revoke(refreshToken).subscribe({
       // The token then lives out its lifetime at the provider; nothing here holds it any more.
       error: () => console.warn('[auth] Revoking a refresh token obtained after sign-out failed.'),
@@ -123,14 +127,19 @@ export class BrowserTokenBackend extends SessionBackend {
 
   send(
     request: HttpRequest<unknown>,
-    tokens: TokenSet,
+    tokens: SessionState,
     next: HttpHandlerFn,
   ): Observable<HttpEvent<unknown>> {
-    if (authorizationScheme(tokens) === 'DPoP') {
+    const { accessToken, tokenType } = tokensOf(tokens);
+    if (tokenType === 'DPoP') {
       // Every attempt, the retry after a refresh included, gets a proof of its own.
-      return this.dpopRequests.sendToApi(request, next, tokens.accessToken!);
+      return this.dpopRequests.sendToApi(request, next, accessToken);
     }
-    return next(request.clone({ setHeaders: { Authorization: `Bearer ${tokens.accessToken}` } }));
+    return next(request.clone({ setHeaders: { Authorization: `Bearer ${accessToken}` } }));
+  }
+
+  accessToken(state: SessionState): string {
+    return tokensOf(state).accessToken;
   }
 
   sendUnprotected(
@@ -153,7 +162,7 @@ export class BrowserTokenBackend extends SessionBackend {
    * replacing the URL here makes its first navigation go straight to the return path (a
    * `navigateByUrl` now would be overridden by that first navigation).
    */
-  private async completeLogin(stored: TokenSet | null): Promise<void> {
+  private async completeLogin(stored: SessionState | null): Promise<void> {
     try {
       // Taken before the code exchange: a sign-out during it must win, as must one made in
       // another tab while this tab was at the provider.
@@ -161,7 +170,7 @@ export class BrowserTokenBackend extends SessionBackend {
       const { tokens, returnPath } = await this.oidc.completeLogin(this.document.location.search);
       const published = await this.tabs
         .withRefreshLock(async () => {
-          await this.adoptSignInKey(tokens.tokenType, epoch);
+          await this.adoptSignInKey(tokensOf(tokens).tokenType, epoch);
           return this.sharing.publish({ ...tokens, epoch }, await this.tabs.newestHeldGeneration());
         }, this.timing.refreshLockTimeoutMs)
         .catch((error: unknown) => {
@@ -194,7 +203,10 @@ export class BrowserTokenBackend extends SessionBackend {
    * lock, just before its session is published: a sign-in abandoned at the provider, or one a
    * sign-out overtook (its publish will refuse it), leaves the key of the live session alone.
    */
-  private async adoptSignInKey(tokenType: TokenSet['tokenType'], epoch: number): Promise<void> {
+  private async adoptSignInKey(
+    tokenType: BrowserCredentials['tokenType'],
+    epoch: number,
+  ): Promise<void> {
     if (tokenType === 'DPoP' && this.sharing.isAlive({ epoch })) {
       await this.dpop.adoptSignInKey();
     } else {
@@ -204,7 +216,7 @@ export class BrowserTokenBackend extends SessionBackend {
 
   private async coordinateHoldingLock(
     basis: number,
-    refresh: (current: TokenSet) => Promise<Redeemed>,
+    refresh: (current: SessionState) => Promise<Redeemed>,
   ): Promise<CoordinatedRefresh> {
     // A tab that refreshed just before us posted its token set before releasing the lock; let
     // that message be delivered before deciding that we must refresh ourselves.
@@ -236,8 +248,8 @@ export class BrowserTokenBackend extends SessionBackend {
       // is probably rotated, and presenting it would be a replay that revokes the whole grant.
       throw new SessionExpiredError('superseded');
     }
-    if (!current.refreshToken) throw new SessionExpiredError('no_refresh_token');
-    const fresh = (await refresh(current)) as ObtainedTokens;
+    if (!tokensOf(current).refreshToken) throw new SessionExpiredError('no_refresh_token');
+    const fresh = (await refresh(current)) as ObtainedSession;
     return { state: await this.sharing.publish(fresh, newestHeld), by: 'this-tab' };
   }
 

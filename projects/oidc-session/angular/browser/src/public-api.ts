@@ -13,3 +13,7 @@ export {
 } from './sign-in/oidc-client';
 export { PROVIDER_METADATA_SEED as ɵPROVIDER_METADATA_SEED } from './provider/provider-metadata-seed';
 export { TokenEndpoint as ɵTokenEndpoint } from './provider/token-endpoint';
+export {
+  type BrowserCredentials as ɵBrowserCredentials,
+  tokensOf as ɵtokensOf,
+} from './browser-credentials';

@@ -9,7 +9,7 @@ import { inject } from '@angular/core';
 import { Observable, catchError, switchMap, tap, throwError } from 'rxjs';
 
 import { RequestScope } from './core/request-scope';
-import { TokenSet } from './core/session';
+import { SessionState } from './core/session';
 import { SKIP_AUTH } from './core/skip-auth';
 
 export { SKIP_AUTH } from './core/skip-auth';
@@ -52,7 +52,7 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
 function sendWithRetry(
   request: HttpRequest<unknown>,
   next: HttpHandlerFn,
-  tokens: TokenSet,
+  tokens: SessionState,
   scope: RequestScope,
 ): Observable<HttpEvent<unknown>> {
   const { refresher, brake, events, backend } = scope;

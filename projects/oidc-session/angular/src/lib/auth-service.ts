@@ -106,9 +106,12 @@ export class AuthService {
       switchMap(() => this.refresher.freshTokens('expiry')),
       switchMap((tokens) => {
         if (!tokens) return throwError(() => new SessionExpiredError('signed_out'));
-        // bff mode: the session is real, but its tokens never come to the browser.
-        if (tokens.accessToken === null) return throwError(() => new TokenUnavailableError());
-        return [tokens.accessToken];
+        // The mode's to give (BFF mode: the session is real, but its tokens never come here).
+        try {
+          return [this.active.backend.accessToken(tokens)];
+        } catch (error: unknown) {
+          return throwError(() => error);
+        }
       }),
     );
   }

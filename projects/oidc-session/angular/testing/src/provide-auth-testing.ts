@@ -27,7 +27,7 @@ import {
   ɵTAB_SYNC as TAB_SYNC,
   ɵTabSync as TabSync,
   ɵTOKENS_KEY as TOKENS_KEY,
-  ɵTokenSet as TokenSet,
+  ɵSessionState as SessionState,
   UserClaims,
   withAuthTiming,
 } from '@oidc-session/angular';
@@ -37,6 +37,7 @@ import {
   ɵPROVIDER_METADATA_SEED as PROVIDER_METADATA_SEED,
   ɵTokenEndpoint as TokenEndpoint,
   withBrowserMode,
+  ɵtokensOf as tokensOf,
 } from '@oidc-session/angular/browser';
 import { ScriptedBffClient } from './scripted-bff-client';
 import { FakeClock } from './fake-clock';
@@ -236,7 +237,8 @@ export class AuthTestingController {
 
   /** The access token requests carry now, or null when signed out (always null in bff mode). */
   get accessToken(): string | null {
-    return this.store.current()?.accessToken ?? null;
+    const current = this.store.current();
+    return current?.credentials ? tokensOf(current).accessToken : null;
   }
 
   /** Return paths of the sign-ins started (AuthService.login). */
@@ -272,11 +274,16 @@ function seededStorage(
 ): KeyValueStorage {
   if (signedIn === false || storage.getItem(TOKENS_KEY) !== null) return storage;
   const claims = seedClaims(signedIn);
-  const tokens: TokenSet = {
-    accessToken: 'access-token-0',
-    refreshToken: 'refresh-token-0',
-    idToken: null,
+  const tokens: SessionState = {
     claims,
+    canRefresh: true,
+    heldBy: 'tab',
+    credentials: {
+      accessToken: 'access-token-0',
+      refreshToken: 'refresh-token-0',
+      idToken: null,
+      tokenType: null,
+    },
     receivedAt: clock.now(),
     expiresAt: clock.now() + lifetimeSeconds * 1000,
     generation: 1,

@@ -34,10 +34,10 @@ export class ScriptedBffClient extends BffClient {
       // The scripted token endpoint decides the outcome (and counts the refresh).
       await firstValueFrom(
         this.endpoint.refresh({
-          accessToken: null,
-          refreshToken: null,
-          idToken: null,
           claims: this.user,
+          canRefresh: true,
+          heldBy: 'server',
+          credentials: null,
           receivedAt: 0,
           expiresAt: 0,
           generation: version,

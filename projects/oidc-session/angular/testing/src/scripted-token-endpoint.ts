@@ -3,10 +3,10 @@ import { Observable, Subject, defer, first, map, of, throwError } from 'rxjs';
 
 import {
   CLOCK,
-  ɵObtainedTokens as ObtainedTokens,
+  ɵObtainedSession as ObtainedSession,
   ProviderUnreachableError,
   SessionExpiredError,
-  ɵTokenSet as TokenSet,
+  ɵSessionState as SessionState,
 } from '@oidc-session/angular';
 import { ɵTokenEndpoint as TokenEndpoint } from '@oidc-session/angular/browser';
 
@@ -39,7 +39,7 @@ export class ScriptedTokenEndpoint extends TokenEndpoint {
     this.script.push(...answers);
   }
 
-  refresh(tokens: TokenSet): Observable<ObtainedTokens> {
+  refresh(tokens: SessionState): Observable<ObtainedSession> {
     return defer(() => {
       this.refreshCount++;
       switch (this.script.shift() ?? 'success') {
@@ -72,13 +72,19 @@ export class ScriptedTokenEndpoint extends TokenEndpoint {
     return of(undefined);
   }
 
-  private issue(previous: TokenSet): ObtainedTokens {
+  private issue(previous: SessionState): ObtainedSession {
     this.issued++;
     const now = this.clock.now();
     return {
-      accessToken: `access-token-${this.issued}`,
-      refreshToken: `refresh-token-${this.issued}`,
-      idToken: previous.idToken,
+      credentials: {
+        accessToken: `access-token-${this.issued}`,
+        refreshToken: `refresh-token-${this.issued}`,
+        // A scripted BFF refresh presents no credentials of the tab's.
+        idToken: previous.credentials?.['idToken'] ?? null,
+        tokenType: null,
+      },
+      canRefresh: true,
+      heldBy: 'tab',
       claims: previous.claims,
       receivedAt: now,
       expiresAt: now + this.lifetimeSeconds * 1000,

@@ -8,6 +8,7 @@ import {
   ɵMemoryStorage as MemoryStorage,
   ɵSessionStore as SessionStore,
 } from '@oidc-session/angular';
+import { ɵtokensOf as tokensOf } from '@oidc-session/angular/browser';
 import { FakeClock } from './fake-clock';
 import { FakeTab, FakeTabNetwork } from './fake-tab-network';
 import {
@@ -64,7 +65,7 @@ export class TestTabs {
     const refresh = endpoint.refresh.bind(endpoint);
     // All tabs talk to one provider: count what it is shown.
     endpoint.refresh = (tokens) => {
-      this.presented.push(tokens.refreshToken ?? '(none)');
+      this.presented.push(tokens.credentials?.['refreshToken'] ?? '(none)');
       return refresh({ ...tokens });
     };
     const tab: TestTab = {
@@ -100,5 +101,6 @@ export class TestTabs {
 
 /** The access token a tab would send now, or null when it is signed out. */
 export function tokenOf(tab: TestTab): string | null {
-  return tab.app.injector.get(SessionStore).current()?.accessToken ?? null;
+  const current = tab.app.injector.get(SessionStore).current();
+  return current?.credentials ? tokensOf(current).accessToken : null;
 }

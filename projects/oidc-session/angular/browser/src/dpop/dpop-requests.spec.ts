@@ -11,7 +11,7 @@ import {
   authInterceptor,
   ɵMemoryStorage as MemoryStorage,
   ɵTOKENS_KEY as TOKENS_KEY,
-  ɵTokenSet as TokenSet,
+  ɵSessionState as SessionState,
 } from '@oidc-session/angular';
 import {
   AuthTestingController,
@@ -51,20 +51,23 @@ async function sha256(text: string): Promise<string> {
     .replace(/\//g, '_');
 }
 
-/** A signed-in DPoP set as an earlier page load stored it. */
-function storedSet(clock: FakeClock, overrides: Partial<TokenSet> = {}): MemoryStorage {
+/** A signed-in DPoP set as an earlier page load stored it (`bearer`: a Bearer one). */
+function storedSet(clock: FakeClock, { bearer = false } = {}): MemoryStorage {
   const storage = new MemoryStorage();
-  const tokens: TokenSet = {
-    accessToken: 'dpop-access-0',
-    refreshToken: 'dpop-refresh-0',
-    idToken: null,
+  const tokens: SessionState = {
+    canRefresh: true,
+    heldBy: 'tab',
+    credentials: {
+      accessToken: 'dpop-access-0',
+      refreshToken: 'dpop-refresh-0',
+      idToken: null,
+      tokenType: bearer ? null : 'DPoP',
+    },
     claims: { sub: 'alice' },
     receivedAt: clock.now(),
     expiresAt: clock.now() + 300_000,
     generation: 1,
     epoch: 0,
-    tokenType: 'DPoP',
-    ...overrides,
   };
   storage.setItem(TOKENS_KEY, JSON.stringify(tokens));
   return storage;
@@ -79,7 +82,7 @@ describe('DPoP through authInterceptor', () => {
   let keys: DpopKeyStore;
   let dbName: string;
 
-  async function setUp(overrides: Partial<TokenSet> = {}, config: Record<string, unknown> = {}) {
+  async function setUp(stored: { bearer?: boolean } = {}, config: Record<string, unknown> = {}) {
     const clock = new FakeClock();
     const oidc = new FakeOidcClient();
     Object.assign(oidc, {
@@ -97,7 +100,7 @@ describe('DPoP through authInterceptor', () => {
           apis: [{ origin: API, pathPrefix: '/api' }],
           clock,
           oidcClient: oidc,
-          sessionStorage: storedSet(clock, overrides),
+          sessionStorage: storedSet(clock, stored),
           config,
         }),
         { provide: DPOP_KEY_STORE, useValue: keys },
@@ -245,7 +248,7 @@ describe('DPoP through authInterceptor', () => {
   });
 
   it('leaves a Bearer set as it was: Bearer header, no proof, refresh without a proof', async () => {
-    await setUp({ tokenType: undefined });
+    await setUp({ bearer: true });
     http.get(`${API}/api/me`).subscribe();
     const request = backend.expectOne(`${API}/api/me`);
     expect(request.request.headers.get('Authorization')).toBe('Bearer dpop-access-0');

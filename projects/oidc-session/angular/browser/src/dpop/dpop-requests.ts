@@ -8,7 +8,7 @@ import {
 import { Injectable, inject } from '@angular/core';
 import { Observable, defer, from, switchMap, throwError } from 'rxjs';
 
-import { SessionExpiredError, ɵTokenSet as TokenSet } from '@oidc-session/angular';
+import { SessionExpiredError, ɵSessionState as SessionState } from '@oidc-session/angular';
 import { ProviderMetadataStore } from '../provider/provider-metadata';
 import { DpopCodeExchange } from './dpop-code-exchange';
 import { DPOP_KEY_STORE, DpopKey, DpopKeyStore } from './dpop-key-store';
@@ -26,13 +26,6 @@ export interface DpopTokenRequest {
 }
 
 export const DPOP_TOKEN_REQUEST = new HttpContextToken<DpopTokenRequest | null>(() => null);
-
-/** The `Authorization` scheme for a token set: `DPoP` for DPoP-bound sets, else `Bearer`. */
-export function authorizationScheme(tokens: Pick<TokenSet, 'tokenType'>): 'DPoP' | 'Bearer' {
-  return tokens.tokenType === DPOP_SCHEME ? DPOP_SCHEME : 'Bearer';
-}
-
-const DPOP_SCHEME = 'DPoP';
 
 /**
  * Where DPoP meets HTTP, for browser mode's backend (authInterceptor hands it every request):

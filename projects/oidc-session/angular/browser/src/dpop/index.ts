@@ -7,5 +7,5 @@ export { DpopNonces } from './dpop-nonces';
 export { DpopSender, isNonceChallenge } from './dpop-sender';
 export type { DpopAudience } from './dpop-sender';
 export { DPOP_ALGORITHM, DpopSupport } from './dpop-support';
-export { DPOP_TOKEN_REQUEST, DpopRequests, authorizationScheme } from './dpop-requests';
+export { DPOP_TOKEN_REQUEST, DpopRequests } from './dpop-requests';
 export type { DpopTokenRequest } from './dpop-requests';

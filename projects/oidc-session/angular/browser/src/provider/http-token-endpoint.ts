@@ -7,13 +7,14 @@ import {
   ɵAuthConfigStore as AuthConfigStore,
   AuthError,
   CLOCK,
-  ɵObtainedTokens as ObtainedTokens,
+  ɵObtainedSession as ObtainedSession,
   ProviderUnreachableError,
   SessionExpiredError,
   SKIP_AUTH,
-  ɵTokenSet as TokenSet,
+  ɵSessionState as SessionState,
 } from '@oidc-session/angular';
 import { browserConfig } from '../browser-config';
+import { tokensOf } from '../browser-credentials';
 import { DPOP_TOKEN_REQUEST, DpopTokenRequest } from '../dpop';
 import { ProviderMetadata } from './provider-endpoints';
 import { ProviderMetadataStore } from './provider-metadata';
@@ -31,7 +32,7 @@ export class HttpTokenEndpoint extends TokenEndpoint {
   private readonly clock = inject(CLOCK);
   private readonly timing = inject(AUTH_TIMING);
 
-  refresh(tokens: TokenSet): Observable<ObtainedTokens> {
+  refresh(tokens: SessionState): Observable<ObtainedSession> {
     return defer(async () => {
       const metadata = await this.provider();
       try {
@@ -69,15 +70,18 @@ export class HttpTokenEndpoint extends TokenEndpoint {
     });
   }
 
-  private async redeem(metadata: ProviderMetadata, tokens: TokenSet): Promise<ObtainedTokens> {
+  private async redeem(metadata: ProviderMetadata, tokens: SessionState): Promise<ObtainedSession> {
     const { clientId } = browserConfig(this.config);
     const body = new URLSearchParams({
       grant_type: 'refresh_token',
-      refresh_token: tokens.refreshToken ?? '',
+      refresh_token: tokensOf(tokens).refreshToken ?? '',
       client_id: clientId,
     });
     // A DPoP-bound refresh token needs a proof of its key; the interceptor adds it and says so.
-    const dpop: DpopTokenRequest = { bound: tokens.tokenType === 'DPoP', proofSent: false };
+    const dpop: DpopTokenRequest = {
+      bound: tokensOf(tokens).tokenType === 'DPoP',
+      proofSent: false,
+    };
     const text = await firstValueFrom(this.post(metadata.tokenEndpoint, body, undefined, dpop));
     return parseRefreshResponse(text, {
       receivedAt: this.clock.now(),

@@ -12,10 +12,11 @@ import {
   ProviderUnreachableError,
   ɵSESSION_STORAGE as SESSION_STORAGE,
   SessionExpiredError,
-  ɵTokenSet as TokenSet,
+  ɵSessionState as SessionState,
 } from '@oidc-session/angular';
 import { withBrowserMode } from '@oidc-session/angular/browser';
 import { tokenResponse } from '@oidc-session/angular/testing';
+import { tokensOf } from '../browser-credentials';
 import { ProviderMetadataStore } from './provider-metadata';
 import { HttpTokenEndpoint } from './http-token-endpoint';
 
@@ -176,10 +177,15 @@ describe('ProviderMetadataStore', () => {
 describe('a token endpoint that moved since discovery was kept', () => {
   let backend: HttpTestingController;
   let endpoint: HttpTokenEndpoint;
-  const tokens: TokenSet = {
-    accessToken: 'a',
-    refreshToken: 'r',
-    idToken: null,
+  const tokens: SessionState = {
+    canRefresh: true,
+    heldBy: 'tab',
+    credentials: {
+      accessToken: 'a',
+      refreshToken: 'r',
+      idToken: null,
+      tokenType: null,
+    },
     claims: { sub: 'alice' },
     receivedAt: 0,
     expiresAt: 1,
@@ -228,7 +234,8 @@ describe('a token endpoint that moved since discovery was kept', () => {
     backend.expectOne(DISCOVERY).flush(document({ token_endpoint: `${ISSUER}/oauth2/token` }));
     await tick();
     backend.expectOne(`${ISSUER}/oauth2/token`).flush(JSON.stringify(tokenResponse()));
-    expect((await result).value?.accessToken).toBe('fresh-access-token-1');
+    const value = (await result).value;
+    expect(value && tokensOf(value).accessToken).toBe('fresh-access-token-1');
   });
 
   it('classifies the 404 as before when discovery names the same endpoint', async () => {

@@ -1,8 +1,8 @@
 import { Observable } from 'rxjs';
 
 import type {
-  ɵObtainedTokens as ObtainedTokens,
-  ɵTokenSet as TokenSet,
+  ɵObtainedSession as ObtainedSession,
+  ɵSessionState as SessionState,
 } from '@oidc-session/angular';
 
 /** One request to the provider's token or revocation endpoint. Retrying is the caller's job. */
@@ -12,7 +12,7 @@ export abstract class TokenEndpoint {
    * @throws SessionExpiredError when the provider rejects it or answers nonsense (definitive),
    * ProviderUnreachableError when there is no usable answer (transient).
    */
-  abstract refresh(tokens: TokenSet): Observable<ObtainedTokens>;
+  abstract refresh(tokens: SessionState): Observable<ObtainedSession>;
 
   /** Revokes a refresh token (RFC 7009). */
   abstract revoke(refreshToken: string): Observable<void>;

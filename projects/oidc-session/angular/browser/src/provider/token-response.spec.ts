@@ -1,11 +1,17 @@
-import { SessionExpiredError, ɵTokenSet as TokenSet } from '@oidc-session/angular';
+import { SessionExpiredError, ɵSessionState as SessionState } from '@oidc-session/angular';
+import { tokensOf } from '../browser-credentials';
 import { parseRefreshResponse } from './token-response';
 
 describe('parseRefreshResponse', () => {
-  const previous: TokenSet = {
-    accessToken: 'old-access',
-    refreshToken: 'old-refresh',
-    idToken: 'old-id',
+  const previous: SessionState = {
+    canRefresh: true,
+    heldBy: 'tab',
+    credentials: {
+      accessToken: 'old-access',
+      refreshToken: 'old-refresh',
+      idToken: 'old-id',
+      tokenType: null,
+    },
     claims: { sub: 'alice', name: 'Alice' },
     receivedAt: 0,
     expiresAt: 60_000,
@@ -27,7 +33,7 @@ describe('parseRefreshResponse', () => {
     });
     expect(tokens.receivedAt).toBe(1_000_000);
     expect(tokens.expiresAt).toBe(1_060_000);
-    expect(tokens.refreshToken).toBe('r');
+    expect(tokensOf(tokens).refreshToken).toBe('r');
   });
 
   it('accepts expires_in as a numeric string and token_type in any case', () => {
@@ -38,8 +44,8 @@ describe('parseRefreshResponse', () => {
 
   it('keeps the refresh and ID tokens when the provider sends no new ones', () => {
     const tokens = parse({ access_token: 'a', token_type: 'Bearer', expires_in: 60 });
-    expect(tokens.refreshToken).toBe('old-refresh');
-    expect(tokens.idToken).toBe('old-id');
+    expect(tokensOf(tokens).refreshToken).toBe('old-refresh');
+    expect(tokensOf(tokens).idToken).toBe('old-id');
     expect(tokens.claims).toEqual(previous.claims);
   });
 
@@ -56,16 +62,18 @@ describe('parseRefreshResponse', () => {
   it('accepts token_type DPoP only after a proof was sent, and keeps it with the set', () => {
     const body = JSON.stringify({ access_token: 'a', token_type: 'DPoP', expires_in: 60 });
     const bound = parseRefreshResponse(body, { ...context, proofSent: true });
-    expect(bound.tokenType).toBe('DPoP');
+    expect(tokensOf(bound).tokenType).toBe('DPoP');
     const lowerCase = body.replace('DPoP', 'dpop');
-    expect(parseRefreshResponse(lowerCase, { ...context, proofSent: true }).tokenType).toBe('DPoP');
+    expect(
+      tokensOf(parseRefreshResponse(lowerCase, { ...context, proofSent: true })).tokenType,
+    ).toBe('DPoP');
     expect(() => parseRefreshResponse(body, context)).toThrowError(SessionExpiredError);
   });
 
   it('accepts Bearer after a proof (a provider that ignores DPoP), and the set stays Bearer', () => {
     const body = JSON.stringify({ access_token: 'a', token_type: 'Bearer', expires_in: 60 });
     const tokens = parseRefreshResponse(body, { ...context, proofSent: true });
-    expect(tokens.tokenType).toBeUndefined();
+    expect(tokensOf(tokens).tokenType).toBeNull();
     expect(() =>
       parseRefreshResponse(body.replace('Bearer', 'MAC'), { ...context, proofSent: true }),
     ).toThrowError(SessionExpiredError);

@@ -1,9 +1,10 @@
 import {
-  ɵObtainedTokens as ObtainedTokens,
+  ɵObtainedSession as ObtainedSession,
   SessionExpiredError,
-  ɵTokenSet as TokenSet,
+  ɵSessionState as SessionState,
   UserClaims,
 } from '@oidc-session/angular';
+import { BrowserCredentials, tokensOf } from '../browser-credentials';
 import { readJwtClaims } from './jwt-claims';
 
 /** What a token response must be checked against. */
@@ -11,7 +12,7 @@ export interface TokenResponseContext {
   /** Client-clock time of receipt; `expiresAt` is computed from it. */
   readonly receivedAt: number;
   /** The token set that was refreshed: keeps the refresh token if none is returned. */
-  readonly previous: TokenSet;
+  readonly previous: SessionState;
   readonly issuer: string;
   readonly clientId: string;
   /** Whether the request carried a DPoP proof: then `token_type: DPoP` is expected too. */
@@ -28,7 +29,7 @@ export interface TokenResponseContext {
 export function parseRefreshResponse(
   body: string | null,
   context: TokenResponseContext,
-): ObtainedTokens {
+): ObtainedSession {
   const json = parseJsonObject(body);
   const accessToken = json['access_token'];
   if (typeof accessToken !== 'string' || accessToken === '') malformed('no access_token');
@@ -41,20 +42,27 @@ export function parseRefreshResponse(
   const idToken = json['id_token'];
   if (idToken !== undefined && typeof idToken !== 'string') malformed('id_token is not a string');
   const claims = idToken ? checkRefreshedIdToken(idToken, context) : context.previous.claims;
-  return {
+  const previous = tokensOf(context.previous);
+  // RFC 6749 section 6: without a new refresh token the client keeps the one it has.
+  const keptRefreshToken = (refreshToken as string | undefined) ?? previous.refreshToken;
+  const credentials: BrowserCredentials = {
     accessToken,
+    refreshToken: keptRefreshToken,
+    idToken: (idToken as string | undefined) ?? previous.idToken,
+    tokenType: tokenType === 'DPoP' ? 'DPoP' : null,
+  };
+  return {
     receivedAt: context.receivedAt,
     expiresAt: context.receivedAt + expiresIn * 1000,
-    // RFC 6749 section 6: without a new refresh token the client keeps the one it has.
-    refreshToken: refreshToken ?? context.previous.refreshToken,
-    idToken: idToken ?? context.previous.idToken,
+    canRefresh: keptRefreshToken !== null,
+    heldBy: 'tab',
+    credentials,
     claims,
     // A refreshed ID token tells the provider's time again; otherwise the last estimate stands.
     providerClockOffsetMs:
       idToken && Number.isFinite(Number(claims['iat']))
         ? Number(claims['iat']) * 1000 - context.receivedAt
         : (context.previous.providerClockOffsetMs ?? null),
-    ...(tokenType === 'DPoP' ? { tokenType } : {}),
     // A refresh continues its session: the set belongs to the sign-out epoch of the one refreshed.
     epoch: context.previous.epoch,
   };

@@ -7,6 +7,7 @@ import { EnvironmentInjector } from '@angular/core';
 import { CLOCK, LoginError, ɵPAGE_NAVIGATION as PAGE_NAVIGATION } from '@oidc-session/angular';
 import { FakeClock } from '@oidc-session/angular/testing';
 import { BrowserAuthConfig } from '../browser-config';
+import { tokensOf } from '../browser-credentials';
 import { LibrarySignIn, LibraryScratchStorage, createLibrarySignIn } from './library-sign-in';
 import { DpopCodeExchange } from '../dpop';
 
@@ -174,11 +175,11 @@ describe('LibrarySignIn.completeLogin', () => {
       proved.and.returnValue(true);
       const bound = await signInWith(0, idToken(), 'DPoP');
       expect(bound.error).toBeUndefined();
-      expect(bound.login!.tokens.tokenType).toBe('DPoP');
+      expect(tokensOf(bound.login!.tokens).tokenType).toBe('DPoP');
 
       TestBed.resetTestingModule();
       const bearer = await signInWith(0, idToken(), 'Bearer');
-      expect(bearer.login!.tokens.tokenType).toBeUndefined();
+      expect(tokensOf(bearer.login!.tokens).tokenType).toBeNull();
 
       TestBed.resetTestingModule();
       proved.and.returnValue(false);

@@ -30,6 +30,7 @@ import {
   UserClaims,
 } from '@oidc-session/angular';
 import { DpopCodeExchange } from '../dpop';
+import { BrowserCredentials } from '../browser-credentials';
 import { CompletedLogin, ProviderMetadata } from './oidc-client';
 import { LIBRARY_STORAGE_PREFIX, stateCarriesNonce } from './pending-sign-in';
 import { describeAuthorizationError, describeLibraryEvent } from './sign-in-errors';
@@ -158,15 +159,20 @@ export class LibrarySignIn {
     if (!(Number(claims['exp']) > Number(claims['iat']))) {
       throw new LoginError('the ID token expires before it was issued');
     }
-    return {
+    const credentials: BrowserCredentials = {
       accessToken,
-      receivedAt,
-      expiresAt,
       refreshToken: this.oauth.getRefreshToken() || null,
       idToken: this.oauth.getIdToken() || null,
+      tokenType: type === 'dpop' ? 'DPoP' : null,
+    };
+    return {
+      receivedAt,
+      expiresAt,
+      canRefresh: credentials.refreshToken !== null,
+      heldBy: 'tab',
+      credentials,
       claims,
       providerClockOffsetMs: clockOffset(claims, receivedAt),
-      ...(type === 'dpop' ? { tokenType: 'DPoP' as const } : {}),
     };
   }
 }

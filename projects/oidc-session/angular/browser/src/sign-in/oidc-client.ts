@@ -1,4 +1,4 @@
-import { ɵTokenSet as TokenSet } from '@oidc-session/angular';
+import { ɵSessionState as SessionState } from '@oidc-session/angular';
 import { ProviderMetadata } from '../provider/provider-endpoints';
 
 export type { ProviderMetadata } from '../provider/provider-endpoints';
@@ -11,7 +11,7 @@ export interface PageAddress {
 
 /** A finished sign-in: the first token set and where the user wanted to go. */
 export interface CompletedLogin {
-  readonly tokens: Omit<TokenSet, 'generation' | 'epoch'>;
+  readonly tokens: Omit<SessionState, 'generation' | 'epoch'>;
   readonly returnPath: string;
 }
 

@@ -2,7 +2,7 @@ import { HttpErrorResponse, HttpEvent, HttpHandlerFn, HttpRequest } from '@angul
 import { Injectable } from '@angular/core';
 import { Observable } from 'rxjs';
 
-import { TokenSet } from './session';
+import { ObtainedSession, SessionState } from './session';
 import { SignOutNotice } from './tabs/sign-out-notice';
 
 /** What a failed response to a protected request means for the session. */
@@ -19,7 +19,7 @@ export type Redeemed = unknown;
 
 /** The outcome of a coordinated refresh: the session now current, and who refreshed it. */
 export interface CoordinatedRefresh {
-  readonly state: TokenSet;
+  readonly state: SessionState;
   readonly by: 'this-tab' | 'another-tab';
 }
 
@@ -57,23 +57,30 @@ export abstract class SessionBackend {
    */
   abstract coordinate(
     basis: number,
-    refresh: (current: TokenSet) => Promise<Redeemed>,
+    refresh: (current: SessionState) => Promise<Redeemed>,
   ): Promise<CoordinatedRefresh>;
 
   /**
    * One refresh attempt for `current`, at the provider (browser mode) or the BFF.
    * @throws SessionExpiredError (definitive) or ProviderUnreachableError (transient).
    */
-  abstract redeem(current: TokenSet): Promise<Redeemed>;
+  abstract redeem(current: SessionState): Promise<Redeemed>;
 
   /** After the local session has ended in every tab: tells the provider, says where to go. */
-  abstract signOut(ended: TokenSet | null): Promise<SignOutOutcome>;
+  abstract signOut(ended: SessionState | null): Promise<SignOutOutcome>;
 
   /**
-   * A refresh token obtained by something that began before a sign-out, and arrived after it:
-   * never stored, and revoked where the mode can (best effort; failures are only logged).
+   * A session state obtained by something that began before a sign-out, and arrived after it:
+   * never stored; the mode lets go of its credentials where it can (browser mode revokes the
+   * refresh token, best effort; BFF mode has none in the tab: the BFF ended the session).
    */
-  abstract discardLate(refreshToken: string): void;
+  abstract discardLate(late: ObtainedSession): void;
+
+  /**
+   * The access token of `state`, for code that must call an API itself.
+   * @throws TokenUnavailableError where the tab holds no token (BFF mode).
+   */
+  abstract accessToken(state: SessionState): string;
 
   /** Whether a request to `url` is one the session protects (gets credentials, is retried). */
   abstract protects(url: string): boolean;
@@ -84,7 +91,7 @@ export abstract class SessionBackend {
    */
   abstract send(
     request: HttpRequest<unknown>,
-    state: TokenSet,
+    state: SessionState,
     next: HttpHandlerFn,
   ): Observable<HttpEvent<unknown>>;
 

@@ -34,85 +34,115 @@ export interface Session {
 }
 
 /**
- * The complete token set, as stored in this tab and shared with the other tabs.
- * `generation` grows by one with every new token set across all tabs of the app, so a tab can
- * tell whether the refresh token it holds has already been rotated by somebody else.
+ * The session as the core knows it, stored in this tab and shared with the other tabs. The core
+ * reads only these fields; what a mode needs to call APIs and refresh (browser mode: the tokens;
+ * BFF mode: nothing, the BFF holds them) is in `credentials`, which only the mode reads.
+ * `generation` grows by one with every new session state across all tabs of the app (BFF mode: it
+ * is the BFF's version), so a tab can tell whether what it holds is still the newest.
  */
-export interface TokenSet {
-  /** Null in bff mode, where the BFF holds every token. */
-  readonly accessToken: string | null;
-  readonly expiresAt: number;
-  readonly receivedAt: number;
-  readonly refreshToken: string | null;
-  readonly idToken: string | null;
-  readonly claims: UserClaims;
+export interface SessionState<C = SessionCredentials> {
   readonly generation: number;
-  /** True in bff mode: the BFF holds the tokens (and so a refresh token) for this session. */
-  readonly serverHeld?: boolean;
-  /** bff mode: see {@link Session.sessionEndsAt}. */
-  readonly sessionEndsAt?: number;
-  /** See {@link Session.providerClockOffsetMs}; absent in sets stored by older versions. */
-  readonly providerClockOffsetMs?: number | null;
   /**
-   * `DPoP` when the tokens are bound to this browser's DPoP key (RFC 9449): every API request
-   * then needs a proof. Absent means Bearer, as in sets stored by older versions.
-   */
-  readonly tokenType?: 'DPoP';
-  /**
-   * The sign-out epoch the set belongs to: the one in force when the sign-in or refresh that
-   * produced it began. A sign-out moves the epoch on, so a set of an older epoch, however late
+   * The sign-out epoch the state belongs to: the one in force when the sign-in or refresh that
+   * produced it began. A sign-out moves the epoch on, so a state of an older epoch, however late
    * it arrives, is never stored, adopted or handed over again.
    */
   readonly epoch: number;
+  /** Epoch ms on the client clock: receipt time + the access token's lifetime. */
+  readonly expiresAt: number;
+  readonly receivedAt: number;
+  readonly claims: UserClaims;
+  /** Whether the session can be refreshed (browser mode: a refresh token is held). */
+  readonly canRefresh: boolean;
+  /** See {@link Session.heldBy}. */
+  readonly heldBy: 'tab' | 'server';
+  /** See {@link Session.providerClockOffsetMs}. */
+  readonly providerClockOffsetMs?: number | null;
+  /** See {@link Session.sessionEndsAt}. */
+  readonly sessionEndsAt?: number;
+  /** The mode's own: opaque to the core, never part of the public {@link Session}. */
+  readonly credentials: C;
 }
 
-/** A token set as the token endpoint or the sign-in gives it, before it is numbered. */
-export type ObtainedTokens = Omit<TokenSet, 'generation'>;
+/**
+ * A mode's credentials as the core stores and hands over between tabs: a flat record of strings,
+ * or null when the mode keeps none in the tab.
+ */
+export type SessionCredentials = Readonly<Record<string, string | null>> | null;
 
-export function toSession(tokens: TokenSet): Session {
+/** A session state as a refresh or a sign-in gives it, before it is numbered. */
+export type ObtainedSession<C = SessionCredentials> = Omit<SessionState<C>, 'generation'>;
+
+export function toSession(state: SessionState): Session {
   return {
-    version: tokens.generation,
-    expiresAt: tokens.expiresAt,
-    receivedAt: tokens.receivedAt,
-    hasRefreshToken: tokens.refreshToken !== null || tokens.serverHeld === true,
-    claims: tokens.claims,
-    providerClockOffsetMs: tokens.providerClockOffsetMs ?? null,
-    heldBy: tokens.serverHeld ? 'server' : 'tab',
-    sessionEndsAt: tokens.sessionEndsAt ?? null,
+    version: state.generation,
+    expiresAt: state.expiresAt,
+    receivedAt: state.receivedAt,
+    hasRefreshToken: state.canRefresh,
+    claims: state.claims,
+    providerClockOffsetMs: state.providerClockOffsetMs ?? null,
+    heldBy: state.heldBy,
+    sessionEndsAt: state.sessionEndsAt ?? null,
   };
 }
 
 /**
- * Reads a token set stored by this or an earlier version of the app; sets stored before sign-out
- * epochs existed belong to the first epoch.
+ * Reads a session state stored by this or an earlier version of the app (or sent by a tab that
+ * runs one): states stored before sign-out epochs existed belong to the first epoch, and the
+ * token sets of earlier versions (tokens as top-level fields) are moved into `credentials`.
  */
-export function readTokenSet(value: unknown): TokenSet | null {
-  if (typeof value === 'object' && value !== null && !('epoch' in value)) {
-    value = { ...value, epoch: 0 };
-  }
-  return isTokenSet(value) ? value : null;
+export function readSessionState(value: unknown): SessionState | null {
+  if (typeof value !== 'object' || value === null) return null;
+  let state = value as Record<string, unknown>;
+  if (!('epoch' in state)) state = { ...state, epoch: 0 };
+  if (!('credentials' in state)) state = fromTokenSet(state);
+  return isSessionState(state) ? state : null;
 }
 
-/** Shape check for token sets read from storage or received from another tab. */
-export function isTokenSet(value: unknown): value is TokenSet {
+/** An earlier version's token set: the tokens were fields of their own. */
+function fromTokenSet(old: Record<string, unknown>): Record<string, unknown> {
+  const { accessToken, refreshToken, idToken, tokenType, serverHeld, ...rest } = old;
+  const server = serverHeld === true;
+  return {
+    ...rest,
+    canRefresh: server || (typeof refreshToken === 'string' && refreshToken !== ''),
+    heldBy: server ? 'server' : 'tab',
+    credentials: server
+      ? null
+      : {
+          accessToken,
+          refreshToken,
+          idToken,
+          ...(tokenType === undefined ? {} : { tokenType }),
+        },
+  };
+}
+
+/** Shape check for session states read from storage or received from another tab. */
+export function isSessionState(value: unknown): value is SessionState {
   if (typeof value !== 'object' || value === null) return false;
   const t = value as Record<string, unknown>;
   const claims = t['claims'] as Record<string, unknown> | null | undefined;
   return (
-    (t['accessToken'] === null ||
-      (typeof t['accessToken'] === 'string' && t['accessToken'] !== '')) &&
     Number.isFinite(t['expiresAt']) &&
     Number.isFinite(t['receivedAt']) &&
-    (t['refreshToken'] === null || typeof t['refreshToken'] === 'string') &&
-    (t['idToken'] === null || typeof t['idToken'] === 'string') &&
     typeof claims === 'object' &&
     claims !== null &&
     typeof claims['sub'] === 'string' &&
     Number.isSafeInteger(t['generation']) &&
+    Number.isSafeInteger(t['epoch']) &&
+    typeof t['canRefresh'] === 'boolean' &&
+    (t['heldBy'] === 'tab' || t['heldBy'] === 'server') &&
     (t['providerClockOffsetMs'] === undefined ||
       t['providerClockOffsetMs'] === null ||
       Number.isFinite(t['providerClockOffsetMs'])) &&
-    (t['tokenType'] === undefined || t['tokenType'] === 'DPoP') &&
-    Number.isSafeInteger(t['epoch'])
+    (t['sessionEndsAt'] === undefined || Number.isFinite(t['sessionEndsAt'])) &&
+    isCredentials(t['credentials'])
   );
+}
+
+function isCredentials(value: unknown): value is SessionCredentials {
+  if (value === null) return true;
+  if (typeof value !== 'object' || Array.isArray(value)) return false;
+  return Object.values(value).every((field) => field === null || typeof field === 'string');
 }

@@ -5,7 +5,7 @@ import { AuthConfigStore } from './config/auth-config-store';
 import { AuthError, SessionExpiredError } from './auth-errors';
 import { AuthEventLog, RefreshTrigger } from './auth-events';
 import { CLOCK } from './platform/clock';
-import { TokenSet } from './session';
+import { SessionState } from './session';
 import { AUTH_TIMING } from './config/auth-timing';
 import { classifyRefreshFailure } from './failure-policy';
 import { retryWhileUnreachable } from './retry-while-unreachable';
@@ -37,7 +37,7 @@ export class TokenRefresher {
   private readonly config = inject(AuthConfigStore);
   private readonly clock = inject(CLOCK);
   private readonly timing = inject(AUTH_TIMING);
-  private flight: Observable<TokenSet> | null = null;
+  private flight: Observable<SessionState> | null = null;
   /** Errors the policy has been applied to (an error settled inside coordination passes the outer catch too). */
   private readonly settled = new WeakSet<AuthError>();
 
@@ -46,7 +46,7 @@ export class TokenRefresher {
    * shared refresh; null when signed out. Checked on every call, never by a timer, so a laptop
    * that slept past expiry refreshes before its first request.
    */
-  freshTokens(trigger: RefreshTrigger): Observable<TokenSet | null> {
+  freshTokens(trigger: RefreshTrigger): Observable<SessionState | null> {
     return defer(() => {
       const tokens = this.store.current();
       if (!tokens) return of(null);
@@ -58,7 +58,7 @@ export class TokenRefresher {
    * After an API answered 401 to the access token of `rejected`: the newer token set if someone
    * has already refreshed since, else the shared refresh.
    */
-  afterRejection(rejected: TokenSet): Observable<TokenSet> {
+  afterRejection(rejected: SessionState): Observable<SessionState> {
     return defer(() => {
       const tokens = this.store.current();
       if (!tokens) return throwError(() => new SessionExpiredError('signed_out'));
@@ -67,12 +67,12 @@ export class TokenRefresher {
   }
 
   /** Whether the access token is inside the leeway before its expiry (or past it). */
-  needsRefresh(tokens: TokenSet): boolean {
+  needsRefresh(tokens: SessionState): boolean {
     return this.clock.now() >= tokens.expiresAt - this.leewayMs(tokens);
   }
 
   /** Joins the refresh in flight, or starts one. */
-  refresh(trigger: RefreshTrigger): Observable<TokenSet> {
+  refresh(trigger: RefreshTrigger): Observable<SessionState> {
     if (!this.flight) {
       const basis = this.store.current()?.generation ?? 0;
       const done = () => (this.flight = null);
@@ -87,7 +87,7 @@ export class TokenRefresher {
     return this.flight;
   }
 
-  private leewayMs(tokens: TokenSet): number {
+  private leewayMs(tokens: SessionState): number {
     const lifetime = tokens.expiresAt - tokens.receivedAt;
     const configured = this.config.isLoaded ? this.config.current.leewaySeconds : null;
     const wanted =
@@ -95,7 +95,7 @@ export class TokenRefresher {
     return Math.min(wanted, lifetime * MAX_LEEWAY_SHARE);
   }
 
-  private async run(trigger: RefreshTrigger, basis: number): Promise<TokenSet> {
+  private async run(trigger: RefreshTrigger, basis: number): Promise<SessionState> {
     this.events.emit('refresh-started', { trigger });
     const backend = this.active.backend;
     try {
@@ -118,7 +118,7 @@ export class TokenRefresher {
   }
 
   /** Redeems with retries while the provider (or BFF) is unreachable, while the session lives. */
-  private attempt(backend: SessionBackend, current: TokenSet): Promise<Redeemed> {
+  private attempt(backend: SessionBackend, current: SessionState): Promise<Redeemed> {
     return retryWhileUnreachable(() => {
       // A sign-out during the pauses between attempts ends the retries, not only the result.
       if (!this.sharing.isAlive(current)) throw new SessionExpiredError('signed_out');

@@ -14,7 +14,7 @@ import { AuthEventLog } from '../core/auth-events';
 import { authInterceptor } from '../auth-interceptor';
 import { AuthService } from '../auth-service';
 import { DEFAULT_AUTH_TIMING } from '../core/config/auth-timing';
-import { TokenSet } from '../core/session';
+import { SessionState } from '../core/session';
 import { SessionStore } from '../core/tabs/session-store';
 import { createTabSync } from '../core/tabs/tab-sync';
 import { FakeClock, provideAuthTesting, TEST_API } from '@oidc-session/angular/testing';
@@ -28,7 +28,7 @@ export interface BffPageApp {
   readonly page: SimulatedPage;
   injector: EnvironmentInjector | null;
   appRef: ApplicationRef | null;
-  current: TokenSet | null;
+  current: SessionState | null;
   readonly bootStartedAt: number;
   booted: boolean;
   bootError: unknown;
@@ -53,7 +53,7 @@ export interface BffTrackedRequest {
 }
 
 /** The BFF session a token set stands for (the simulated BFF names it in a claim). */
-export function sessionOf(tokens: TokenSet | null): string | null {
+export function sessionOf(tokens: SessionState | null): string | null {
   const id = tokens?.claims[SESSION_CLAIM];
   return typeof id === 'string' ? id : null;
 }
@@ -77,7 +77,7 @@ export class BffTabSimulation {
     readonly bff: SimulatedBff,
     private readonly story: (line: string) => void,
     /** Told of every session a page's store takes (or null), as it happens. */
-    private readonly onHeld: (app: BffPageApp, tokens: TokenSet | null) => void,
+    private readonly onHeld: (app: BffPageApp, tokens: SessionState | null) => void,
   ) {
     const now = () => time.now();
     this.clock = new (class extends FakeClock {

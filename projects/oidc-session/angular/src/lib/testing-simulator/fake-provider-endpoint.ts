@@ -2,7 +2,7 @@ import { HttpErrorResponse } from '@angular/common/http';
 import { Observable, TimeoutError } from 'rxjs';
 
 import { ProviderUnreachableError } from '../core/auth-errors';
-import { TokenSet } from '../core/session';
+import { SessionState } from '../core/session';
 import { ɵTokenEndpoint as TokenEndpoint } from '@oidc-session/angular/browser';
 import type { FakeProvider, Presentation } from './fake-provider';
 
@@ -22,7 +22,7 @@ export class FakeProviderEndpoint extends TokenEndpoint {
     super();
   }
 
-  refresh(tokens: TokenSet): Observable<Omit<TokenSet, 'generation'>> {
+  refresh(tokens: SessionState): Observable<Omit<SessionState, 'generation'>> {
     return new Observable((subscriber) => {
       const { provider, page } = this;
       // A closed page sends nothing (its code would not run in a browser).

@@ -1,6 +1,7 @@
 import { ProviderUnreachableError, SessionExpiredError } from '../core/auth-errors';
 import { ɵCompletedLogin as CompletedLogin } from '@oidc-session/angular/browser';
-import { TokenSet } from '../core/session';
+import { SessionState } from '../core/session';
+import { refreshTokenOf } from './session-tokens';
 
 /**
  * What happens to the next token-endpoint request: answered at once; answered slowly (under
@@ -159,8 +160,8 @@ export class FakeProvider {
   }
 
   /** @internal A refresh request reaches the provider. */
-  receiveRefresh(tab: string, tokens: TokenSet, fate: AnswerFate): Presentation {
-    const refreshToken = tokens.refreshToken ?? '(none)';
+  receiveRefresh(tab: string, tokens: SessionState, fate: AnswerFate): Presentation {
+    const refreshToken = refreshTokenOf(tokens) ?? '(none)';
     const record = this.refreshTokens.get(refreshToken);
     const presentation: Presentation = {
       index: this.presentations.length + 1,
@@ -202,7 +203,7 @@ export class FakeProvider {
   }
 
   /** @internal The answer the tab gets, once it gets one. */
-  answer(presentation: Presentation, previous: TokenSet): Omit<TokenSet, 'generation'> {
+  answer(presentation: Presentation, previous: SessionState): Omit<SessionState, 'generation'> {
     if (presentation.result === 'unavailable')
       throw new ProviderUnreachableError('server_error', 503);
     if (presentation.result !== 'rotated' || !presentation.issued)
@@ -212,8 +213,8 @@ export class FakeProvider {
     const { generation: _, ...rest } = previous;
     return {
       ...rest,
-      accessToken,
-      refreshToken: presentation.issued,
+      credentials: { ...previous.credentials, accessToken, refreshToken: presentation.issued },
+      canRefresh: true,
       receivedAt: this.now(),
       expiresAt: this.now() + this.timing.accessTokenLifetimeMs,
     };

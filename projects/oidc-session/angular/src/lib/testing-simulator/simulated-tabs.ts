@@ -21,7 +21,7 @@ import { authInterceptor } from '../auth-interceptor';
 import { AuthService } from '../auth-service';
 import { AuthTiming } from '../core/config/auth-timing';
 import { KeyValueStorage } from '../core/platform/browser-storage';
-import { TokenSet } from '../core/session';
+import { SessionState } from '../core/session';
 import { SessionStore } from '../core/tabs/session-store';
 import { TabSync, createTabSync } from '../core/tabs/tab-sync';
 import { FakeApi } from './fake-api';
@@ -61,9 +61,9 @@ export interface PageApp {
   injector: EnvironmentInjector | null;
   appRef: ApplicationRef | null;
   /** The token set the page's SessionStore holds, as last emitted. */
-  current: TokenSet | null;
+  current: SessionState | null;
   /** The last token set it held (null only before it held any). */
-  lastHeld: TokenSet | null;
+  lastHeld: SessionState | null;
   /** When it last went from a session to none. */
   lastEndedAt: number | null;
   readonly bootStartedAt: number;
@@ -89,15 +89,15 @@ export interface TrackedRequest {
   readonly app: PageApp;
   readonly startedAt: number;
   /** The session the page held when the request was made. */
-  readonly heldAtStart: TokenSet | null;
+  readonly heldAtStart: SessionState | null;
   outcome: null | {
     readonly at: number;
     readonly ok: boolean;
     readonly error: unknown;
     /** The session the page held when the request ended. */
-    readonly heldAtEnd: TokenSet | null;
+    readonly heldAtEnd: SessionState | null;
     /** The last session it held by then (what a refresh would have used). */
-    readonly lastHeld: TokenSet | null;
+    readonly lastHeld: SessionState | null;
     /** Generations other live pages held (by their generation locks) when it ended. */
     readonly heldGenerations: readonly number[];
   };
@@ -131,7 +131,7 @@ export class TabSimulation {
     readonly settings: SimulationSettings,
     readonly story: (line: string) => void,
     /** Told of every token set a page's store takes (or null), as it happens. */
-    private readonly onHeld: (tab: SimTab, app: PageApp, tokens: TokenSet | null) => void,
+    private readonly onHeld: (tab: SimTab, app: PageApp, tokens: SessionState | null) => void,
   ) {
     const now = () => time.now();
     this.clock = new (class extends FakeClock {

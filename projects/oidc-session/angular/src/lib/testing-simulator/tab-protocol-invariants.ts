@@ -1,7 +1,8 @@
 import { HttpErrorResponse } from '@angular/common/http';
 
 import { ProviderUnreachableError, SessionExpiredError } from '../core/auth-errors';
-import { TokenSet } from '../core/session';
+import { SessionState } from '../core/session';
+import { accessTokenOf, refreshTokenOf } from './session-tokens';
 import { FakeProvider, Grant, Presentation } from './fake-provider';
 import { PageApp, SimTab, TabSimulation, TrackedRequest, describeError } from './simulated-tabs';
 
@@ -94,7 +95,7 @@ export class ProtocolInvariants {
   }
 
   /** Invariant 4, as a page's store takes a token set. */
-  held(tab: SimTab, app: PageApp, tokens: TokenSet | null): void {
+  held(tab: SimTab, app: PageApp, tokens: SessionState | null): void {
     if (!tokens) return;
     if (tokens.generation < tab.newestGeneration) {
       this.noticed.push(
@@ -104,11 +105,11 @@ export class ProtocolInvariants {
     }
     tab.newestGeneration = Math.max(tab.newestGeneration, tokens.generation);
     const known = this.generations.get(tokens.generation);
-    if (known === undefined) this.generations.set(tokens.generation, tokens.accessToken ?? '');
-    else if (known !== tokens.accessToken) {
+    if (known === undefined) this.generations.set(tokens.generation, accessTokenOf(tokens) ?? '');
+    else if (known !== accessTokenOf(tokens)) {
       this.noticed.push(
         `invariant 4 (one set per generation): generation ${tokens.generation} names two token ` +
-          `sets (${known} and ${tokens.accessToken}); ${app.page.label} holds the second`,
+          `sets (${known} and ${accessTokenOf(tokens)}); ${app.page.label} holds the second`,
       );
     }
   }
@@ -141,12 +142,12 @@ export class ProtocolInvariants {
         const held = app?.current;
         if (!app || !held || !app.page.isOpen) continue;
         if (app.page.awaitsMessagesPostedBy(signOut.completedAt)) continue;
-        const grant = provider.grantOf(held.refreshToken ?? held.accessToken);
+        const grant = provider.grantOf(refreshTokenOf(held) ?? accessTokenOf(held));
         const startedAt = grant ? signInStarts.get(grant.code) : undefined;
         if (startedAt === undefined || startedAt < signOut.step) {
           return (
             `invariant 1 (sign-out wins): ${app.page.label} holds a session (generation ` +
-            `${held.generation}, ${held.refreshToken}, grant g${grant?.id} of the sign-in ` +
+            `${held.generation}, ${refreshTokenOf(held)}, grant g${grant?.id} of the sign-in ` +
             `started at step ${startedAt}) after the sign-out of step ${signOut.step} ` +
             `(${signOut.by}) completed`
           );
@@ -217,7 +218,7 @@ export class ProtocolInvariants {
     const { ok, error, heldAtEnd } = request.outcome!;
     if (ok) return null;
     const start = request.heldAtStart;
-    const startGrant = provider.grantOf(start?.refreshToken ?? start?.accessToken);
+    const startGrant = provider.grantOf(refreshTokenOf(start) ?? accessTokenOf(start));
     if (error instanceof ProviderUnreachableError) {
       const signedOutSince = signOuts.some((s) => s.startedAt >= request.startedAt);
       if (heldAtEnd || signedOutSince || startGrant?.revokedBecause || !start) return null;
@@ -240,14 +241,14 @@ export class ProtocolInvariants {
   /** Whether a definitive end gave a reason that does not hold. */
   private definitiveReasonWrong(reason: string, request: TrackedRequest): string | null {
     const start = request.heldAtStart;
-    const startGrant = this.history.provider.grantOf(start?.refreshToken ?? start?.accessToken);
+    const startGrant = this.history.provider.grantOf(refreshTokenOf(start) ?? accessTokenOf(start));
     switch (reason) {
       case 'signed_out':
         return null;
       case 'refresh_rejected': {
         // The session refreshed may be a newer one than the request began with.
         const last = request.outcome!.lastHeld;
-        const grants = [startGrant, this.history.provider.grantOf(last?.refreshToken)];
+        const grants = [startGrant, this.history.provider.grantOf(refreshTokenOf(last))];
         return grants.some((grant) => !grant || grant.revokedBecause)
           ? null
           : 'ended as refresh_rejected though the provider never rejected that grant';

@@ -1,6 +1,7 @@
 import { AuthService } from '../auth-service';
 import { DEFAULT_AUTH_TIMING } from '../core/config/auth-timing';
-import { TokenSet } from '../core/session';
+import { SessionState } from '../core/session';
+import { accessTokenOf, refreshTokenOf } from './session-tokens';
 import { AnswerFate, FakeProvider } from './fake-provider';
 import { SimulatedBrowser } from './simulated-browser';
 import { SimTab, TabSimulation, describeError } from './simulated-tabs';
@@ -105,7 +106,7 @@ export class ProtocolRun {
       (tab, app, tokens) => {
         this.say(
           tokens
-            ? `${app.page.label} holds generation ${tokens.generation} (${tokens.refreshToken})`
+            ? `${app.page.label} holds generation ${tokens.generation} (${refreshTokenOf(tokens)})`
             : `${app.page.label} holds no session`,
         );
         this.invariants.held(tab, app, tokens);
@@ -285,7 +286,7 @@ export class ProtocolRun {
       step: this.stepNumber,
       startedAt: this.time.now(),
       completedAt: null,
-      grant: this.provider.grantOf(app.current?.refreshToken),
+      grant: this.provider.grantOf(refreshTokenOf(app.current)),
     };
     this.signOuts.push(record);
     // Leaving the page (another sign-out's navigation, a close) ends this one's part too.
@@ -317,8 +318,8 @@ export class ProtocolRun {
 function describeMessage(data: unknown): string {
   const message = data as Record<string, unknown>;
   if (message['kind'] === 'session') {
-    const tokens = message['tokens'] as TokenSet;
-    return `session (generation ${tokens.generation}, ${tokens.refreshToken})`;
+    const tokens = message['tokens'] as SessionState;
+    return `session (generation ${tokens.generation}, ${refreshTokenOf(tokens)})`;
   }
   const { kind, ...rest } = message;
   const details = Object.entries(rest)

@@ -5,7 +5,7 @@ import { SessionExpiredError } from '../auth-errors';
 import { AuthEventLog } from '../auth-events';
 import { KeyValueStorage, SESSION_STORAGE } from '../platform/browser-storage';
 import { RefusalBrake } from '../refusal-brake';
-import { ObtainedTokens, TokenSet } from '../session';
+import { ObtainedSession, SessionState } from '../session';
 import { ActiveSessionBackend } from '../session-backend';
 import { SessionStore } from './session-store';
 import { TAB_SYNC, TabMessage } from './tab-sync';
@@ -32,7 +32,7 @@ export class SessionSharing {
   private readonly active = inject(ActiveSessionBackend);
   private readonly brake = inject(RefusalBrake);
   private readonly sessionStorage: KeyValueStorage | null = inject(SESSION_STORAGE);
-  private readonly receivedSets = new Subject<TokenSet>();
+  private readonly receivedSets = new Subject<SessionState>();
   private readonly destroyed = new Subject<void>();
   private connected = false;
   /** True while start-up waits for an open tab to hand over the session. */
@@ -72,12 +72,12 @@ export class SessionSharing {
 
   /** Whether no sign-out or definitive failure has ended `tokens` (they may still be expired). */
   isAlive(
-    tokens: Pick<TokenSet, 'epoch'> & Partial<Pick<TokenSet, 'generation' | 'serverHeld'>>,
+    tokens: Pick<SessionState, 'epoch'> & Partial<Pick<SessionState, 'generation' | 'heldBy'>>,
   ): boolean {
     if (tokens.epoch < this.currentEpoch()) return false;
     // A server-held session (bff mode) numbers its versions per session and is itself the
     // authority on whether it lives; the refused-refresh record guards refresh tokens in tabs.
-    if (tokens.generation === undefined || tokens.serverHeld) return true;
+    if (tokens.generation === undefined || tokens.heldBy === 'server') return true;
     this.expiredGeneration = Math.max(this.expiredGeneration, this.tabs.storedExpiredGeneration());
     return tokens.generation > this.expiredGeneration;
   }
@@ -103,7 +103,7 @@ export class SessionSharing {
    * and none. A stored set that another tab has since replaced is never made current: its
    * refresh token may already be rotated, and presenting it would look like a replay.
    */
-  async join(stored: TokenSet | null, timeoutMs: number): Promise<TokenSet | null> {
+  async join(stored: SessionState | null, timeoutMs: number): Promise<SessionState | null> {
     if (stored && !this.isAlive(stored)) stored = null;
     const newestHeld = await this.tabs.newestHeldGeneration();
     if (stored && stored.generation >= newestHeld) {
@@ -133,13 +133,13 @@ export class SessionSharing {
    * @throws SessionExpiredError `signed_out` when a sign-out came first; the set's refresh token
    * is then revoked, not stored.
    */
-  async publish(tokens: ObtainedTokens, newestKnown: number): Promise<TokenSet> {
+  async publish(tokens: ObtainedSession, newestKnown: number): Promise<SessionState> {
     if (!this.isAlive(tokens)) {
-      this.revokeLate(tokens.refreshToken);
+      this.revokeLate(tokens);
       throw new SessionExpiredError('signed_out', 'a sign-out came first');
     }
     const floor = Math.max(newestKnown, this.store.current()?.generation ?? 0);
-    const published: TokenSet = { ...tokens, generation: this.tabs.nextGeneration(floor) };
+    const published: SessionState = { ...tokens, generation: this.tabs.nextGeneration(floor) };
     // Stored and sent before the lock is claimed: a failing claim must not lose a rotated token.
     this.store.replace(published);
     this.tabs.post({ kind: 'session', tokens: published });
@@ -152,7 +152,7 @@ export class SessionSharing {
    * tab, unless a sign-out came first or this tab already holds that version or a newer one.
    * @throws SessionExpiredError `signed_out` when a sign-out came first.
    */
-  async publishVersioned(state: TokenSet): Promise<TokenSet> {
+  async publishVersioned(state: SessionState): Promise<SessionState> {
     if (!this.isAlive(state)) throw new SessionExpiredError('signed_out', 'a sign-out came first');
     const current = this.store.current();
     if (current && current.generation > state.generation) return current;
@@ -201,7 +201,7 @@ export class SessionSharing {
    * Gets a live token set at least as new as `generation` from the other tabs: the current one
    * if it already is, else the first answer to a `session-request`, or null after `timeoutMs`.
    */
-  async awaitGeneration(generation: number, timeoutMs: number): Promise<TokenSet | null> {
+  async awaitGeneration(generation: number, timeoutMs: number): Promise<SessionState | null> {
     const current = this.store.current();
     if (current && current.generation >= generation) return current;
     const answer = firstValueFrom(
@@ -243,7 +243,7 @@ export class SessionSharing {
         this.epochSeen = Math.max(this.epochSeen, message.epoch);
         if (current && current.epoch < message.epoch) {
           // A set the signing-out tab did not know (a refresh answered late) is ours to revoke.
-          if (current.generation > message.revokedGeneration) this.revokeLate(current.refreshToken);
+          if (current.generation > message.revokedGeneration) this.revokeLate(current);
           this.endHere();
           this.events.emit('signed-out', { where: 'elsewhere', reason: 'logout' });
         }
@@ -261,12 +261,12 @@ export class SessionSharing {
     }
   }
 
-  /** A set that arrived after a sign-out: the mode lets go of its credentials (best effort). */
-  private revokeLate(refreshToken: string | null): void {
-    if (refreshToken && this.active.isSet) this.active.backend.discardLate(refreshToken);
+  /** A state that arrived after a sign-out: the mode lets go of its credentials (best effort). */
+  private revokeLate(late: ObtainedSession): void {
+    if (this.active.isSet) this.active.backend.discardLate(late);
   }
 
-  private async makeCurrent(tokens: TokenSet): Promise<void> {
+  private async makeCurrent(tokens: SessionState): Promise<void> {
     this.store.replace(tokens);
     await this.tabs.holdGeneration(tokens.generation);
   }

@@ -3,7 +3,7 @@ import { BehaviorSubject } from 'rxjs';
 
 import { TokenStorageMode } from '../config/config-types';
 import { KeyValueStorage, MemoryStorage, SESSION_STORAGE } from '../platform/browser-storage';
-import { TokenSet, readTokenSet } from '../session';
+import { SessionState, readSessionState } from '../session';
 
 /** Where the token set is kept in the chosen storage. */
 export const TOKENS_KEY = 'oidc-session.tokens';
@@ -17,7 +17,7 @@ export const TOKENS_KEY = 'oidc-session.tokens';
 export class SessionStore {
   private readonly sessionStorage = inject(SESSION_STORAGE);
   private storage: KeyValueStorage = new MemoryStorage();
-  private readonly state = new BehaviorSubject<TokenSet | null>(null);
+  private readonly state = new BehaviorSubject<SessionState | null>(null);
 
   /** The current token set; replays the latest value. */
   readonly tokens$ = this.state.asObservable();
@@ -27,13 +27,13 @@ export class SessionStore {
    * The stored set is not made current here: start-up first checks that no other tab has
    * rotated its refresh token since.
    */
-  open(mode: TokenStorageMode): TokenSet | null {
+  open(mode: TokenStorageMode): SessionState | null {
     this.storage =
       mode === 'session' && this.sessionStorage ? this.sessionStorage : new MemoryStorage();
     const raw = this.storage.getItem(TOKENS_KEY);
     if (raw === null) return null;
     try {
-      const stored = readTokenSet(JSON.parse(raw));
+      const stored = readSessionState(JSON.parse(raw));
       if (stored) return stored;
     } catch {
       // Unparseable leftovers (an older format, a manual edit) are dropped below.
@@ -42,11 +42,11 @@ export class SessionStore {
     return null;
   }
 
-  current(): TokenSet | null {
+  current(): SessionState | null {
     return this.state.value;
   }
 
-  replace(tokens: TokenSet): void {
+  replace(tokens: SessionState): void {
     try {
       this.storage.setItem(TOKENS_KEY, JSON.stringify(tokens));
     } catch (error) {

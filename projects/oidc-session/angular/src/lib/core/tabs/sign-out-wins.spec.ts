@@ -98,7 +98,12 @@ describe('sign-out wins', () => {
     const epoch = harness.network.signOutEpoch;
     elsewhere.post({
       kind: 'session',
-      tokens: { ...before, accessToken: 'signed-in-again', generation: 100, epoch },
+      tokens: {
+        ...before,
+        credentials: { ...before.credentials, accessToken: 'signed-in-again' },
+        generation: 100,
+        epoch,
+      },
     });
     await settle();
     expect([a, b].map(tokenOf)).toEqual(['signed-in-again', 'signed-in-again']);
@@ -109,9 +114,14 @@ describe('sign-out wins', () => {
     const b = await harness.openTab({ signedIn: true });
     const sharing = a.app.injector.get(SessionSharing);
     const obtained = (name: string) => ({
-      accessToken: `${name}-access`,
-      refreshToken: `${name}-refresh`,
-      idToken: null,
+      canRefresh: true,
+      heldBy: 'tab' as const,
+      credentials: {
+        accessToken: `${name}-access`,
+        refreshToken: `${name}-refresh`,
+        idToken: null,
+        tokenType: null,
+      },
       claims: { sub: 'alice' },
       receivedAt: harness.clock.now(),
       expiresAt: harness.clock.now() + 300_000,

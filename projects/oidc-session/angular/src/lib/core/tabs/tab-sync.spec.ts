@@ -154,7 +154,7 @@ describe('one session across tabs', () => {
       kind: 'session',
       tokens: {
         ...before,
-        accessToken: 'new-sign-in',
+        credentials: { ...before.credentials, accessToken: 'new-sign-in' },
         generation: network.counter + 1,
         epoch: network.signOutEpoch,
       },

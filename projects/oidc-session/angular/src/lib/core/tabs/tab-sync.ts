@@ -2,12 +2,12 @@ import { DestroyRef, InjectionToken, inject } from '@angular/core';
 import { NEVER, Observable, Subject } from 'rxjs';
 
 import { KeyValueStorage, LOCAL_STORAGE } from '../platform/browser-storage';
-import { TokenSet, isTokenSet } from '../session';
+import { SessionState, readSessionState } from '../session';
 
 /** What tabs of the app tell each other. Same-origin only (BroadcastChannel). */
 export type TabMessage =
   /** A token set: a new one after a sign-in or refresh, or an answer to a `session-request`. */
-  | { readonly kind: 'session'; readonly tokens: TokenSet }
+  | { readonly kind: 'session'; readonly tokens: SessionState }
   /** A starting tab asks the open tabs for the live session. */
   | { readonly kind: 'session-request' }
   /**
@@ -101,7 +101,8 @@ class BrowserTabSync implements TabSync {
   ) {
     channel.onmessage = (event: MessageEvent<unknown>) => {
       // Only well-formed messages get through; anything else on the channel is ignored.
-      if (isTabMessage(event.data)) this.incoming.next(event.data);
+      const message = readTabMessage(event.data);
+      if (message) this.incoming.next(message);
     };
   }
 
@@ -291,22 +292,31 @@ function writeMax(storage: KeyValueStorage | null, key: string, value: number): 
   }
 }
 
-function isTabMessage(data: unknown): data is TabMessage {
-  if (typeof data !== 'object' || data === null) return false;
+/**
+ * A message from another tab, checked; null when it is not one. A session sent by a tab that
+ * still runs an earlier version (during a deploy) is read the way stored ones are.
+ */
+function readTabMessage(data: unknown): TabMessage | null {
+  if (typeof data !== 'object' || data === null) return null;
   const message = data as Record<string, unknown>;
   switch (message['kind']) {
-    case 'session':
-      return isTokenSet(message['tokens']);
+    case 'session': {
+      const tokens = readSessionState(message['tokens']);
+      return tokens ? { kind: 'session', tokens } : null;
+    }
     case 'session-request':
-      return true;
+      return { kind: 'session-request' };
     case 'signed-out':
-      return (
-        Number.isSafeInteger(message['epoch']) && Number.isSafeInteger(message['revokedGeneration'])
-      );
+      return Number.isSafeInteger(message['epoch']) &&
+        Number.isSafeInteger(message['revokedGeneration'])
+        ? (message as unknown as TabMessage)
+        : null;
     case 'session-expired':
     case 'token-refused':
-      return Number.isSafeInteger(message['generation']);
+      return Number.isSafeInteger(message['generation'])
+        ? (message as unknown as TabMessage)
+        : null;
     default:
-      return false;
+      return null;
   }
 }
