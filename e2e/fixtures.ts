@@ -67,15 +67,22 @@ export async function openDashboardTab(page: Page): Promise<Page> {
   return tab;
 }
 
-/** The token set this tab holds (sessionStorage), or null. */
+/**
+ * The session this tab holds (sessionStorage), or null: the state's fields with browser mode's
+ * credentials (the tokens) spread in.
+ */
 export function storedTokens(page: Page): Promise<{
   accessToken: string;
   refreshToken: string | null;
+  tokenType: string | null;
   expiresAt: number;
   receivedAt: number;
   generation: number;
 } | null> {
-  return page.evaluate(() => JSON.parse(sessionStorage.getItem('oidc-session.tokens') ?? 'null'));
+  return page.evaluate(() => {
+    const state = JSON.parse(sessionStorage.getItem('oidc-session.tokens') ?? 'null');
+    return state && { ...state, ...state.credentials };
+  });
 }
 
 /** Waits until the access token this tab holds has really expired (server side too). */

@@ -68,10 +68,11 @@ test('a hostile returnUrl is ignored: the user lands on the dashboard, not elsew
 
 test('after sign-in, neither localStorage nor document.cookie holds a token', async ({ page }) => {
   await signIn(page);
-  const tokens = await page.evaluate(() =>
-    JSON.parse(sessionStorage.getItem('oidc-session.tokens') ?? 'null'),
+  const tokens = await page.evaluate(
+    () => JSON.parse(sessionStorage.getItem('oidc-session.tokens') ?? 'null').credentials,
   );
   expect(tokens.accessToken).toBeTruthy();
+  expect(tokens.refreshToken).toBeTruthy();
   const { local, cookies } = await page.evaluate(() => ({
     local: Object.keys(localStorage)
       .map((key) => `${key}=${localStorage.getItem(key)}`)
