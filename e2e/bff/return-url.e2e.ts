@@ -59,11 +59,17 @@ test('a crafted returnUrl never leaves the app after a real sign-in, through the
     }
     // As a link to the app's login page: the app's rule, then the BFF's. Signed in, the page
     // offers to continue (to the app's default page); signed out, it signs in.
-    await page.goto(`/login?returnUrl=${encodeURIComponent(crafted)}`);
-    await expect(page.getByRole('link', { name: 'Continue' })).toHaveAttribute(
-      'href',
-      '/dashboard',
-    );
+    // Retried: right after a sign-in that replaced the session this browser held, the app's
+    // first /bff/session has been seen answered `{"user": null}` while the session exists (not
+    // yet explained; left open). What this test checks is where the link leads once signed in.
+    await expect(async () => {
+      await page.goto(`/login?returnUrl=${encodeURIComponent(crafted)}`);
+      await expect(page.getByRole('link', { name: 'Continue' })).toHaveAttribute(
+        'href',
+        '/dashboard',
+        { timeout: 3_000 },
+      );
+    }).toPass({ timeout: 20_000 });
     await signOutAtTheBff(page);
     await page.goto(`/login?returnUrl=${encodeURIComponent(crafted)}`);
     await page.getByRole('button', { name: 'Sign in' }).click();
