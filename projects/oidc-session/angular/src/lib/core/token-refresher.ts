@@ -23,10 +23,10 @@ const MAX_LEEWAY_SHARE = 0.5;
 
 /**
  * The one refresh path. Single flight: while a refresh runs, every caller (requests before
- * sending, the 401 path, guards, the `online` event) joins the same shared Observable; the mode's
- * backend does the refresh itself (browser mode under a cross-tab Web Lock, adopting a token set
- * another tab already obtained; bff mode with one call to the BFF), and the failure policy here
- * decides what its failure means for the session.
+ * sending, the 401 path, guards, the `online` event) joins the same shared Observable. The mode
+ * only coordinates (browser mode: the cross-tab Web Lock, adopting a session another tab already
+ * obtained; BFF mode: the version check) and redeems one attempt; the retries, the liveness check
+ * between them, the events and the failure policy are all here.
  */
 @Injectable({ providedIn: 'root' })
 export class TokenRefresher {
