@@ -84,12 +84,17 @@ function resolve(from, module, files) {
 export function measure() {
   const files = new Set(ENTRY_POINTS.flatMap(filesUnder).filter(shipped));
   const imports = new Map([...files].map((file) => [file, importsOf(file)]));
-  const isDoor = (file) =>
-    imports.get(file).length > 0 &&
-    readFileSync(join(ROOT, file), 'utf8')
-      .replace(/\/\/.*|\/\*[\s\S]*?\*\//g, '')
-      .replace(/export\s+(type\s+)?\{[^}]*\}\s+from\s+'[^']+';/g, '')
-      .trim() === '';
+  // A door only re-exports: read once per file, not once per import it makes.
+  const doors = new Set(
+    [...files].filter(
+      (file) =>
+        imports.get(file).length > 0 &&
+        readFileSync(join(ROOT, file), 'utf8')
+          .replace(/\/\/.*|\/\*[\s\S]*?\*\//g, '')
+          .replace(/export\s+(type\s+)?\{[^}]*\}\s+from\s+'[^']+';/g, '')
+          .trim() === '',
+    ),
+  );
   /** The file that defines `name` as `file` exports it (following re-exports). */
   const definer = (file, name, seen = 0) => {
     for (const entry of imports.get(file) ?? []) {
@@ -106,10 +111,9 @@ export function measure() {
     for (const entry of imports.get(file)) {
       const target = resolve(file, entry.module, files);
       if (!target) continue;
-      if (entry.reexport && !isDoor(file)) continue;
-      if (entry.names && !entry.reexport) {
-        for (const { imported } of entry.names) edges.add(definer(target, imported));
-      } else if (entry.names) {
+      // A re-export counts only in a door; elsewhere the file's own imports say what it uses.
+      if (entry.reexport && !doors.has(file)) continue;
+      if (entry.names) {
         for (const { imported } of entry.names) edges.add(definer(target, imported));
       } else {
         edges.add(target);
