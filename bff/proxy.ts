@@ -12,7 +12,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { assertSameOrigin } from './csrf.ts';
 import { BffError, SessionEndedError, UnavailableError } from './errors.ts';
-import { cookieNames, cookieOptions } from './cookies.ts';
 import { requireSession, type BffContext } from './session-http.ts';
 import type { SessionRecord, TokenRecord } from './session-store/types.ts';
 
@@ -155,11 +154,10 @@ export async function registerProxy(server: FastifyInstance, context: BffContext
         res.stream.resume();
         const upstreamHeaders = (res as unknown as { headers: Record<string, unknown> }).headers;
         for (const name of Object.keys(upstreamHeaders)) reply.removeHeader(name);
-        afterUnauthorized(request, reply, session, tokens, target).catch((error: unknown) => {
-          if (error instanceof SessionEndedError)
-            reply.clearCookie(cookieNames(config).session, cookieOptions(config));
-          reply.send(error);
-        });
+        // A session that ended keeps its cookie: see requireSession.
+        afterUnauthorized(request, reply, session, tokens, target).catch((error: unknown) =>
+          reply.send(error),
+        );
       },
       onError: (_reply, { error }) => {
         request.log.warn(

@@ -135,13 +135,8 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       return { ...sessionView(context, session), refreshed: false };
     // A version from the future is not one the app can hold: count it as the current one, so a
     // bogus number cannot buy more than the one refresh a current version gets.
-    const tokens = await refresher
-      .refresh(session.id, Math.min(seen, session.tokens.version))
-      .catch((error: unknown) => {
-        if (error instanceof BffError && error.status === 401)
-          reply.clearCookie(names.session, cookieOptions(config));
-        throw error;
-      });
+    // A 401 leaves the cookie as it is: see requireSession.
+    const tokens = await refresher.refresh(session.id, Math.min(seen, session.tokens.version));
     return { ...sessionView(context, session, tokens), refreshed: true };
   });
 

@@ -65,7 +65,10 @@ export async function requireSession(
   }
   const lookup = await context.store.getSession(id);
   if (lookup.state !== 'active') {
-    reply.clearCookie(names.session, cookieOptions(context.config));
+    // The cookie stays. This answer may reach the browser after a sign-in in another tab set a
+    // new cookie (that sign-in is what ended this session), and a browser applies a late answer's
+    // Set-Cookie too: clearing here would sign it out of the session it just made. A dead id
+    // costs one store lookup per request until the cookie expires or the next sign-in replaces it.
     throw lookup.state === 'ended' ? new SessionEndedError(lookup.reason) : new NoSessionError();
   }
   const now = context.now();

@@ -169,6 +169,47 @@ describe('concurrent sign-ins in one browser', () => {
     assert.deepEqual(stats().grantErrors.slice(before.grantErrors.length + 1), []);
   });
 
+  it("leaves the new session's cookie alone when a request of the replaced session is answered after the callback", async () => {
+    // A tab's request sent with the old cookie, answered after another tab's callback set the
+    // new one: a browser applies that answer's Set-Cookie too. Clearing the cookie there would
+    // sign the browser out of the session it just made (seen in e2e: 1 run in 4).
+    const browser = new Browser(stack.origin);
+    await browser.signIn({ returnUrl: '/profile' });
+    const replaced = browser.cookie('bff_session')!.value;
+    await browser.signIn({ returnUrl: '/dashboard' });
+    assert.notEqual(browser.cookie('bff_session')!.value, replaced);
+    const stale = (path: string, init: RequestInit = {}) =>
+      fetch(new URL(path, stack.origin), {
+        ...init,
+        headers: {
+          cookie: `bff_session=${replaced}`,
+          'x-bff-csrf': '1',
+          'sec-fetch-site': 'same-origin',
+          origin: stack.origin,
+          'content-type': 'application/json',
+        },
+      });
+    const answers = {
+      session: await stale('/bff/session'),
+      refresh: await stale('/bff/refresh', { method: 'POST', body: '{"version":1}' }),
+      proxy: await stale('/api/me'),
+    };
+    assert.deepEqual(await answers.session.json(), { user: null, reason: 'signed_out' });
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(answers).map(([route, r]) => [route, r.status])),
+      { session: 200, refresh: 401, proxy: 401 },
+    );
+    const clearing = Object.entries(answers).flatMap(([route, r]) =>
+      r.headers
+        .getSetCookie()
+        .filter((line) => line.startsWith('bff_session='))
+        .map((line) => `${route}: ${line.split(';')[0]}`),
+    );
+    assert.deepEqual(clearing, [], 'no answer about the replaced session touches the cookie');
+    const session = (await (await browser.call('/bff/session')).json()) as { user: unknown };
+    assert.ok(session.user, 'the new session is still the browser’s');
+  });
+
   it('refuses a callback without the binding of its own sign-in (login CSRF)', async () => {
     const victim = new Browser(stack.origin);
     const attacker = new Browser(stack.origin);

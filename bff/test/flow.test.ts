@@ -156,7 +156,10 @@ describe('POST /bff/refresh', () => {
       reason: 'refresh_rejected',
       message: 'session ended (refresh_rejected): sign in again',
     });
-    assert.deepEqual(await (await browser.call('/bff/session')).json(), { user: null });
+    assert.deepEqual(await (await browser.call('/bff/session')).json(), {
+      user: null,
+      reason: 'refresh_rejected',
+    });
   });
 });
 

@@ -39,7 +39,9 @@ export function tellRunningBffStory(line: string): void {
  * session of a sign-in started before it (a tab the news has not reached yet is excused);
  * (2) one refresh per version: a page never has two refresh calls of one version on the wire,
  * and the BFF refreshes each version of a session once; (3) requests and page loads end within a
- * bound; and at the end, once the BFF is reachable and a tab loads again, no tab is left on an
+ * bound; (4) a sign-in is not undone: an answer that arrives after a sign-in set a new cookie
+ * clears it only if it carried the user's sign-out (simulated-bff.ts); and at the end, once the
+ * BFF is reachable and a tab loads again, no tab is left on an
  * ended session, every session signed out of has ended at the BFF and nothing is pending.
  */
 export async function runBffScenario({ initialTabs, steps }: BffScenario): Promise<void> {
@@ -231,9 +233,7 @@ class BffProtocolRun {
     if (!first) return;
     for (const signOut of this.signOuts) {
       const session = this.bff.session(signOut.session ?? undefined);
-      // A session no cookie names any more is out of the browser's reach (a late answer that
-      // cleared the cookie after a new sign-in had set it): the store forgets it when idle.
-      if (session && !session.ended && this.bff.jar.get('bff_session') === session.id)
+      if (session && !session.ended)
         this.fail(
           `sign-out completes: session ${session.id} signed out of at step ${signOut.step} is still live at the BFF`,
         );
@@ -246,7 +246,11 @@ class BffProtocolRun {
   }
 
   check(): void {
-    const violation = this.noticed[0] ?? this.sim.noticed[0] ?? this.invariants.findViolation();
+    const violation =
+      this.noticed[0] ??
+      this.sim.noticed[0] ??
+      this.bff.noticed[0] ??
+      this.invariants.findViolation();
     if (violation) this.fail(violation);
   }
 

@@ -64,7 +64,8 @@ interface Answer {
  * +1 per refresh, the pending sign-out cookie honoured before anything else, `GET /bff/session`
  * answering signed-out as `200 {"user": null}`, 401 with `X-BFF-Source: bff` when the session is
  * gone. The browser's cookie jar is shared by every tab; cookies an answer sets arrive with it
- * (a lost answer sets none). Answers can be slow, hang, get lost or never get there.
+ * (a lost answer sets none), whether or not its page is still there or its caller still waits, as
+ * a browser does. Answers can be slow, hang, get lost or never get there.
  */
 export class SimulatedBff {
   readonly sessions = new Map<string, SimulatedBffSession>();
@@ -74,6 +75,8 @@ export class SimulatedBff {
   /** (session, version) pairs refreshed at the provider. */
   readonly refreshed: string[] = [];
   revocations = 0;
+  /** Cookie changes no user decided: a late answer that cleared a newer sign-in's cookie. */
+  readonly noticed: string[] = [];
   private readonly fates: BffFate[] = [];
   private nextId = 1;
 
@@ -156,6 +159,7 @@ export class SimulatedBff {
       };
       page.whenClosed(() => end(false));
       let answerTimer: ReturnType<typeof setTimeout> | undefined;
+      let abandoned = false;
       const arrival = setTimeout(() => {
         if (fate === 'unreachable') {
           this.say(`BFF: ${page.label}'s ${request.method} ${path} does not get there`);
@@ -176,11 +180,9 @@ export class SimulatedBff {
         );
         if (fate === 'lost') return;
         answerTimer = setTimeout(() => {
-          if (!page.isOpen) return;
+          this.setCookies(answer, cookies, path, `${page.label}'s ${request.method} ${path}`);
+          if (!page.isOpen || abandoned) return;
           end(answer.status === 200);
-          answer.cookies.forEach((value, name) =>
-            value === null ? this.jar.delete(name) : this.jar.set(name, value),
-          );
           const headers = new HttpHeaders({ 'X-BFF-Source': answer.source });
           if (answer.status === 200) {
             subscriber.next(new HttpResponse({ status: 200, url, headers, body: answer.body }));
@@ -193,15 +195,43 @@ export class SimulatedBff {
         }, delay);
       }, this.timing.latencyMs);
       // The app gave up (timeout) or went away: the answer, if any, is not taken.
+      // The answer still sets its cookies when it comes (see setCookies).
       return () => {
         clearTimeout(arrival);
-        clearTimeout(answerTimer);
+        abandoned = true;
         end(false);
       };
     });
   }
 
   /** The BFF's side, at the moment the request arrives. */
+  /**
+   * The browser applies an answer's cookies. Clearing the session cookie when it no longer names
+   * the session the request carried undoes a sign-in made meanwhile. That is noticed unless the
+   * request carried the user's sign-out (`/bff/logout`, or the pending cookie): a sign-out wins
+   * over a sign-in that started before it.
+   */
+  private setCookies(
+    answer: Answer,
+    sent: ReadonlyMap<string, string>,
+    path: string,
+    call: string,
+  ): void {
+    const signOut = path === '/bff/logout' || sent.get(PENDING_COOKIE) === '1';
+    answer.cookies.forEach((value, name) => {
+      if (name === SESSION_COOKIE && value === null && this.jar.has(name) && !signOut) {
+        const now = this.jar.get(name);
+        if (now !== sent.get(name))
+          this.noticed.push(
+            `a sign-in is not undone: ${call}, sent with ${sent.get(name) ?? 'no session'}, ` +
+              `cleared the cookie of session ${now} on arrival`,
+          );
+      }
+      if (value === null) this.jar.delete(name);
+      else this.jar.set(name, value);
+    });
+  }
+
   private process(
     path: string,
     request: HttpRequest<unknown>,
@@ -224,11 +254,12 @@ export class SimulatedBff {
       set.set(PENDING_COOKIE, null);
       if (session) set.set(LOGIN_COOKIE, null);
     }
+    // Only the user's decision clears the cookie: an answer about an ended session may arrive
+    // after a sign-in set a new one (bff/session-http.ts, requireSession).
+    if (pending && id !== undefined) set.set(SESSION_COOKIE, null);
     if (!session) {
-      if (id !== undefined) set.set(SESSION_COOKIE, null);
       gone = { error: 'no_session' };
     } else if (pending || session.ended) {
-      set.set(SESSION_COOKIE, null);
       gone = { error: 'session_ended', reason: session.ended ?? 'signed_out' };
       session = undefined;
     }

@@ -13,7 +13,7 @@ import { BffFate } from '../../testing-simulator/simulated-bff';
  * The tab protocol in bff mode (issue 20), as a property: random interleavings of sign-ins,
  * sign-outs, reloads, closing tabs, API requests past expiry and slow tabs, against a simulated
  * BFF whose answers can be slow, hang, get lost or not get there, with the real session layer in
- * every tab and every timer on virtual time. The invariants are in testing/bff-protocol-run.ts.
+ * every tab and every timer on virtual time. The invariants are in testing-simulator/bff-protocol-run.ts.
  */
 
 const FIXED_SEED = 20261204;
@@ -68,6 +68,17 @@ const KNOWN_RACES: readonly BffScenario[] = [
       { do: 'wait', ms: 5_000 },
       { do: 'sign-in', tab: 1 },
       { do: 'return', tab: 0 },
+    ],
+  },
+  // A request of the old session is answered after a sign-in set the new cookie (the e2e's
+  // "signed out right after signing in again": the answer cleared the new cookie).
+  {
+    initialTabs: 1,
+    steps: [
+      { do: 'request', tab: 0, count: 1 },
+      { do: 'sign-in', tab: 0 },
+      { do: 'return', tab: 0 },
+      { do: 'open' },
     ],
   },
 ];
