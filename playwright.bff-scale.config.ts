@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
 import base from './playwright.config';
-import { API, E2E_ENV, ISSUER } from './e2e/helpers/stack';
+import { E2E_ENV, devStackServers } from './e2e/helpers/stack';
 
 /**
  * The BFF at scale, end to end: the dev provider and API as in playwright.bff.config.ts, but the
@@ -20,13 +20,5 @@ export default defineConfig({
   globalSetup: './e2e/bff/scale-global-setup.ts',
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e-bff-scale.json' }]],
   outputDir: 'test-results/e2e-bff-scale-artifacts',
-  webServer: [
-    {
-      command: 'npm run --silent dev:idp',
-      url: `${ISSUER}/.well-known/openid-configuration`,
-      env: stack,
-      timeout: 60_000,
-    },
-    { command: 'npm run --silent dev:api', url: `${API}/api/me`, env: stack, timeout: 60_000 },
-  ],
+  webServer: [...devStackServers(stack)],
 });

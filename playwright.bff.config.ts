@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 
 import base from './playwright.config';
-import { API, APP, E2E_ENV, ISSUER } from './e2e/helpers/stack';
+import { APP, E2E_ENV, devStackServers } from './e2e/helpers/stack';
 import { bffEnv, E2E_LIMITS } from './scripts/bff-env.mjs';
 import { stackEnv } from './scripts/stack-env.mjs';
 
@@ -35,13 +35,7 @@ export default defineConfig({
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e-bff.json' }]],
   outputDir: 'test-results/e2e-bff-artifacts',
   webServer: [
-    {
-      command: 'npm run --silent dev:idp',
-      url: `${ISSUER}/.well-known/openid-configuration`,
-      env: stack,
-      timeout: 60_000,
-    },
-    { command: 'npm run --silent dev:api', url: `${API}/api/me`, env: stack, timeout: 60_000 },
+    ...devStackServers(stack),
     {
       command: reuseBuild
         ? bff

@@ -8,6 +8,8 @@ const reuse = process.env['E2E_REUSE_STACK'] === '1';
 
 export default defineConfig({
   testDir: 'e2e',
+  // The consumer app (made by the CLI) and its stage have their own runner and config.
+  testIgnore: ['consumer/**', 'adopt/**'],
   // The tests read the provider's counters, so they run one at a time against one stack.
   workers: 1,
   fullyParallel: false,

@@ -1,6 +1,6 @@
 // `npm test`: every automated check, headless, in order — unit (ng test: the library, then the demo app), dev backend
 // (node:test against the real provider and API), e2e (Playwright against the real stack), then
-// e2e once more against an external provider (playwright.external.config.ts) —
+// e2e once more against an external provider, the BFF stages, and the consumer app (ng add) —
 // stopping at the first red stage, and closing with one line: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -87,6 +87,34 @@ const stages = [
     summary: 'e2e-bff-scale.json',
     count: countPlaywright,
   },
+  {
+    // A CLI-made app (e2e/consumer) installs the packed library and runs `ng add` for real, in
+    // each mode: edits listed, a second run changes nothing, build, its Vitest specs, and no
+    // byte of the other mode's code. Leaves both builds for the two stages after it.
+    name: 'consumer',
+    command: [
+      process.execPath,
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${join(results, 'consumer.tap')}`,
+      'e2e/adopt/consumer.test.ts',
+    ],
+    summary: 'consumer.tap',
+    count: countTap,
+  },
+  ...['browser', 'bff'].map((mode) => ({
+    // The consumer's build against the dev stack: sign-in, an API call, sign-out (BFF mode
+    // through the packed BFF, started with npx oidc-session-bff).
+    name: `consumer-e2e-${mode}`,
+    command: ['npx', 'playwright', 'test', '-c', 'playwright.consumer.config.ts'],
+    env: { CONSUMER_MODE: mode },
+    summary: `consumer-e2e-${mode}.json`,
+    count: countPlaywright,
+  })),
 ];
 
 rmSync(results, { recursive: true, force: true });

@@ -25,3 +25,16 @@ export function isAllowedApi(url: string): boolean {
     parsed.origin === API && (parsed.pathname === '/api' || parsed.pathname.startsWith('/api/'))
   );
 }
+
+/** Playwright web servers for the dev provider and API of the e2e stack, with `env`. */
+export function devStackServers(env: Record<string, string>) {
+  return [
+    {
+      command: 'npm run --silent dev:idp',
+      url: `${ISSUER}/.well-known/openid-configuration`,
+      env,
+      timeout: 60_000,
+    },
+    { command: 'npm run --silent dev:api', url: `${API}/api/me`, env, timeout: 60_000 },
+  ];
+}
