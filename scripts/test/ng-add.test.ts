@@ -151,6 +151,23 @@ describe('ng add @oidc-session/angular', () => {
     assert.match(routes, /path: 'account'/);
   });
 
+  it('refuses a typo in an option before it writes anything, naming the option', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ issuer: 'localhost:9000' }, /--issuer: "localhost:9000" is not an http\(s\) URL/],
+      [{ apiOrigin: 'https://api.example.com/v1' }, /--api-origin: .* is not an origin/],
+      [{ apiOrigin: "https://x.example'); alert(1); ('" }, /--api-origin: .* is not an origin/],
+      [{ apiPath: 'api' }, /--api-path: "api" is not a path/],
+      [{ apiPath: "/api'" }, /--api-path: .* is not a path/],
+      [{ clientId: ' ' }, /--client-id: is empty/],
+    ];
+    for (const [options, message] of cases) {
+      const app = await newApp();
+      const before = snapshot(app);
+      await assert.rejects(ngAdd(app, options), message);
+      assert.deepEqual(snapshot(app), before, `nothing written for ${JSON.stringify(options)}`);
+    }
+  });
+
   it('refuses an app it cannot edit, with a message that says what to do', async () => {
     const app = await newApp();
     app.delete(CONFIG);

@@ -39,6 +39,7 @@ const manifest = require('../../package.json') as {
 
 export function ngAdd(options: NgAddOptions): Rule {
   return async (tree: Tree, context: SchematicContext) => {
+    checkOptions(options);
     const { appDir, publicDir } = await locateApp(tree, options.project);
     const configPath = `${appDir}/app.config.ts`;
     if (!tree.exists(configPath))
@@ -63,6 +64,35 @@ export function ngAdd(options: NgAddOptions): Rule {
       },
     ]);
   };
+}
+
+/**
+ * The options that end up in code and configuration, checked before anything is written: a
+ * typo stops here with the option's name, not in the app's first start-up.
+ */
+function checkOptions(options: NgAddOptions): void {
+  const refuse = (option: string, problem: string): never => {
+    throw new SchematicsException(`--${option}: ${problem}`);
+  };
+  const isHttpUrl = (value: string) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  };
+  if (options.mode !== 'browser' && options.mode !== 'bff')
+    refuse('mode', `"${options.mode}" is neither browser nor bff`);
+  if (!/^\/[A-Za-z0-9._~!$&()*+,;=:@%\/-]*$/.test(options.apiPath))
+    refuse('api-path', `"${options.apiPath}" is not a path (it starts with /, e.g. /api)`);
+  if (options.mode === 'bff') return;
+  if (!isHttpUrl(options.issuer)) refuse('issuer', `"${options.issuer}" is not an http(s) URL`);
+  if (!isHttpUrl(options.apiOrigin) || new URL(options.apiOrigin).origin !== options.apiOrigin)
+    refuse(
+      'api-origin',
+      `"${options.apiOrigin}" is not an origin (scheme, host and port only, e.g. https://api.example.com)`,
+    );
+  if (options.clientId.trim() === '') refuse('client-id', 'is empty');
 }
 
 async function locateApp(
