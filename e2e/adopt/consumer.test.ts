@@ -168,10 +168,14 @@ for (const mode of ['bff', 'browser'] as const) {
       assert.match(output.replace(/\x1b\[[0-9;]*m/g, ''), /Tests\s+4 passed/, output);
     });
 
-    it('ships no code of the other mode: 0 bytes', () => {
+    it('ships no code of the other mode: 0 bytes', (t) => {
       const bytes = bytesByInput(distOf(mode));
       const sum = (pattern: RegExp) =>
         [...bytes].filter(([input]) => pattern.test(input)).reduce((total, [, n]) => total + n, 0);
+      t.diagnostic(
+        `${mode} build: ${sum(OWN_MODE[mode])} bytes of its own mode's code, ` +
+          `${sum(OTHER_MODE[mode])} of the other mode's`,
+      );
       assert.ok(sum(OWN_MODE[mode]) > 0, `the build holds ${mode} mode's own code`);
       assert.equal(sum(OTHER_MODE[mode]), 0, "bytes of the other mode's code in the build");
     });
