@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 
 import { isClientAuthMethod, type ClientAuthMethod } from './client-auth.ts';
 import { ConfigError } from './errors.ts';
+import type { RedisTopology } from './session-store/redis-connection.ts';
 import { readTrustProxy, type TrustProxy } from './trust-proxy.ts';
 
 export interface ApiRoute {
@@ -45,7 +46,8 @@ export interface BffConfig {
   readonly refreshLeewayMs: number;
   /** Largest request body forwarded to the API. */
   readonly proxyBodyLimit: number;
-  readonly redisUrl: string | undefined;
+  /** Where Redis is (one server, a cluster or Sentinel), or undefined for the in-process store. */
+  readonly redis: RedisTopology | undefined;
   /** Longest wait for one store command before answering 503. */
   readonly storeTimeoutMs: number;
   /** Expiry of the per-session refresh lock (extended while the holder works). */
@@ -126,7 +128,7 @@ export function readConfig(env: Environment = process.env, cwd = process.cwd()):
     sessionAbsoluteLifetimeMs: absoluteSeconds * 1000,
     refreshLeewayMs: readInteger(env, 'BFF_REFRESH_LEEWAY', 10, 0, 3600) * 1000,
     proxyBodyLimit: readInteger(env, 'BFF_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
-    redisUrl: readRedisUrl(env),
+    redis: readRedisTopology(env),
     storeTimeoutMs: readInteger(env, 'BFF_STORE_TIMEOUT_MS', 2000, 100, 60_000),
     refreshLockTtlMs: readInteger(env, 'BFF_REFRESH_LOCK_TTL_MS', 5000, 500, 60_000),
     logLevel: optional(env, 'BFF_LOG_LEVEL') ?? 'info',
@@ -201,14 +203,51 @@ function readApiRoute(env: Environment): ApiRoute {
   return { prefix, upstream, methods };
 }
 
-function readRedisUrl(env: Environment): string | undefined {
-  const raw = optional(env, 'REDIS_URL');
-  if (raw === undefined) return undefined;
-  // Never echo the value: it may carry a password.
-  if (!URL.canParse(raw) || !['redis:', 'rediss:'].includes(new URL(raw).protocol)) {
-    throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+/**
+ * One of REDIS_URL (one server), REDIS_CLUSTER_NODES (comma-separated redis:// URLs of some of a
+ * cluster's nodes) or REDIS_SENTINELS (comma-separated host:port of the sentinels) with
+ * REDIS_SENTINEL_NAME (the name they monitor the primary under). Values are never echoed: a URL
+ * may carry a password.
+ */
+function readRedisTopology(env: Environment): RedisTopology | undefined {
+  const url = optional(env, 'REDIS_URL');
+  const cluster = optional(env, 'REDIS_CLUSTER_NODES');
+  const sentinels = optional(env, 'REDIS_SENTINELS');
+  const given = [
+    url && 'REDIS_URL',
+    cluster && 'REDIS_CLUSTER_NODES',
+    sentinels && 'REDIS_SENTINELS',
+  ];
+  if (given.filter(Boolean).length > 1)
+    throw new ConfigError(`set one of ${given.filter(Boolean).join(', ')}, not several`);
+  const isRedisUrl = (raw: string) =>
+    URL.canParse(raw) && ['redis:', 'rediss:'].includes(new URL(raw).protocol);
+  if (url !== undefined) {
+    if (!isRedisUrl(url)) throw new ConfigError('REDIS_URL must be a redis:// or rediss:// URL');
+    return { kind: 'server', url };
   }
-  return raw;
+  if (cluster !== undefined) {
+    const nodes = cluster.split(',').map((node) => node.trim());
+    if (nodes.some((node) => !isRedisUrl(node)))
+      throw new ConfigError(
+        'REDIS_CLUSTER_NODES must be redis:// or rediss:// URLs, comma-separated',
+      );
+    return { kind: 'cluster', nodes };
+  }
+  if (sentinels !== undefined) {
+    const name = optional(env, 'REDIS_SENTINEL_NAME');
+    if (name === undefined)
+      throw new ConfigError('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS');
+    const addresses = sentinels.split(',').map((address) => {
+      const match = /^\s*([^\s:]+):(\d{1,5})\s*$/.exec(address);
+      if (!match) throw new ConfigError('REDIS_SENTINELS must be host:port pairs, comma-separated');
+      return { host: match[1]!, port: Number(match[2]) };
+    });
+    return { kind: 'sentinel', name, sentinels: addresses };
+  }
+  if (optional(env, 'REDIS_SENTINEL_NAME') !== undefined)
+    throw new ConfigError('REDIS_SENTINEL_NAME needs REDIS_SENTINELS');
+  return undefined;
 }
 
 function optional(env: Environment, name: string): string | undefined {

@@ -41,4 +41,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 await server.listen({ port: config.port, host: config.host });
-server.log.info(`BFF for ${config.publicOrigin} (store: ${config.redisUrl ? 'redis' : 'memory'})`);
+server.log.info(
+  `BFF for ${config.publicOrigin} (store: ${config.redis ? `redis ${config.redis.kind}` : 'memory'})`,
+);

@@ -9,13 +9,13 @@ export { MemorySessionStore } from './memory.ts';
 export { RedisSessionStore } from './redis.ts';
 
 /**
- * Redis when REDIS_URL is set, else the in-process store. A Redis that cannot be reached at
+ * Redis when one is configured (one server, a cluster or Sentinel), else the in-process store. A Redis that cannot be reached at
  * start-up does not stop the BFF: it answers 503 until the connection is up.
  */
 export function createSessionStore(
   config: Pick<
     BffConfig,
-    | 'redisUrl'
+    | 'redis'
     | 'storeTimeoutMs'
     | 'sessionIdleTimeoutMs'
     | 'sessionAbsoluteLifetimeMs'
@@ -28,10 +28,10 @@ export function createSessionStore(
     absoluteLifetimeMs: config.sessionAbsoluteLifetimeMs,
     loginLimits: config.loginLimits,
   };
-  if (config.redisUrl === undefined) return new MemorySessionStore(lifetimes);
+  if (config.redis === undefined) return new MemorySessionStore(lifetimes);
   const store = new RedisSessionStore({
     ...lifetimes,
-    url: config.redisUrl,
+    topology: config.redis,
     timeoutMs: config.storeTimeoutMs,
     onError,
   });

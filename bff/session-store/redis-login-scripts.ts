@@ -1,13 +1,13 @@
 /**
  * The Redis store's bounded sign-ins in progress and request counters, as Lua scripts (atomic:
- * two instances can never both take the last slot). Each sign-in is a `login:<state>` string
- * with the sign-in's TTL; the counts are sorted sets of the same states scored by their expiry
- * (`logins` for all, `loginclient:<client>` per client address): members that expired are
+ * two instances can never both take the last slot; all three keys share the `{logins}` slot, see
+ * redis-keys.ts). Each sign-in is a string with the sign-in's TTL; the counts are sorted sets of
+ * the same states scored by their expiry (all sign-ins, and one set per client address): members that expired are
  * removed before counting, a set never holds more members than its bound, and every set expires
  * with its newest member. No SCAN, no counter that outlives what it counts.
  */
 
-// KEYS: login:<state>, logins, loginclient:<client>. ARGV: now ms, ttl ms, per-client bound,
+// KEYS: the sign-in's record, the total set, the client's set. ARGV: now ms, ttl ms, per-client bound,
 // total bound, record JSON, state, '1' if a client is given.
 // Returns {'stored', 0} or {'client'|'total', expiry ms of the slot that frees first}.
 export const PUT_LOGIN = `
@@ -35,18 +35,15 @@ if hasClient then
 end
 return {'stored', 0}`;
 
-// KEYS: login:<state>, logins. ARGV: state, key prefix. Returns the record JSON or false; the
-// state leaves both counts (the client's set is named in the record).
+// KEYS: the sign-in's record, the total set, its client's set (named in the record, which the
+// store read first). ARGV: state, the record as read. Takes it only if it is still that record.
+// Returns 1 when taken, 0 when another take came first.
 export const TAKE_LOGIN = `
-local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
+if redis.call('GET', KEYS[1]) ~= ARGV[2] then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
-local ok, record = pcall(cjson.decode, raw)
-if ok and type(record) == 'table' and type(record['_client']) == 'string' then
-  redis.call('ZREM', ARGV[2] .. 'loginclient:' .. record['_client'], ARGV[1])
-end
-return raw`;
+redis.call('ZREM', KEYS[3], ARGV[1])
+return 1`;
 
 // KEYS: counter. ARGV: window ms. A fixed window that starts with the key's first request.
 // Returns {count, ms until the window ends}.

@@ -1,17 +1,21 @@
 /**
  * The Redis session store (node-redis 5), for several BFF instances and sessions that survive a
- * restart. Compare-and-set writes, tombstones and lock compare-and-delete run as Lua scripts,
- * which Redis executes atomically. Commands never wait for a connection: the offline queue is
- * off and every command has a timeout, so an unreachable Redis costs at most `timeoutMs` and
- * surfaces as `StoreUnavailableError` (503).
+ * restart, on one Redis server, a Redis Cluster or a Sentinel setup (redis-connection.ts).
+ * Compare-and-set writes, tombstones and lock compare-and-delete run as Lua scripts, which Redis
+ * executes atomically; every script declares its keys, and the keys it touches together share a
+ * slot (redis-keys.ts). Commands never wait for a connection: the offline queue is off and every
+ * command has a timeout, so an unreachable Redis costs at most `timeoutMs` and surfaces as
+ * `StoreUnavailableError` (503).
  *
- * Keys (prefix `bff:` by default): `session:<id>` hash (meta fields, `rev`, `tokens`, or `ended`
- * for a tombstone), expiring at min(last touch + idle timeout, creation + absolute lifetime);
- * `sid:<sid>` and `sub:<sub>` sets of session ids; `login:<state>`; `jti:<jti>`; `lock:<name>`.
+ * A session is a hash (meta fields, `rev`, `tokens`, or `ended` for a tombstone), expiring at
+ * min(last touch + idle timeout, creation + absolute lifetime): idle sessions cost no timer and
+ * no scan, they leave by TTL.
  */
-import { createClient, ErrorReply } from 'redis';
+import { ErrorReply } from 'redis';
 
 import { SignInLimitError, StoreUnavailableError, type SessionEndReason } from '../errors.ts';
+import { openRedis, type RedisConnection, type RedisTopology } from './redis-connection.ts';
+import { redisKeys, type RedisKeys } from './redis-keys.ts';
 import { COUNT_REQUEST, PUT_LOGIN, TAKE_LOGIN } from './redis-login-scripts.ts';
 import {
   DEFAULT_LOGIN_LIMITS,
@@ -30,7 +34,9 @@ import {
 } from './types.ts';
 
 export interface RedisStoreOptions extends StoreLifetimes {
-  readonly url: string;
+  /** One server (`redis://…`); or `topology` for a cluster or Sentinel. */
+  readonly url?: string;
+  readonly topology?: RedisTopology;
   /** Longest wait for one command (and for connecting). */
   readonly timeoutMs: number;
   readonly keyPrefix?: string;
@@ -55,27 +61,15 @@ redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
 redis.call('PEXPIREAT', KEYS[1], math.min(now + tonumber(ARGV[2]), tonumber(created) + tonumber(ARGV[3])))
 return 1`;
 
-// KEYS[1] session; ARGV: reason, tombstone ms, key prefix. The first reason wins.
+// KEYS[1] session; ARGV: reason, tombstone ms. The first reason wins. Returns {sid, sub} of the
+// session it ended (false where absent), or 0 when there was nothing to end.
 const END = `
 if redis.call('HEXISTS', KEYS[1], 'ended') == 1 then return 0 end
 local ids = redis.call('HMGET', KEYS[1], 'sid', 'sub')
-local id = string.sub(KEYS[1], string.len(ARGV[3]) + 9)
-if ids[1] then redis.call('SREM', ARGV[3] .. 'sid:' .. ids[1], id) end
-if ids[2] then redis.call('SREM', ARGV[3] .. 'sub:' .. ids[2], id) end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'ended', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`;
-
-// KEYS[1] index set; ARGV: key prefix. Live members only; stale ones are dropped on the way.
-const LIVE_MEMBERS = `
-local live = {}
-for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  local key = ARGV[1] .. 'session:' .. id
-  if redis.call('HEXISTS', key, 'rev') == 1 then table.insert(live, id)
-  else redis.call('SREM', KEYS[1], id) end
-end
-return live`;
+return ids`;
 
 const EXTEND_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
@@ -85,18 +79,16 @@ const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-type Client = ReturnType<typeof createClient>;
-
 export class RedisSessionStore implements SessionStore {
-  readonly #client: Client;
-  readonly #prefix: string;
+  readonly #redis: RedisConnection;
+  readonly #keys: RedisKeys;
   readonly #lifetimes: Required<StoreLifetimes>;
   readonly #timeoutMs: number;
   readonly #keepAlive: NodeJS.Timeout;
   #pinging = false;
 
   constructor(options: RedisStoreOptions) {
-    this.#prefix = options.keyPrefix ?? 'bff:';
+    this.#keys = redisKeys(options.keyPrefix ?? 'bff:');
     this.#lifetimes = {
       idleTimeoutMs: options.idleTimeoutMs,
       absoluteLifetimeMs: options.absoluteLifetimeMs,
@@ -104,23 +96,17 @@ export class RedisSessionStore implements SessionStore {
       tombstoneTtlMs: options.tombstoneTtlMs ?? DEFAULT_TOMBSTONE_TTL_MS,
       loginLimits: options.loginLimits ?? DEFAULT_LOGIN_LIMITS,
     };
-    this.#client = createClient({
-      url: options.url,
-      // Queued commands would make every request wait for Redis to come back: fail them at once.
-      disableOfflineQueue: true,
-      commandOptions: { timeout: options.timeoutMs },
-      // node-redis' timeout only covers a command waiting to be sent; one already sent to a frozen
-      // server waits until the socket has been idle this long, which fails what is pending and
-      // reconnects. #run bounds each caller's wait; #keepAlive keeps a healthy idle socket busy.
-      socket: {
-        connectTimeout: options.timeoutMs,
-        socketTimeout: options.timeoutMs,
-        // Keep trying for as long as the process lives, at most every 2 s.
-        reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000),
-      },
+    const topology =
+      options.topology ?? (options.url ? { kind: 'server' as const, url: options.url } : null);
+    if (!topology) throw new Error('RedisSessionStore needs a url or a topology');
+    // node-redis' timeout only covers a command waiting to be sent; one already sent to a frozen
+    // server waits until the socket has been idle that long, which fails what is pending and
+    // reconnects. #run bounds each caller's wait; #keepAlive keeps a healthy idle socket busy.
+    // Without an error listener node-redis would crash the process on the first connection error.
+    this.#redis = openRedis(topology, {
+      timeoutMs: options.timeoutMs,
+      onError: (error: Error) => options.onError?.(error),
     });
-    // Without a listener node-redis would crash the process on the first connection error.
-    this.#client.on('error', (error: Error) => options.onError?.(error));
     this.#timeoutMs = options.timeoutMs;
     this.#keepAlive = setInterval(() => this.#ping(), Math.max(50, options.timeoutMs / 2));
     this.#keepAlive.unref();
@@ -128,9 +114,9 @@ export class RedisSessionStore implements SessionStore {
 
   /** One keep-alive PING at a time: while it waits, the socket may go idle and time out. */
   #ping(): void {
-    if (this.#pinging || !this.#client.isReady) return;
+    if (this.#pinging || !this.#redis.isReady) return;
     this.#pinging = true;
-    this.#client
+    this.#redis
       .ping()
       .catch(() => undefined)
       .finally(() => (this.#pinging = false));
@@ -138,11 +124,11 @@ export class RedisSessionStore implements SessionStore {
 
   /** Starts connecting; resolves when connected, rejects (and keeps retrying) when not. */
   async connect(): Promise<void> {
-    await this.#client.connect();
+    await this.#redis.connect();
   }
 
   async createSession(session: NewSession): Promise<void> {
-    const key = this.#key('session', session.id);
+    const key = this.#keys.session(session.id);
     const tokens: TokenRecord = { ...session.tokens, revision: 1 };
     const expiresAt =
       session.createdAt +
@@ -156,23 +142,24 @@ export class RedisSessionStore implements SessionStore {
       tokens: JSON.stringify(tokens),
     };
     if (session.sid !== undefined) fields['sid'] = session.sid;
-    const indexTtl = this.#lifetimes.absoluteLifetimeMs;
-    await this.#run(async () => {
-      const multi = this.#client.multi().hSet(key, fields).pExpireAt(key, expiresAt);
-      multi
-        .sAdd(this.#key('sub', session.sub), session.id)
-        .pExpire(this.#key('sub', session.sub), indexTtl);
-      if (session.sid !== undefined) {
-        multi
-          .sAdd(this.#key('sid', session.sid), session.id)
-          .pExpire(this.#key('sid', session.sid), indexTtl);
-      }
-      await multi.exec();
-    });
+    // The indexes first, each in its own slot: a member whose session was never written is
+    // dropped when the index is read, but a session missing from its index could not be ended
+    // by a back-channel logout.
+    const indexes = [this.#keys.sub(session.sub)];
+    if (session.sid !== undefined) indexes.push(this.#keys.sid(session.sid));
+    await this.#run(() =>
+      Promise.all(
+        indexes.map(async (index) => {
+          await this.#redis.commands.sAdd(index, session.id);
+          await this.#redis.commands.pExpire(index, this.#lifetimes.absoluteLifetimeMs);
+        }),
+      ),
+    );
+    await this.#run(() => this.#redis.writeHash(key, fields, expiresAt));
   }
 
   async getSession(id: string): Promise<SessionLookup> {
-    const hash = await this.#run(() => this.#client.hGetAll(this.#key('session', id)));
+    const hash = await this.#run(() => this.#redis.commands.hGetAll(this.#keys.session(id)));
     const ended = hash['ended'];
     if (ended !== undefined) return { state: 'ended', reason: ended as SessionEndReason };
     const tokens = hash['tokens'];
@@ -194,7 +181,7 @@ export class RedisSessionStore implements SessionStore {
 
   async touchSession(id: string, now: number): Promise<void> {
     const { idleTimeoutMs, absoluteLifetimeMs } = this.#lifetimes;
-    await this.#eval(TOUCH, [this.#key('session', id)], [now, idleTimeoutMs, absoluteLifetimeMs]);
+    await this.#eval(TOUCH, [this.#keys.session(id)], [now, idleTimeoutMs, absoluteLifetimeMs]);
   }
 
   async writeTokens(
@@ -205,25 +192,49 @@ export class RedisSessionStore implements SessionStore {
     const tokens = JSON.stringify({ ...next, revision: expectedRevision + 1 });
     return (await this.#eval(
       WRITE_TOKENS,
-      [this.#key('session', id)],
+      [this.#keys.session(id)],
       [expectedRevision, tokens],
     )) as WriteResult;
   }
 
   async endSession(id: string, reason: SessionEndReason): Promise<void> {
-    await this.#eval(
+    const ended = await this.#eval(
       END,
-      [this.#key('session', id)],
-      [reason, this.#lifetimes.tombstoneTtlMs, this.#prefix],
+      [this.#keys.session(id)],
+      [reason, this.#lifetimes.tombstoneTtlMs],
+    );
+    if (!Array.isArray(ended)) return;
+    // Tidy the indexes (other slots): best effort, since a read drops members that ended anyway.
+    const [sid, sub] = ended as [string | null, string | null];
+    const indexes = [sid ? this.#keys.sid(sid) : null, sub ? this.#keys.sub(sub) : null];
+    await Promise.all(
+      indexes.map((index) =>
+        index ? this.#run(() => this.#redis.commands.sRem(index, id)).catch(() => 0) : 0,
+      ),
     );
   }
 
   async sessionsBySid(sid: string): Promise<string[]> {
-    return (await this.#eval(LIVE_MEMBERS, [this.#key('sid', sid)], [this.#prefix])) as string[];
+    return this.#liveMembers(this.#keys.sid(sid));
   }
 
   async sessionsBySub(sub: string): Promise<string[]> {
-    return (await this.#eval(LIVE_MEMBERS, [this.#key('sub', sub)], [this.#prefix])) as string[];
+    return this.#liveMembers(this.#keys.sub(sub));
+  }
+
+  /** The ids in an index whose session is live; the others leave the index on the way. */
+  async #liveMembers(index: string): Promise<string[]> {
+    const ids = await this.#run(() => this.#redis.commands.sMembers(index));
+    const live = await Promise.all(
+      ids.map(async (id) => {
+        const alive = await this.#run(() =>
+          this.#redis.commands.hExists(this.#keys.session(id), 'rev'),
+        );
+        if (!alive) await this.#run(() => this.#redis.commands.sRem(index, id));
+        return alive ? id : null;
+      }),
+    );
+    return live.filter((id): id is string => id !== null);
   }
 
   async putLogin(login: PendingLogin, client?: string): Promise<void> {
@@ -231,11 +242,7 @@ export class RedisSessionStore implements SessionStore {
     const { loginTtlMs, loginLimits } = this.#lifetimes;
     const [outcome, freesAt] = (await this.#eval(
       PUT_LOGIN,
-      [
-        this.#key('login', login.state),
-        this.#key('logins', ''),
-        this.#key('loginclient', client ?? ''),
-      ],
+      [this.#keys.login(login.state), this.#keys.logins(), this.#keys.loginClient(client ?? '')],
       [
         now,
         loginTtlMs,
@@ -253,32 +260,40 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async takeLogin(state: string): Promise<PendingLogin | undefined> {
-    const raw = await this.#eval(
+    // Read first, to learn the client whose count the sign-in leaves (a key the script must
+    // declare); the script takes it only if it is still the same record, so two takes of one
+    // state cannot both succeed.
+    const key = this.#keys.login(state);
+    const seen = await this.#run(() => this.#redis.commands.get(key));
+    if (typeof seen !== 'string') return undefined;
+    const record = JSON.parse(seen) as PendingLogin & { _client?: string };
+    const client = typeof record._client === 'string' ? record._client : '';
+    const taken = await this.#eval(
       TAKE_LOGIN,
-      [this.#key('login', state), this.#key('logins', '')],
-      [state, this.#prefix],
+      [key, this.#keys.logins(), this.#keys.loginClient(client)],
+      [state, seen],
     );
-    if (typeof raw !== 'string') return undefined;
-    const { _client: _ignored, ...login } = JSON.parse(raw) as PendingLogin & { _client?: string };
+    if (taken !== 1) return undefined;
+    const { _client: _ignored, ...login } = record;
     return login;
   }
 
   async countRequest(key: string, windowMs: number): Promise<WindowCount> {
     const [count, resetInMs] = (await this.#eval(
       COUNT_REQUEST,
-      [this.#key('rate', key)],
+      [this.#keys.rate(key)],
       [windowMs],
     )) as [number, number];
     return { count, resetInMs };
   }
 
   async hasSeenJti(jti: string): Promise<boolean> {
-    return (await this.#run(() => this.#client.exists(this.#key('jti', jti)))) === 1;
+    return (await this.#run(() => this.#redis.commands.exists(this.#keys.jti(jti)))) === 1;
   }
 
   async markJtiSeen(jti: string, ttlMs: number): Promise<boolean> {
     const reply = await this.#run(() =>
-      this.#client.set(this.#key('jti', jti), '1', {
+      this.#redis.commands.set(this.#keys.jti(jti), '1', {
         condition: 'NX',
         expiration: { type: 'PX', value: ttlMs },
       }),
@@ -287,38 +302,39 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async acquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    const key = this.#key('lock', name);
+    const key = this.#keys.lock(name);
     const reply = await this.#run(() =>
-      this.#client.set(key, owner, { condition: 'NX', expiration: { type: 'PX', value: ttlMs } }),
+      this.#redis.commands.set(key, owner, {
+        condition: 'NX',
+        expiration: { type: 'PX', value: ttlMs },
+      }),
     );
     // Re-acquiring a lock one already holds extends it, as in the memory store.
     return reply === 'OK' || (await this.extendLock(name, owner, ttlMs));
   }
 
   async extendLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
-    return (await this.#eval(EXTEND_LOCK, [this.#key('lock', name)], [owner, ttlMs])) === 1;
+    return (await this.#eval(EXTEND_LOCK, [this.#keys.lock(name)], [owner, ttlMs])) === 1;
   }
 
   async releaseLock(name: string, owner: string): Promise<void> {
-    await this.#eval(RELEASE_LOCK, [this.#key('lock', name)], [owner]);
+    await this.#eval(RELEASE_LOCK, [this.#keys.lock(name)], [owner]);
   }
 
   async ping(): Promise<void> {
-    await this.#run(() => this.#client.ping());
+    await this.#run(() => this.#redis.ping());
   }
 
   async close(): Promise<void> {
     clearInterval(this.#keepAlive);
     // destroy(), not close(): close() waits for pending replies, which never come from a dead server.
-    if (this.#client.isOpen) this.#client.destroy();
-  }
-
-  #key(kind: string, id: string): string {
-    return `${this.#prefix}${kind}:${id}`;
+    this.#redis.destroy();
   }
 
   #eval(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
-    return this.#run(() => this.#client.eval(script, { keys, arguments: args.map(String) }));
+    return this.#run(() =>
+      this.#redis.commands.eval(script, { keys, arguments: args.map(String) }),
+    );
   }
 
   /**

@@ -35,7 +35,7 @@ describe('readConfig', () => {
     // Refresh tokens that may outlive sign-out are opt-in (OIDC_SCOPE with offline_access).
     assert.equal(config.scope, 'openid profile');
     assert.equal(config.clientAuth, undefined);
-    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.redis, undefined);
     assert.equal(config.refreshLockTtlMs, 5000);
     assert.equal(config.storeTimeoutMs, 2000);
     assert.equal(config.proxyBodyLimit, 1_048_576);
@@ -61,6 +61,26 @@ describe('readConfig', () => {
       'fd00::/8',
       'loopback',
     ]);
+  });
+
+  it('reads one Redis setup: a server, a cluster, or Sentinel', () => {
+    const read = (extra: Record<string, string>) => readConfig({ ...minimal, ...extra }).redis;
+    assert.deepEqual(read({ REDIS_URL: 'rediss://u:p@redis:6380' }), {
+      kind: 'server',
+      url: 'rediss://u:p@redis:6380',
+    });
+    assert.deepEqual(read({ REDIS_CLUSTER_NODES: 'redis://a:7000, redis://b:7001' }), {
+      kind: 'cluster',
+      nodes: ['redis://a:7000', 'redis://b:7001'],
+    });
+    assert.deepEqual(read({ REDIS_SENTINELS: 'a:26379, b:26380', REDIS_SENTINEL_NAME: 'main' }), {
+      kind: 'sentinel',
+      name: 'main',
+      sentinels: [
+        { host: 'a', port: 26379 },
+        { host: 'b', port: 26380 },
+      ],
+    });
   });
 
   it('listens on loopback unless BFF_HOST says otherwise', () => {
@@ -116,6 +136,31 @@ describe('readConfig', () => {
       'a Redis URL of another scheme',
       { REDIS_URL: 'http://user:hunter2@redis' },
       /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL$/,
+    ],
+    [
+      'two Redis setups at once',
+      { REDIS_URL: 'redis://a', REDIS_CLUSTER_NODES: 'redis://b:7000' },
+      /^set one of REDIS_URL, REDIS_CLUSTER_NODES, not several$/,
+    ],
+    [
+      'a cluster node that is not a Redis URL',
+      { REDIS_CLUSTER_NODES: 'redis://a:7000, b:7001' },
+      /^REDIS_CLUSTER_NODES must be redis:\/\/ or rediss:\/\/ URLs, comma-separated$/,
+    ],
+    [
+      'sentinels without the name they monitor',
+      { REDIS_SENTINELS: 'a:26379,b:26379' },
+      /^REDIS_SENTINEL_NAME is required with REDIS_SENTINELS$/,
+    ],
+    [
+      'a sentinel that is not host:port',
+      { REDIS_SENTINELS: 'a:26379,b', REDIS_SENTINEL_NAME: 'main' },
+      /^REDIS_SENTINELS must be host:port pairs, comma-separated$/,
+    ],
+    [
+      'a sentinel name without sentinels',
+      { REDIS_SENTINEL_NAME: 'main' },
+      /^REDIS_SENTINEL_NAME needs REDIS_SENTINELS$/,
     ],
     [
       'a proxy trusted blindly',

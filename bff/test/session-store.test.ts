@@ -20,6 +20,12 @@ import type {
   StoreLifetimes,
 } from '../session-store/types.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
+import {
+  startCluster,
+  startSentinel,
+  type TestCluster,
+  type TestSentinel,
+} from './helpers/redis-topologies.ts';
 
 /** Short, real lifetimes: both stores measure time the same way (Redis with its own TTLs). */
 const LIFETIMES: StoreLifetimes = {
@@ -325,6 +331,31 @@ describe('memory store housekeeping', () => {
     await store.close();
   });
 });
+
+// The same contract on the topologies deployments run (bff/README.md, "Redis"): a cluster of
+// three primaries and three replicas, and Sentinel with a primary and a replica.
+let cluster: TestCluster;
+let sentinel: TestSentinel;
+before(async () => {
+  [cluster, sentinel] = await Promise.all([startCluster(), startSentinel()]);
+});
+after(async () => {
+  await Promise.all([cluster.stop(), sentinel.stop()]);
+});
+
+for (const kind of ['cluster', 'sentinel'] as const) {
+  storeContract(`redis ${kind}`, async (options) => {
+    const store = new RedisSessionStore({
+      ...LIFETIMES,
+      ...options,
+      topology: kind === 'cluster' ? cluster.topology : sentinel.topology,
+      timeoutMs: 1000,
+      keyPrefix: `bff-${randomUUID()}:`,
+    });
+    await store.connect();
+    return store;
+  });
+}
 
 describe('redis store keys for sign-ins and counters', () => {
   it('leave nothing behind once the sign-ins and windows expired', async () => {

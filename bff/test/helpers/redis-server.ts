@@ -48,7 +48,8 @@ export async function startRedis(): Promise<TestRedis> {
   };
 }
 
-function accepts(port: number): Promise<boolean> {
+/** Whether something accepts connections on the loopback port. */
+export function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     socket.once('connect', () => {

@@ -29,6 +29,7 @@ import { readConfig, type BffConfig } from '../../config.ts';
 import { createOidcClient, type OidcClient } from '../../oidc.ts';
 import { createBffServer, type BffServer } from '../../server.ts';
 import { MemorySessionStore } from '../../session-store/memory.ts';
+import type { RedisTopology } from '../../session-store/redis-connection.ts';
 import { RedisSessionStore, type RedisStoreOptions } from '../../session-store/redis.ts';
 import type { SessionStore } from '../../session-store/types.ts';
 
@@ -173,14 +174,14 @@ export interface RedisBffOptions extends Omit<BffOptions, 'store'> {
   readonly wrapStore?: (store: SessionStore) => SessionStore;
 }
 
-/** A BFF instance on the Redis at `redisUrl`: several of them make one deployment. */
+/** A BFF instance on the Redis at `redis` (a URL, or a cluster or Sentinel): several make one deployment. */
 export async function startRedisBff(
   stack: Stack,
-  redisUrl: string,
+  redis: string | RedisTopology,
   { timeoutMs = 500, loginLimits, wrapStore, env, ...options }: RedisBffOptions = {},
 ): Promise<RunningBff> {
   const store = new RedisSessionStore({
-    url: redisUrl,
+    ...(typeof redis === 'string' ? { url: redis } : { topology: redis }),
     timeoutMs,
     idleTimeoutMs: 1_800_000,
     absoluteLifetimeMs: 86_400_000,
