@@ -50,6 +50,12 @@ export interface BffConfig {
   readonly redis: RedisTopology | undefined;
   /** Longest wait for one store command before answering 503. */
   readonly storeTimeoutMs: number;
+  /**
+   * Replicas that must hold a refresh token write before it counts, and the longest wait for
+   * them (REDIS_REPLICA_ACKS, REDIS_REPLICA_ACK_TIMEOUT_MS): 1 on a cluster or Sentinel, 0 on
+   * one server. No acknowledgement in time answers 503, never a sign-out.
+   */
+  readonly redisReplicaAcks: { readonly replicas: number; readonly timeoutMs: number };
   /** Expiry of the per-session refresh lock (extended while the holder works). */
   readonly refreshLockTtlMs: number;
   readonly logLevel: string;
@@ -130,6 +136,16 @@ export function readConfig(env: Environment = process.env, cwd = process.cwd()):
     proxyBodyLimit: readInteger(env, 'BFF_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
     redis: readRedisTopology(env),
     storeTimeoutMs: readInteger(env, 'BFF_STORE_TIMEOUT_MS', 2000, 100, 60_000),
+    redisReplicaAcks: {
+      replicas: readInteger(
+        env,
+        'REDIS_REPLICA_ACKS',
+        env['REDIS_CLUSTER_NODES'] || env['REDIS_SENTINELS'] ? 1 : 0,
+        0,
+        16,
+      ),
+      timeoutMs: readInteger(env, 'REDIS_REPLICA_ACK_TIMEOUT_MS', 500, 10, 10_000),
+    },
     refreshLockTtlMs: readInteger(env, 'BFF_REFRESH_LOCK_TTL_MS', 5000, 500, 60_000),
     logLevel: optional(env, 'BFF_LOG_LEVEL') ?? 'info',
     trustProxy: readTrustProxy(optional(env, 'BFF_TRUST_PROXY')),

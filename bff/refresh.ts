@@ -122,7 +122,14 @@ export class SessionRefresher {
     const { writtenBy: _previousWriter, revision: _revision, ...unmarked } = current;
     let marked: WriteResult;
     try {
-      marked = await store.writeTokens(id, current.revision, { ...unmarked, refreshing: owner });
+      // Replicated: a mark lost in a failover would let another holder present this refresh
+      // token after the provider rotated it (a replay, and the grant revoked).
+      marked = await store.writeTokens(
+        id,
+        current.revision,
+        { ...unmarked, refreshing: owner },
+        { replicated: true },
+      );
     } catch (error) {
       // The reply may be lost after the mark landed: take our mark off again, or the next holder
       // would end a session whose refresh token never left this process.
@@ -170,7 +177,9 @@ export class SessionRefresher {
 
   /**
    * Stores `next` by compare-and-set, retrying through store outages until the write limit.
-   * A reply lost after a successful write is recognised by `writtenBy`.
+   * A reply lost after a successful write is recognised by `writtenBy`. A rotated refresh token
+   * (`newRefreshToken`) is written `replicated`: when its acknowledgement was not seen, the
+   * recognised write is written once more and acknowledged before it counts.
    */
   async #write(
     id: string,
@@ -183,7 +192,8 @@ export class SessionRefresher {
     const deadline = now() + writeLimitMs;
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const result = await store.writeTokens(id, expectedRevision, next);
+        const replicated = { replicated: newRefreshToken !== undefined };
+        const result = await store.writeTokens(id, expectedRevision, next, replicated);
         if (result === 'written') return { ...next, revision: expectedRevision + 1 };
         const lookup = await store.getSession(id);
         if (
@@ -191,7 +201,13 @@ export class SessionRefresher {
           lookup.session.tokens.writtenBy === owner &&
           lookup.session.tokens.version === next.version
         ) {
-          return lookup.session.tokens;
+          if (!replicated.replicated) return lookup.session.tokens;
+          const { revision, ...record } = lookup.session.tokens;
+          if ((await store.writeTokens(id, revision, record, replicated)) === 'written')
+            return { ...record, revision: revision + 1 };
+          // Written over meanwhile (a proxied call's mark): look again.
+          expectedRevision = revision;
+          continue;
         }
         // Signed out meanwhile, or another holder ended the session after our lock expired.
         if (newRefreshToken) void this.#deps.revoke?.(newRefreshToken).catch(() => undefined);

@@ -17,6 +17,7 @@ export function createSessionStore(
     BffConfig,
     | 'redis'
     | 'storeTimeoutMs'
+    | 'redisReplicaAcks'
     | 'sessionIdleTimeoutMs'
     | 'sessionAbsoluteLifetimeMs'
     | 'loginLimits'
@@ -32,6 +33,7 @@ export function createSessionStore(
   const store = new RedisSessionStore({
     ...lifetimes,
     topology: config.redis,
+    replicaAcks: config.redisReplicaAcks,
     timeoutMs: config.storeTimeoutMs,
     onError,
   });

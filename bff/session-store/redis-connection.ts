@@ -34,8 +34,25 @@ export interface RedisCommands {
   hExists(key: string, field: string): Promise<number>;
 }
 
+/** A script's reply, and how many replicas acknowledged its writes (WAIT). */
+export interface ReplicatedReply {
+  readonly reply: unknown;
+  readonly acknowledged: number;
+}
+
 export interface RedisConnection {
   readonly commands: RedisCommands;
+  /**
+   * Runs a script, then `WAIT replicas timeoutMs` for its writes. Both go over a connection of
+   * their own (WAIT counts the writes of the connection it is sent on, and blocks it): a slow
+   * replica delays the refresh that waits for it, never the other commands.
+   */
+  evalReplicated(
+    script: string,
+    options: { keys: string[]; arguments: string[] },
+    replicas: number,
+    timeoutMs: number,
+  ): Promise<ReplicatedReply>;
   /** Writes `fields` as the hash `key`, expiring at `expiresAt`, in one MULTI on its slot. */
   writeHash(key: string, fields: Record<string, string>, expiresAt: number): Promise<void>;
   ping(): Promise<void>;
@@ -71,8 +88,20 @@ export function openRedis(topology: RedisTopology, options: ConnectionOptions): 
     case 'server': {
       const client = createClient({ ...nodeOptions(options.timeoutMs), url: topology.url });
       client.on('error', options.onError);
+      const durable = lazily(async () => {
+        const own = client.duplicate();
+        own.on('error', options.onError);
+        await own.connect();
+        return own;
+      });
       return {
         commands: client as unknown as RedisCommands,
+        evalReplicated: async (script, scriptOptions, replicas, timeoutMs) => {
+          const own = await durable();
+          const reply = await own.eval(script, scriptOptions);
+          const acknowledged = await own.sendCommand(['WAIT', String(replicas), String(timeoutMs)]);
+          return { reply, acknowledged: Number(acknowledged) };
+        },
         writeHash: async (key, fields, expiresAt) => {
           await client.multi().hSet(key, fields).pExpireAt(key, expiresAt).exec();
         },
@@ -83,6 +112,7 @@ export function openRedis(topology: RedisTopology, options: ConnectionOptions): 
         connect: async () => void (await client.connect()),
         destroy: () => {
           if (client.isOpen) client.destroy();
+          durable.close((own) => own.isOpen && own.destroy());
         },
       };
     }
@@ -94,8 +124,25 @@ export function openRedis(topology: RedisTopology, options: ConnectionOptions): 
         maxCommandRedirections: 8,
       });
       cluster.on('error', options.onError);
+      const durable = lazily(async () => {
+        const own = cluster.duplicate();
+        own.on('error', options.onError);
+        await own.connect();
+        return own;
+      });
       return {
         commands: cluster as unknown as RedisCommands,
+        // WAIT is routed by the script's first key: to the same primary, on the same connection.
+        evalReplicated: async (script, scriptOptions, replicas, timeoutMs) => {
+          const own = await durable();
+          const reply = await own.eval(script, scriptOptions);
+          const acknowledged = await own.sendCommand(scriptOptions.keys[0], false, [
+            'WAIT',
+            String(replicas),
+            String(timeoutMs),
+          ]);
+          return { reply, acknowledged: Number(acknowledged) };
+        },
         writeHash: async (key, fields, expiresAt) => {
           await cluster.multi(key).hSet(key, fields).pExpireAt(key, expiresAt).exec();
         },
@@ -112,24 +159,46 @@ export function openRedis(topology: RedisTopology, options: ConnectionOptions): 
         connect: async () => void (await cluster.connect()),
         destroy: () => {
           if (cluster.isOpen) cluster.destroy();
+          durable.close((own) => own.isOpen && own.destroy());
         },
       };
     }
     case 'sentinel': {
       const node = nodeOptions(options.timeoutMs);
       // No credentials for the nodes or sentinels yet: see bff/README.md, "Redis".
-      const sentinel = createSentinel({
-        name: topology.name,
-        sentinelRootNodes: topology.sentinels.map(({ host, port }) => ({ host, port })),
-        nodeClientOptions: node,
-        sentinelClientOptions: nodeOptions(options.timeoutMs),
-        passthroughClientErrorEvents: true,
-        // Rediscover the primary a few times when a failover is under way.
-        maxCommandRediscovers: 8,
-      } as Parameters<typeof createSentinel>[0]);
-      sentinel.on('error', options.onError);
+      const open = () => {
+        const sentinel = createSentinel({
+          name: topology.name,
+          sentinelRootNodes: topology.sentinels.map(({ host, port }) => ({ host, port })),
+          nodeClientOptions: node,
+          sentinelClientOptions: nodeOptions(options.timeoutMs),
+          passthroughClientErrorEvents: true,
+          // Rediscover the primary a few times when a failover is under way.
+          maxCommandRediscovers: 8,
+          // One connection to the primary: WAIT must follow the write on the same one.
+          masterPoolSize: 1,
+        } as Parameters<typeof createSentinel>[0]);
+        sentinel.on('error', options.onError);
+        return sentinel;
+      };
+      const sentinel = open();
+      const durable = lazily(async () => {
+        const own = open();
+        await own.connect();
+        return own;
+      });
       return {
         commands: sentinel as unknown as RedisCommands,
+        evalReplicated: async (script, scriptOptions, replicas, timeoutMs) => {
+          const own = await durable();
+          const reply = await own.eval(script, scriptOptions);
+          const acknowledged = await own.sendCommand(false, [
+            'WAIT',
+            String(replicas),
+            String(timeoutMs),
+          ]);
+          return { reply, acknowledged: Number(acknowledged) };
+        },
         writeHash: async (key, fields, expiresAt) => {
           await sentinel.multi().hSet(key, fields).pExpireAt(key, expiresAt).exec();
         },
@@ -140,8 +209,32 @@ export function openRedis(topology: RedisTopology, options: ConnectionOptions): 
         connect: async () => void (await sentinel.connect()),
         destroy: () => {
           if (sentinel.isOpen) sentinel.destroy();
+          durable.close((own) => own.isOpen && own.destroy());
         },
       };
     }
   }
+}
+
+/**
+ * A connection opened on first use (most BFF requests never rotate a token), once; a failed
+ * attempt is forgotten so the next call tries again.
+ */
+function lazily<T>(open: () => Promise<T>): (() => Promise<T>) & {
+  close(destroy: (value: T) => unknown): void;
+} {
+  let pending: Promise<T> | undefined;
+  const get = () => {
+    pending ??= open().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+  return Object.assign(get, {
+    close: (destroy: (value: T) => unknown) => {
+      void pending?.then(destroy, () => undefined);
+      pending = undefined;
+    },
+  });
 }

@@ -29,6 +29,7 @@ import {
   type StoreLifetimes,
   type TokenRecord,
   type WindowCount,
+  type WriteOptions,
   type WriteResult,
   secondsUntil,
 } from './types.ts';
@@ -40,6 +41,11 @@ export interface RedisStoreOptions extends StoreLifetimes {
   /** Longest wait for one command (and for connecting). */
   readonly timeoutMs: number;
   readonly keyPrefix?: string;
+  /**
+   * Replicas that must acknowledge a `replicated` write, and for how long to wait for them.
+   * Default none (one server); config.ts asks for one on a cluster or Sentinel.
+   */
+  readonly replicaAcks?: { readonly replicas: number; readonly timeoutMs: number };
   /** Connection problems, for the log (the message never contains the URL). */
   readonly onError?: (error: Error) => void;
 }
@@ -84,6 +90,7 @@ export class RedisSessionStore implements SessionStore {
   readonly #keys: RedisKeys;
   readonly #lifetimes: Required<StoreLifetimes>;
   readonly #timeoutMs: number;
+  readonly #replicaAcks: { readonly replicas: number; readonly timeoutMs: number };
   readonly #keepAlive: NodeJS.Timeout;
   #pinging = false;
 
@@ -108,6 +115,7 @@ export class RedisSessionStore implements SessionStore {
       onError: (error: Error) => options.onError?.(error),
     });
     this.#timeoutMs = options.timeoutMs;
+    this.#replicaAcks = options.replicaAcks ?? { replicas: 0, timeoutMs: 0 };
     this.#keepAlive = setInterval(() => this.#ping(), Math.max(50, options.timeoutMs / 2));
     this.#keepAlive.unref();
   }
@@ -188,13 +196,30 @@ export class RedisSessionStore implements SessionStore {
     id: string,
     expectedRevision: number,
     next: NewTokenRecord,
+    options: WriteOptions = {},
   ): Promise<WriteResult> {
-    const tokens = JSON.stringify({ ...next, revision: expectedRevision + 1 });
-    return (await this.#eval(
-      WRITE_TOKENS,
-      [this.#keys.session(id)],
-      [expectedRevision, tokens],
-    )) as WriteResult;
+    const keys = [this.#keys.session(id)];
+    const args = [
+      String(expectedRevision),
+      JSON.stringify({ ...next, revision: expectedRevision + 1 }),
+    ];
+    const { replicas, timeoutMs } = this.#replicaAcks;
+    if (!options.replicated || replicas === 0) {
+      return (await this.#eval(WRITE_TOKENS, keys, args)) as WriteResult;
+    }
+    const { reply, acknowledged } = await this.#run(
+      () =>
+        this.#redis.evalReplicated(WRITE_TOKENS, { keys, arguments: args }, replicas, timeoutMs),
+      this.#timeoutMs + timeoutMs,
+    );
+    if (reply === 'written' && acknowledged < replicas) {
+      // Written on the primary only: a failover now could lose it. Transient, not a sign-out:
+      // the refresher tries again (and recognises its own write) or the request answers 503.
+      throw new StoreUnavailableError({
+        cause: new Error(`${acknowledged} of ${replicas} replicas acknowledged the write`),
+      });
+    }
+    return reply as WriteResult;
   }
 
   async endSession(id: string, reason: SessionEndReason): Promise<void> {
@@ -342,7 +367,7 @@ export class RedisSessionStore implements SessionStore {
    * for the socket timeout, which traffic keeps postponing); anything but an error reply from
    * Redis itself means "unreachable".
    */
-  async #run<T>(command: () => Promise<T>): Promise<T> {
+  async #run<T>(command: () => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const pending = Promise.resolve().then(command);
     // It may settle after the caller gave up: that outcome is no longer anyone's business.
@@ -351,7 +376,7 @@ export class RedisSessionStore implements SessionStore {
       return await Promise.race([
         pending,
         new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(new Error('Redis command timed out')), this.#timeoutMs);
+          timer = setTimeout(() => reject(new Error('Redis command timed out')), timeoutMs);
         }),
       ]);
     } catch (error) {

@@ -95,6 +95,14 @@ export interface WindowCount {
   readonly resetInMs: number;
 }
 
+export interface WriteOptions {
+  /**
+   * The write guards a refresh token (the mark before it is presented, the rotated one after):
+   * losing it in a failover would replay a refresh token and sign the user out.
+   */
+  readonly replicated?: boolean;
+}
+
 export interface SessionStore {
   /** Stores a new session under a fresh id; its token revision starts at 1. */
   createSession(session: NewSession): Promise<void>;
@@ -102,8 +110,17 @@ export interface SessionStore {
   getSession(id: string): Promise<SessionLookup>;
   /** Restarts the idle timeout (never past the absolute lifetime). */
   touchSession(id: string, now: number): Promise<void>;
-  /** Replaces the tokens iff the record is still at `expectedRevision` and not ended. */
-  writeTokens(id: string, expectedRevision: number, next: NewTokenRecord): Promise<WriteResult>;
+  /**
+   * Replaces the tokens iff the record is still at `expectedRevision` and not ended. With
+   * `replicated`, a write counts only once a replica holds it (a store with replicas); when none
+   * acknowledges in time it throws `StoreUnavailableError`, and the write may or may not stay.
+   */
+  writeTokens(
+    id: string,
+    expectedRevision: number,
+    next: NewTokenRecord,
+    options?: WriteOptions,
+  ): Promise<WriteResult>;
   /** Ends the session for good: the tokens are dropped and a tombstone keeps the reason. */
   endSession(id: string, reason: SessionEndReason): Promise<void>;
   /** Ids of live sessions with this provider session id. */

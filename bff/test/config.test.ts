@@ -73,6 +73,22 @@ describe('readConfig', () => {
       kind: 'cluster',
       nodes: ['redis://a:7000', 'redis://b:7001'],
     });
+    const acks = (extra: Record<string, string>) =>
+      readConfig({ ...minimal, ...extra }).redisReplicaAcks;
+    assert.deepEqual(acks({ REDIS_URL: 'redis://a' }), { replicas: 0, timeoutMs: 500 });
+    assert.deepEqual(acks({ REDIS_CLUSTER_NODES: 'redis://a:7000' }), {
+      replicas: 1,
+      timeoutMs: 500,
+    });
+    assert.deepEqual(
+      acks({
+        REDIS_SENTINELS: 'a:1',
+        REDIS_SENTINEL_NAME: 'm',
+        REDIS_REPLICA_ACKS: '0',
+        REDIS_REPLICA_ACK_TIMEOUT_MS: '250',
+      }),
+      { replicas: 0, timeoutMs: 250 },
+    );
     assert.deepEqual(read({ REDIS_SENTINELS: 'a:26379, b:26380', REDIS_SENTINEL_NAME: 'main' }), {
       kind: 'sentinel',
       name: 'main',

@@ -95,3 +95,59 @@ for (const kind of ['cluster', 'sentinel'] as const) {
     });
   });
 }
+
+describe('a replica that stops acknowledging (Sentinel)', () => {
+  let bff: RunningBff;
+
+  before(async () => {
+    bff = await startRedisBff(stack, sentinel.topology, {
+      listen: true,
+      timeoutMs: 1000,
+      replicaAcks: { replicas: 1, timeoutMs: 300 },
+    });
+  });
+  after(async () => {
+    await bff.close();
+  });
+
+  it('makes the refresh answer 503 before the refresh token is presented, then it completes once', async () => {
+    const browser = new Browser(stack.origin);
+    await browser.signIn();
+    const before = grants();
+    const refresh = () =>
+      browser.call('/bff/refresh', { method: 'POST', body: JSON.stringify({ version: 1 }) });
+    bff.advance(59_000);
+    sentinel.replica.pause();
+    let during: Response;
+    try {
+      during = await refresh();
+    } finally {
+      sentinel.replica.resume();
+    }
+    assert.equal(during.status, 503, await during.clone().text());
+    assert.equal(
+      (grants().grants['refresh_token'] ?? 0) - (before.grants['refresh_token'] ?? 0),
+      0,
+      'the refresh token was not presented: its mark had no replica',
+    );
+    assert.equal((await browser.call('/bff/session')).status, 200);
+    let after = await refresh();
+    for (let attempt = 0; attempt < 20 && after.status === 503; attempt++) {
+      await new Promise((done) => setTimeout(done, 200));
+      after = await refresh();
+    }
+    bff.advance(-59_000);
+    assert.equal(after.status, 200, await after.clone().text());
+    assert.deepEqual(
+      { refreshed: ((await after.json()) as { refreshed: boolean }).refreshed },
+      { refreshed: true },
+    );
+    const now = grants();
+    assert.equal(
+      (now.grants['refresh_token'] ?? 0) - (before.grants['refresh_token'] ?? 0),
+      1,
+      'one refresh',
+    );
+    assert.deepEqual(now.grantErrors.slice(before.grantErrors.length), [], 'no replay');
+  });
+});

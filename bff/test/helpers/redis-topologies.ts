@@ -23,6 +23,9 @@ const run = promisify(execFile);
 /** One redis-server process of a topology. */
 export interface RedisNode {
   readonly port: number;
+  /** SIGSTOP / SIGCONT: a node that hangs (a replica that stops acknowledging). */
+  pause(): void;
+  resume(): void;
   /** SIGKILL: a crash, with no chance to hand anything over. */
   kill(): Promise<void>;
 }
@@ -77,8 +80,11 @@ async function startNode(port: number, args: string[]): Promise<RedisNode> {
   }
   return {
     port,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGCONT');
       child.kill('SIGKILL');
       await exited;
     },
@@ -132,6 +138,13 @@ export async function startCluster(): Promise<TestCluster> {
     '1',
     '--cluster-yes',
   ]);
+  // `--cluster create` returns before the replicas have synced: a write then has no replica to
+  // acknowledge it (WAIT answers 0).
+  await until('every replica to sync with its primary', async () =>
+    (await Promise.all(ports.map((port) => cli(port, 'info', 'replication')))).every(
+      (info) => info.includes('role:master') || info.includes('master_link_status:up'),
+    ),
+  );
   await until('the cluster to agree', async () =>
     (await Promise.all(ports.map((port) => cli(port, 'cluster', 'info')))).every((info) =>
       info.includes('cluster_state:ok'),

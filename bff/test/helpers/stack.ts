@@ -170,6 +170,7 @@ export interface RedisBffOptions extends Omit<BffOptions, 'store'> {
   /** The store's command timeout, also given to the BFF as BFF_STORE_TIMEOUT_MS. */
   readonly timeoutMs?: number;
   readonly loginLimits?: RedisStoreOptions['loginLimits'];
+  readonly replicaAcks?: RedisStoreOptions['replicaAcks'];
   /** Wraps the connected store (to inject store faults). */
   readonly wrapStore?: (store: SessionStore) => SessionStore;
 }
@@ -178,7 +179,7 @@ export interface RedisBffOptions extends Omit<BffOptions, 'store'> {
 export async function startRedisBff(
   stack: Stack,
   redis: string | RedisTopology,
-  { timeoutMs = 500, loginLimits, wrapStore, env, ...options }: RedisBffOptions = {},
+  { timeoutMs = 500, loginLimits, wrapStore, env, replicaAcks, ...options }: RedisBffOptions = {},
 ): Promise<RunningBff> {
   const store = new RedisSessionStore({
     ...(typeof redis === 'string' ? { url: redis } : { topology: redis }),
@@ -186,6 +187,8 @@ export async function startRedisBff(
     idleTimeoutMs: 1_800_000,
     absoluteLifetimeMs: 86_400_000,
     ...(loginLimits ? { loginLimits } : {}),
+    // As config.ts: one replica's acknowledgement on a cluster or Sentinel.
+    replicaAcks: replicaAcks ?? { replicas: typeof redis === 'string' ? 0 : 1, timeoutMs: 500 },
   });
   await store.connect();
   return startBff(stack, {
