@@ -47,7 +47,11 @@ export interface TestSentinel {
   /** As config.ts reads it from REDIS_SENTINELS and REDIS_SENTINEL_NAME. */
   readonly topology: RedisTopology;
   readonly primary: RedisNode;
+  /** The first replica. */
   readonly replica: RedisNode;
+  readonly replicas: readonly RedisNode[];
+  /** The port the sentinels name as the primary now. */
+  primaryPort(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -161,7 +165,8 @@ export async function startCluster(): Promise<TestCluster> {
   };
 }
 
-export async function startSentinel(): Promise<TestSentinel> {
+/** Sentinel over a primary and `replicas` replicas (two keep acknowledging after a failover). */
+export async function startSentinel({ replicas: replicaCount = 1 } = {}): Promise<TestSentinel> {
   const dir = mkdtempSync(join(tmpdir(), 'redis-sentinel-'));
   const masterName = 'bffmaster';
   const primaryPort = await freePort();
@@ -172,21 +177,29 @@ export async function startSentinel(): Promise<TestSentinel> {
     '--dir',
     dir,
   ]);
-  const replicaPort = await freePort();
-  // Its own directory: a replica's first sync writes the primary's snapshot there.
-  const replica = await startNode(replicaPort, [
-    '--port',
-    String(replicaPort),
-    ...COMMON,
-    '--dir',
-    dir,
-    '--replicaof',
-    '127.0.0.1',
-    String(primaryPort),
-  ]);
-  await until('the replica to sync', async () =>
-    (await cli(replicaPort, 'info', 'replication')).includes('master_link_status:up'),
-  );
+  const replicas: RedisNode[] = [];
+  for (let i = 0; i < replicaCount; i++) {
+    const replicaPort = await freePort();
+    // A file of its own: a replica's first sync writes the primary's snapshot there.
+    replicas.push(
+      await startNode(replicaPort, [
+        '--port',
+        String(replicaPort),
+        ...COMMON,
+        '--dir',
+        dir,
+        '--dbfilename',
+        `replica-${replicaPort}.rdb`,
+        '--replicaof',
+        '127.0.0.1',
+        String(primaryPort),
+      ]),
+    );
+    await until('the replica to sync', async () =>
+      (await cli(replicaPort, 'info', 'replication')).includes('master_link_status:up'),
+    );
+  }
+  const replica = replicas[0]!;
   const sentinelPorts: number[] = [];
   const sentinels: RedisNode[] = [];
   for (let i = 0; i < 3; i++) {
@@ -209,11 +222,10 @@ export async function startSentinel(): Promise<TestSentinel> {
     sentinels.push(await startNode(port, [conf, '--sentinel']));
     sentinelPorts.push(port);
   }
-  await until('the sentinels to see the replica', async () =>
-    (await cli(sentinelPorts[0]!, 'sentinel', 'replicas', masterName)).includes(
-      String(replicaPort),
-    ),
-  );
+  await until('the sentinels to see the replicas', async () => {
+    const seen = await cli(sentinelPorts[0]!, 'sentinel', 'replicas', masterName);
+    return replicas.every((node) => seen.includes(String(node.port)));
+  });
   return {
     masterName,
     sentinels: sentinelPorts.map((port) => `127.0.0.1:${port}`),
@@ -224,8 +236,15 @@ export async function startSentinel(): Promise<TestSentinel> {
     },
     primary,
     replica,
+    replicas,
+    primaryPort: async () =>
+      Number(
+        (await cli(sentinelPorts[0]!, 'sentinel', 'get-master-addr-by-name', masterName))
+          .trim()
+          .split('\n')[1],
+      ),
     stop: async () => {
-      await Promise.all([...sentinels, primary, replica].map((node) => node.kill()));
+      await Promise.all([...sentinels, primary, ...replicas].map((node) => node.kill()));
       rmSync(dir, { recursive: true, force: true });
     },
   };
