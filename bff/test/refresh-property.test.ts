@@ -7,16 +7,21 @@
  * - nothing revives a signed-out session;
  * - a session whose rotated refresh token was lost ends definitively: once things are calm again,
  *   a session is either ended or holds exactly the provider's current refresh token.
- * Virtual time; fixed seed (BFF_PROPERTY_SEED overrides), printed for replay.
+ * Virtual time; fixed seed (BFF_PROPERTY_SEED overrides), printed for replay. A small run puts
+ * the shared store on a real Redis Cluster (3 primaries, 3 replicas; its lock TTLs in real time):
+ * the simulation then also waits for store commands under way before it calls anything settled.
  */
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
 
 import fc from 'fast-check';
 
 import { BffError } from '../errors.ts';
 import { SessionRefresher } from '../refresh.ts';
 import { MemorySessionStore } from '../session-store/memory.ts';
+import { RedisSessionStore } from '../session-store/redis.ts';
 import type { SessionStore } from '../session-store/types.ts';
 import {
   FakeProvider,
@@ -26,6 +31,7 @@ import {
   type Instance,
   type World,
 } from './helpers/simulation.ts';
+import { startCluster, type TestCluster } from './helpers/redis-topologies.ts';
 
 const SEED = Number(process.env['BFF_PROPERTY_SEED'] ?? 20261125);
 const RUNS = Number(process.env['BFF_PROPERTY_RUNS'] ?? 500);
@@ -66,21 +72,39 @@ interface Node {
   readonly refresher: SessionRefresher;
 }
 
-async function play({ instances, latencySeed, events }: Scenario) {
+/**
+ * The store the instances share: the in-process one on the virtual clock, or (a small run) a
+ * real one, whose own expiries (the refresh lock's) run on real time: `calm` then waits them out.
+ */
+interface SharedStore {
+  open(clock: VirtualClock): Promise<SessionStore>;
+  calm(): Promise<void>;
+  /** The session's creation time: Redis expires keys on its own (real) clock. */
+  readonly createdAt: () => number;
+}
+
+const IN_PROCESS: SharedStore = {
+  open: async (clock) =>
+    new MemorySessionStore({
+      idleTimeoutMs: 3_600_000,
+      absoluteLifetimeMs: 86_400_000,
+      now: () => clock.now,
+      sweepIntervalMs: 0,
+    }),
+  calm: async () => {},
+  createdAt: () => 0,
+};
+
+async function play({ instances, latencySeed, events }: Scenario, stores = IN_PROCESS) {
   const clock = new VirtualClock();
   const world: World = { clock, rng: random(latencySeed), storeDown: false, providerDown: false };
   const provider = new FakeProvider(world);
-  const shared = new MemorySessionStore({
-    idleTimeoutMs: 3_600_000,
-    absoluteLifetimeMs: 86_400_000,
-    now: () => clock.now,
-    sweepIntervalMs: 0,
-  });
+  const shared = await stores.open(clock);
   await shared.createSession({
     id: SESSION,
     sub: 'alice',
     claims: { sub: 'alice' },
-    createdAt: 0,
+    createdAt: stores.createdAt(),
     tokens: {
       version: 1,
       accessToken: 'at-0',
@@ -135,6 +159,15 @@ async function play({ instances, latencySeed, events }: Scenario) {
     if (!(error instanceof BffError)) violations.push(`unexpected error: ${String(error)}`);
   };
 
+  /** Runs the clock until no timer is left and no store command is under way. */
+  const settle = async () => {
+    await clock.run();
+    while ((world.inflight ?? 0) > 0) {
+      await delay(1);
+      await clock.run();
+    }
+  };
+
   for (const event of events) {
     clock.at(event.at, () => {
       const slot = event.instance % instances;
@@ -171,15 +204,16 @@ async function play({ instances, latencySeed, events }: Scenario) {
       }
     });
   }
-  await clock.run();
+  await settle();
 
   // Calm again: everything up, every lock expired; one live instance makes one more request.
   world.storeDown = false;
   world.providerDown = false;
   clock.now += LOCK_TTL * 10;
+  await stores.calm();
   const calm = start(9);
   void request(calm, false).catch(expected);
-  await clock.run();
+  await settle();
 
   assert.deepEqual(violations, []);
   assert.equal(provider.replays, 0, 'a refresh token was presented after rotation');
@@ -232,4 +266,49 @@ it('finds the lost-token case in its scenarios: a crash between answer and write
   assert.equal(provider.rotations, 1);
   assert.equal(provider.replays, 0);
   assert.deepEqual(final, { state: 'ended', reason: 'refresh_token_lost' });
+});
+
+describe('against a Redis Cluster (a small run)', () => {
+  const CLUSTER_RUNS = Number(process.env['BFF_PROPERTY_CLUSTER_RUNS'] ?? 15);
+  let cluster: TestCluster;
+  const stores: RedisSessionStore[] = [];
+
+  before(async () => {
+    cluster = await startCluster();
+  });
+  after(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    await cluster.stop();
+  });
+
+  it(`keeps the invariants with the store on a 3+3 cluster (seed ${SEED}, ${CLUSTER_RUNS} runs)`, async () => {
+    const onCluster: SharedStore = {
+      open: async () => {
+        const store = new RedisSessionStore({
+          topology: cluster.topology,
+          timeoutMs: 2000,
+          idleTimeoutMs: 3_600_000,
+          absoluteLifetimeMs: 86_400_000,
+          replicaAcks: { replicas: 1, timeoutMs: 1000 },
+          // One session id per run: each run gets keys of its own.
+          keyPrefix: `prop-${randomUUID()}:`,
+        });
+        stores.push(store);
+        await store.connect();
+        return store;
+      },
+      // Locks left by crashed instances expire in Redis' time, not the virtual clock's.
+      calm: () => delay(LOCK_TTL + 100),
+      createdAt: Date.now,
+    };
+    let refreshes = 0;
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        refreshes += (await play(s, onCluster)).provider.rotations;
+      }),
+      { seed: SEED, numRuns: CLUSTER_RUNS, endOnFailure: true },
+    );
+    console.log(`refresh property on the cluster: ${CLUSTER_RUNS} runs, ${refreshes} refreshes`);
+    assert.ok(refreshes > CLUSTER_RUNS, 'refreshes happen');
+  });
 });

@@ -78,6 +78,11 @@ export interface World {
   readonly rng: () => number;
   storeDown: boolean;
   providerDown: boolean;
+  /**
+   * Store commands under way in the inner store. A real store (Redis) answers in real time, which
+   * the virtual clock cannot see: the simulation waits for this to reach 0 before it is calm.
+   */
+  inflight?: number;
 }
 
 /** A promise that never settles: what a dead process's pending work looks like. */
@@ -97,10 +102,13 @@ export function instanceStore(inner: SessionStore, world: World, instance: Insta
         await latency(world, 20);
         if (instance.dead) return never();
         if (world.storeDown) throw new StoreUnavailableError();
-        const result = (await (value as (...a: unknown[]) => Promise<unknown>).apply(
-          target,
-          args,
-        )) as unknown;
+        world.inflight = (world.inflight ?? 0) + 1;
+        let result: unknown;
+        try {
+          result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        } finally {
+          world.inflight -= 1;
+        }
         await latency(world, 20);
         if (instance.dead) return never();
         // The command ran, but its reply is lost: the caller cannot know it happened.
