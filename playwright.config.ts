@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 
-import { APP, API, E2E_ENV, ISSUER } from './e2e/helpers/stack';
+import { APP, E2E_ENV, devStackServers } from './e2e/helpers/stack';
 import { chromiumExecutable, chromiumFlags } from './scripts/chromium.cjs';
 
 const env = { ...process.env, ...E2E_ENV } as Record<string, string>;
@@ -29,20 +29,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   webServer: [
-    {
-      command: 'npm run --silent dev:idp',
-      url: `${ISSUER}/.well-known/openid-configuration`,
-      env,
-      reuseExistingServer: reuse,
-      timeout: 60_000,
-    },
-    {
-      command: 'npm run --silent dev:api',
-      url: `${API}/api/me`,
-      env,
-      reuseExistingServer: reuse,
-      timeout: 60_000,
-    },
+    ...devStackServers(env).map((server) => ({ ...server, reuseExistingServer: reuse })),
     {
       // --stats-json: e2e reads the metafile to know which chunk holds angular-oauth2-oidc.
       command:

@@ -16,7 +16,7 @@ import { StoreUnavailableError } from '../errors.ts';
 import type { SessionStore } from '../session-store/types.ts';
 import { Browser } from './helpers/browser.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
-import { startRedisBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
+import { baseOf, startRedisBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
 
 const LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -51,10 +51,6 @@ function instance(
   wrapStore?: (store: SessionStore) => SessionStore,
 ): Promise<RunningBff> {
   return startRedisBff(stack, redis.url, { listen, ...(wrapStore ? { wrapStore } : {}) });
-}
-
-function baseOf(bff: RunningBff): string {
-  return `http://localhost:${(bff.server.server.address() as { port: number }).port}`;
 }
 
 before(async () => {

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Browser } from './helpers/browser.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import {
+  baseOf,
   startBff,
   startRedisBff,
   startStack,
@@ -33,10 +34,6 @@ const LIMITS = {
   BFF_RATE_LIMIT_REFRESH: '5',
   BFF_RATE_LIMIT_BACKCHANNEL_LOGOUT: '2',
 };
-
-function baseOf(bff: RunningBff): string {
-  return `http://localhost:${(bff.server.server.address() as { port: number }).port}`;
-}
 
 /** Status counts of `count` sequential requests, each sent to `base(i)`. */
 async function statuses(

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { Browser } from './helpers/browser.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
-import { startRedisBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
+import { baseOf, startRedisBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
 
 let stack: Stack;
 let redis: TestRedis;
@@ -18,10 +18,6 @@ let b: RunningBff;
 
 function instance(listen: boolean): Promise<RunningBff> {
   return startRedisBff(stack, redis.url, { listen });
-}
-
-function baseOf(bff: RunningBff): string {
-  return `http://localhost:${(bff.server.server.address() as { port: number }).port}`;
 }
 
 before(async () => {

@@ -15,7 +15,7 @@ import {
   type TestCluster,
   type TestSentinel,
 } from './helpers/redis-topologies.ts';
-import { startRedisBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
+import { baseOf, startRedisBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
 
 let stack: Stack;
 let cluster: TestCluster;
@@ -27,10 +27,6 @@ before(async () => {
 after(async () => {
   await Promise.all([stack.close(), cluster.stop(), sentinel.stop()]);
 });
-
-function baseOf(bff: RunningBff): string {
-  return `http://localhost:${(bff.server.server.address() as { port: number }).port}`;
-}
 
 const grants = () => stack.idp.stats.snapshot();
 

@@ -198,6 +198,11 @@ export async function startRedisBff(
   });
 }
 
+/** The address a BFF instance listens on (the first listens on the stack's origin, the others not). */
+export function baseOf(bff: RunningBff): string {
+  return `http://localhost:${(bff.server.server.address() as { port: number }).port}`;
+}
+
 /** A TCP port that was free a moment ago. */
 export async function freePort(): Promise<number> {
   const server = createServer();
