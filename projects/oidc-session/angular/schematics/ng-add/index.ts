@@ -166,13 +166,13 @@ function writeRuntimeConfig(tree: Tree, path: string, options: NgAddOptions): st
 
 /** Browser mode signs in with angular-oauth2-oidc and proves tokens with dpop. */
 function browserModePeers(tree: Tree, done: string[]): Rule[] {
+  const app = JSON.parse(tree.readText('package.json')) as {
+    dependencies?: Record<string, string>;
+  };
   return ['angular-oauth2-oidc', 'dpop'].map((name) => {
     const range = manifest.peerDependencies[name]!;
-    const manifestNow = JSON.parse(tree.readText('package.json')) as {
-      dependencies?: Record<string, string>;
-    };
     done.push(
-      manifestNow.dependencies?.[name]
+      app.dependencies?.[name]
         ? `package.json: ${name} already a dependency (unchanged)`
         : `package.json: ${name}@${range} added (browser mode's sign-in${name === 'dpop' ? ' and DPoP proofs' : ''})`,
     );
