@@ -38,6 +38,9 @@ const stages = [
       'tsx',
       '--test',
       '--test-concurrency=1',
+      // A test file whose process cannot end (a server left listening) fails after this, instead
+      // of holding the run until CI's own limit ends it with no counts at all.
+      '--test-timeout=300000',
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       '--test-reporter=tap',
@@ -97,6 +100,9 @@ const stages = [
       '--import',
       'tsx',
       '--test',
+      // A library build, three npm installs and an app build per mode, on a slow machine; see
+      // the backend stage.
+      '--test-timeout=900000',
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       '--test-reporter=tap',

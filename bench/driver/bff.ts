@@ -7,10 +7,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 import { Browser as CookieJar } from '../../bff/test/helpers/browser.ts';
+import { freePort } from '../../dev-backend/shared/free-port.ts';
 import { bffEnv, UNTHROTTLED } from '../../scripts/bff-env.mjs';
 import { Results } from './report';
 import { ACCESS_TOKEN_TTL_SECONDS, ENV, ROOT, type StackEnv } from './stack';
@@ -123,14 +124,6 @@ async function withBffs<T>(
     await Promise.all(instances.map((instance) => instance.stop()));
     await server?.stop();
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function signedIn(env: StackEnv): Promise<CookieJar> {

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
+import { freePort } from '../../dev-backend/shared/free-port.ts';
 import { ProviderUnavailableError, RefreshOutcomeUnknownError } from '../errors.ts';
 import { Browser } from './helpers/browser.ts';
-import { freePort, startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
+import { startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
 
 let stack: Stack;
 let bff: RunningBff;

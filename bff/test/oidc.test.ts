@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
+import { freePort } from '../../dev-backend/shared/free-port.ts';
 import {
   ProviderRejectedError,
   ProviderUnavailableError,
   RefreshOutcomeUnknownError,
 } from '../errors.ts';
 import { createOidcClient, type OidcClient } from '../oidc.ts';
-import { freePort } from './helpers/stack.ts';
 
 let server: Server;
 let issuer: string;
@@ -24,6 +24,9 @@ before(async () => {
   const port = await freePort();
   issuer = `http://localhost:${port}`;
   server = createServer((req, res) => {
+    // No keep-alive: a connection kept from one case would be reused after the "refused" case
+    // closes the server, and fail as "other side closed" (an unknown outcome, rightly) instead.
+    res.setHeader('connection', 'close');
     if (req.url === '/.well-known/openid-configuration') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(

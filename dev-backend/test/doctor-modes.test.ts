@@ -12,10 +12,11 @@ import { BFF_CALLBACK_PATH, DEV_BFF_CLIENT_SECRET } from '../identity-provider/b
 import type { ProviderQuirks } from '../identity-provider/provider-quirks.ts';
 import { startIdentityProvider } from '../identity-provider/server.ts';
 import { startSecondProvider, type SecondProviderOptions } from '../second-provider/server.ts';
+import { freePort } from '../shared/free-port.ts';
 import type { BffClientConfig, CheckId, DoctorConfig, DoctorReport } from '../../doctor/finding.ts';
 import { runDoctor } from '../../doctor/run-doctor.ts';
 import { APP_SCOPE, CLIENT_ID } from './helpers/oidc-flow.ts';
-import { APP_ORIGIN, freePort } from './helpers/stack.ts';
+import { APP_ORIGIN } from './helpers/stack.ts';
 
 const TRICKY_BFF_ID = 'demo-bff.with~tricky-chars';
 type Mode = 'browser' | 'bff';

@@ -10,9 +10,10 @@ import {
   type RunningSecondProvider,
 } from '../second-provider/server.ts';
 import { readSettings, SettingsError } from '../settings.ts';
+import { freePort } from '../shared/free-port.ts';
 import { readStats } from './helpers/dev-stats-client.ts';
 import { refresh, signIn, type TokenResponse } from './helpers/oidc-flow.ts';
-import { APP_ORIGIN, freePort, withOptionalDpopByDefault } from './helpers/stack.ts';
+import { APP_ORIGIN, withOptionalDpopByDefault } from './helpers/stack.ts';
 
 /** The second provider and an API in external mode, as `OIDC_ISSUER=… npm start` wires them. */
 async function startExternalPair(

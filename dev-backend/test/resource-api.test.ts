@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type { ApiStatsSnapshot } from '../resource-api/dev-stats.ts';
 import { startResourceApi } from '../resource-api/server.ts';
+import { freePort } from '../shared/free-port.ts';
 import { readStats, resetStats } from './helpers/dev-stats-client.ts';
 import {
   foreignKey,
@@ -11,7 +12,7 @@ import {
   forgeUnsignedToken,
 } from './helpers/forge.ts';
 import { signIn, type TokenResponse } from './helpers/oidc-flow.ts';
-import { freePort, startStack, type TestStack } from './helpers/stack.ts';
+import { startStack, type TestStack } from './helpers/stack.ts';
 
 const DASHBOARD = ['weather', 'news', 'stocks', 'tasks', 'messages', 'calendar'];
 

@@ -9,7 +9,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 
 import { startRedis, type TestRedis } from '../../bff/test/helpers/redis-server.ts';
-import { freePort } from '../../bff/test/helpers/stack.ts';
+import { freePort } from '../../dev-backend/shared/free-port.ts';
 import { bffEnv, UNTHROTTLED } from '../../scripts/bff-env.mjs';
 import { stackEnv } from '../../scripts/stack-env.mjs';
 import { E2E_ENV } from '../helpers/stack';

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createConnection } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { freePort } from './stack.ts';
+import { freePort } from '../../../dev-backend/shared/free-port.ts';
 
 export interface TestRedis {
   readonly url: string;

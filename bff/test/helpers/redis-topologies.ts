@@ -7,15 +7,14 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
+import { freePort } from '../../../dev-backend/shared/free-port.ts';
 import type { RedisTopology } from '../../session-store/redis-connection.ts';
 import { accepts, REDIS_SERVER } from './redis-server.ts';
-import { freePort } from './stack.ts';
 
 const REDIS_CLI = process.env['REDIS_CLI'] ?? '/usr/bin/redis-cli';
 const run = promisify(execFile);
@@ -53,25 +52,6 @@ export interface TestSentinel {
   /** The port the sentinels name as the primary now. */
   primaryPort(): Promise<number>;
   stop(): Promise<void>;
-}
-
-/** A port whose cluster bus port (+ 10000) is free too. */
-async function clusterPort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = await freePort();
-    if (port + 10000 > 65535 || taken.has(port)) continue;
-    if (!(await isFree(port + 10000))) continue;
-    taken.add(port);
-    return port;
-  }
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 async function startNode(port: number, args: string[]): Promise<RedisNode> {
@@ -112,9 +92,8 @@ const COMMON = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
 
 export async function startCluster(): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'redis-cluster-'));
-  const taken = new Set<number>();
   const ports: number[] = [];
-  for (let i = 0; i < 6; i++) ports.push(await clusterPort(taken));
+  for (let i = 0; i < 6; i++) ports.push(await freePort({ withClusterBus: true }));
   const nodes = await Promise.all(
     ports.map((port) =>
       startNode(port, [

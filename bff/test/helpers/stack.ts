@@ -4,7 +4,6 @@
  * is picked first.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -25,6 +24,7 @@ import {
   startResourceApi,
   type RunningResourceApi,
 } from '../../../dev-backend/resource-api/server.ts';
+import { freePort } from '../../../dev-backend/shared/free-port.ts';
 import { readConfig, type BffConfig } from '../../config.ts';
 import { createOidcClient, type OidcClient } from '../../oidc.ts';
 import { createBffServer, type BffServer } from '../../server.ts';
@@ -65,11 +65,15 @@ export async function startStack({
     refreshTokenTtl: 86400,
     ...(quirks ? { quirks } : {}),
   });
+  // A provider left running by a failed start would keep the test file's process alive for ever.
   const api = await startResourceApi({
     port: apiPort,
     issuer: idp.issuer,
     audience: `http://localhost:${apiPort}`,
     appOrigin: origin,
+  }).catch(async (error: unknown) => {
+    await idp.close();
+    throw error;
   });
   const staticDir = mkdtempSync(join(tmpdir(), 'bff-app-'));
   writeFileSync(
@@ -201,15 +205,4 @@ export async function startRedisBff(
 /** The address a BFF instance listens on (the first listens on the stack's origin, the others not). */
 export function baseOf(bff: RunningBff): string {
   return `http://localhost:${(bff.server.server.address() as { port: number }).port}`;
-}
-
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string')
-    throw new Error('could not find a free port');
-  return address.port;
 }

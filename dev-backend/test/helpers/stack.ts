@@ -1,7 +1,6 @@
 /**
  * Starts the real identity provider and resource API on free ports for one test file.
  */
-import { createServer } from 'node:net';
 import type { JWK } from 'jose';
 
 import { generateSigningKey } from '../../identity-provider/signing-key.ts';
@@ -10,6 +9,7 @@ import {
   type RunningIdentityProvider,
 } from '../../identity-provider/server.ts';
 import { startResourceApi, type RunningResourceApi } from '../../resource-api/server.ts';
+import { freePort } from '../../shared/free-port.ts';
 
 /** The app origin the tests pretend to be; nothing listens there, it only names redirects and CORS. */
 export const APP_ORIGIN = 'http://localhost:4200';
@@ -32,8 +32,8 @@ export async function startStack({
   accessTokenTtl = 60,
   refreshTokenTtl = 86400,
 }: StackOptions = {}): Promise<TestStack> {
-  // The provider needs the API's origin (its audience) and the API needs the issuer, so one port
-  // is picked up front; the race with other processes for it is acceptable in a test.
+  // The provider needs the API's origin (its audience) and the API needs the issuer, so the API's
+  // port is picked up front (free-port.ts says why that pick does not race).
   const apiPort = await freePort();
   const signingKey = await generateSigningKey();
   const idp = await withOptionalDpopByDefault(() =>
@@ -79,16 +79,4 @@ export async function withOptionalDpopByDefault<T>(start: () => Promise<T>): Pro
   } finally {
     delete process.env['DEMO_CLIENT_DPOP'];
   }
-}
-
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') {
-    throw new Error('could not find a free port');
-  }
-  return address.port;
 }
