@@ -10,7 +10,9 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 
 import { Session, launchBrowser } from './driver/browser';
-import { bffBurstAfterExpiry, bffProxyOverhead, bffThroughput, useStaticDir } from './driver/bff';
+import { bffBurstAfterExpiry, bffProxyOverhead } from './driver/bff';
+import { bffUnderLoad } from './driver/bff-load';
+import { useStaticDir } from './driver/bff-processes';
 import { APP_DIST, buildApp, measureBundle, measureModeBundles } from './driver/bundle';
 import {
   Bench,
@@ -23,14 +25,14 @@ import {
   tabsAfterExpiry,
   timeToFirstApiRequest,
 } from './driver/measures';
-import { Results, SUBJECTS, bffTable, markdownTable } from './driver/report';
+import { Results, SUBJECTS, bffLoadTable, bffTable, markdownTable } from './driver/report';
 import { ACCESS_TOKEN_TTL_SECONDS, Backend, ROOT, closeServer, serveSubject } from './driver/stack';
 import { stackEnv } from '../scripts/stack-env.mjs';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 // For working on one part: BENCH_ONLY=interceptor-cost,steady BENCH_SUBJECTS=this (parts:
 // bundle, interceptor-cost, dpop, startup, first-request, 401-burst, expiry-burst, tabs, steady,
-// bff)
+// bff; bff-load for the BFF's load rows alone)
 const only = process.env['BENCH_ONLY']?.split(',');
 const subjects = SUBJECTS.filter(
   (s) => process.env['BENCH_SUBJECTS']?.split(',').includes(s) ?? true,
@@ -42,7 +44,7 @@ const log = (message: string) =>
 
 const results = new Results();
 // BENCH_ONLY=bff needs no browser, no harness builds: only a production build for the BFF to serve.
-const browserWanted = !only || only.some((part) => part !== 'bff' && part !== 'bundle');
+const browserWanted = !only || only.some((part) => !['bff', 'bff-load', 'bundle'].includes(part));
 if (browserWanted || !existsSync(join(ROOT, 'dist', 'oidc-session', 'browser', 'index.html'))) {
   log('building the app (stats)');
   buildApp();
@@ -67,7 +69,7 @@ const backend = new Backend();
 await backend.start();
 try {
   if (browserWanted) await browserParts();
-  if (wanted('bff')) await bffParts();
+  if (wanted('bff') || wanted('bff-load')) await bffParts();
 } finally {
   backend.stop();
 }
@@ -115,10 +117,12 @@ async function browserParts(): Promise<void> {
   }
 }
 
-/** The BFF from Node (no browser): bursts on the 6 s stack, cost and throughput on a 1 h one. */
+/** The BFF from Node (no browser): bursts on the 6 s stack, cost and load on a 1 h one. */
 async function bffParts(): Promise<void> {
-  log('bff: bursts after expiry through one and two instances');
-  await bffBurstAfterExpiry(results, RUNS, 100);
+  if (wanted('bff')) {
+    log('bff: bursts after expiry through one and two instances');
+    await bffBurstAfterExpiry(results, RUNS, 100);
+  }
   const longLived = stackEnv({
     APP_PORT: '4420',
     IDP_PORT: '9420',
@@ -129,10 +133,12 @@ async function bffParts(): Promise<void> {
   const stack = new Backend(longLived);
   await stack.start();
   try {
-    log('bff: proxy overhead per API request');
-    await bffProxyOverhead(results, longLived, RUNS, 2_000);
-    log('bff: requests per second through one instance');
-    await bffThroughput(results, longLived, RUNS, 5_000, 16);
+    if (wanted('bff')) {
+      log('bff: proxy overhead per API request');
+      await bffProxyOverhead(results, longLived, RUNS, 2_000);
+    }
+    log('bff: under load with 100 to 10,000 sessions, per store, against a bare proxy');
+    await bffUnderLoad(results, longLived, RUNS, log);
   } finally {
     stack.stop();
   }
@@ -144,12 +150,15 @@ const summary =
   `Latest run (${new Date().toISOString().slice(0, 10)}) — machine: ${machine}; Node ${process.version}; ` +
   `access-token lifetime ${ACCESS_TOKEN_TTL_SECONDS} s; ${RUNS} runs per figure, median (min–max); ` +
   `${((Date.now() - started) / 60_000).toFixed(1)} min.`;
-const isBff = (row: { measure: string }) => row.measure.startsWith('bff-');
-const table = markdownTable(rows.filter((row) => !isBff(row)));
+const isBffLoad = (row: { measure: string }) => row.measure.startsWith('bff-load-');
+const isBff = (row: { measure: string }) => row.measure.startsWith('bff-') && !isBffLoad(row);
+const table = markdownTable(rows.filter((row) => !isBff(row) && !isBffLoad(row)));
 const bff = bffTable(rows.filter(isBff));
+const bffLoad = bffLoadTable(rows.filter(isBffLoad));
 const printed = [
-  rows.some((row) => !isBff(row)) ? table : '',
+  rows.some((row) => !isBff(row) && !isBffLoad(row)) ? table : '',
   rows.some(isBff) ? `BFF (Node client, loopback):\n\n${bff}` : '',
+  rows.some(isBffLoad) ? `BFF under load (autocannon, loopback):\n\n${bffLoad}` : '',
 ].filter(Boolean);
 console.log([summary, ...printed].join('\n\n'));
 const complete = !only && !process.env['BENCH_SUBJECTS'];
@@ -158,6 +167,7 @@ if (complete) {
   writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(rows, null, 2) + '\n');
   updateTables('bench', `${summary}\n\n${table}`);
   updateTables('bench-bff', `${summary}\n\n${bff}`);
+  updateTables('bench-bff-load', `${summary}\n\n${bffLoad}`);
   log('done; wrote bench/results.json and the tables in docs/benchmark.md');
 } else {
   writeFileSync(

@@ -51,6 +51,11 @@ export interface BffConfig {
   /** Longest wait for one store command before answering 503. */
   readonly storeTimeoutMs: number;
   /**
+   * Sessions the in-process store holds (BFF_MEMORY_MAX_SESSIONS); past it a sign-in is refused
+   * with 503 and nobody is signed out. Unused with Redis.
+   */
+  readonly memoryMaxSessions: number;
+  /**
    * Replicas that must hold a refresh token write before it counts, and the longest wait for
    * them (REDIS_REPLICA_ACKS, REDIS_REPLICA_ACK_TIMEOUT_MS): 1 on a cluster or Sentinel, 0 on
    * one server. No acknowledgement in time answers 503, never a sign-out.
@@ -136,6 +141,7 @@ export function readConfig(env: Environment = process.env, cwd = process.cwd()):
     proxyBodyLimit: readInteger(env, 'BFF_BODY_LIMIT', 1_048_576, 1024, 104_857_600),
     redis: readRedisTopology(env),
     storeTimeoutMs: readInteger(env, 'BFF_STORE_TIMEOUT_MS', 2000, 100, 60_000),
+    memoryMaxSessions: readInteger(env, 'BFF_MEMORY_MAX_SESSIONS', 50_000, 1, 10_000_000),
     redisReplicaAcks: {
       replicas: readInteger(
         env,

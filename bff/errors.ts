@@ -71,6 +71,20 @@ export class StoreUnavailableError extends UnavailableError {
   }
 }
 
+/**
+ * The in-process store holds its most sessions (BFF_MEMORY_MAX_SESSIONS): a new sign-in is
+ * refused (503); no session is evicted, so nobody is signed out to make room.
+ */
+export class SessionStoreFullError extends UnavailableError {
+  override readonly message: string;
+  constructor(readonly maxSessions: number) {
+    super('store');
+    this.message =
+      `the in-process session store holds its limit of ${maxSessions} sessions ` +
+      '(BFF_MEMORY_MAX_SESSIONS): raise it, or use Redis';
+  }
+}
+
 /** Too many requests from one client address in the current window (429, with Retry-After). */
 export class RateLimitedError extends BffError {
   override readonly name = 'RateLimitedError';

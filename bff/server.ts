@@ -6,10 +6,10 @@
 import type { Writable } from 'node:stream';
 
 import cookie from '@fastify/cookie';
-import { fastifyHelmet as helmet } from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 
+import { AccessLog } from './access-log.ts';
 import { registerAppConfig } from './app-config.ts';
 import { registerBackchannelLogout } from './backchannel.ts';
 import { OWN_BODY_LIMIT, type BffConfig } from './config.ts';
@@ -19,6 +19,7 @@ import { registerProxy, SOURCE_HEADER } from './proxy.ts';
 import { registerRateLimits } from './rate-limit/register.ts';
 import { SessionRefresher } from './refresh.ts';
 import { CALLBACK_PATH, errorSummary, registerAppRoutes } from './routes.ts';
+import { securityHeaders } from './security-headers.ts';
 import type { BffContext } from './session-http.ts';
 import type { SessionStore } from './session-store/types.ts';
 import type { TrustProxy } from './trust-proxy.ts';
@@ -38,19 +39,6 @@ export interface BffServer {
   readonly server: FastifyInstance;
   readonly context: BffContext;
 }
-
-/** Content-Security-Policy for the app: it talks to its own origin only. Scripts are governed by
- * the policy Angular's autoCsp writes into index.html (hashes and 'strict-dynamic'). */
-const CSP_DIRECTIVES = {
-  'connect-src': ["'self'"],
-  'style-src': ["'self'", "'unsafe-inline'"],
-  'img-src': ["'self'", 'data:'],
-  'font-src': ["'self'"],
-  'object-src': ["'none'"],
-  'base-uri': ["'self'"],
-  'form-action': ["'self'"],
-  'frame-ancestors': ["'none'"],
-};
 
 export async function createBffServer(options: BffServerOptions): Promise<BffServer> {
   const { config, store } = options;
@@ -97,6 +85,7 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
               censor: '[redacted]',
             },
           },
+    logController: new AccessLog(),
     bodyLimit: OWN_BODY_LIMIT,
     // Behind a load balancer the public origin comes from the configuration, never from headers;
     // the client address (the rate limits' key) from X-Forwarded-For only as BFF_TRUST_PROXY says.
@@ -104,21 +93,10 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
   });
 
   await server.register(cookie);
-  await server.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        // No default-src: it would also govern scripts and block the inline loader that index.html's
-        // own policy allows by hash. Every other fetch directive is set.
-        'default-src': helmet.contentSecurityPolicy.dangerouslyDisableDefaultSrc,
-        ...CSP_DIRECTIVES,
-      },
-    },
-    referrerPolicy: { policy: 'no-referrer' },
-    // HSTS over plain http on loopback would only confuse the next local project.
-    strictTransportSecurity: config.loopback
-      ? false
-      : { maxAge: 31_536_000, includeSubDomains: true },
+  const security = securityHeaders({ loopback: config.loopback });
+  server.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(security);
+    done();
   });
 
   server.addHook('onSend', async (request, reply, payload) => {

@@ -77,3 +77,36 @@ export function bffTable(rows: readonly Row[]): string {
   }
   return lines.join('\n');
 }
+
+/**
+ * The BFF's load rows (`bff-load-…`) pivoted: one line per measure, one column per session count
+ * ("median (min–max)"), and the last count's median over the first's, so flatness reads directly.
+ */
+export function bffLoadTable(rows: readonly Row[]): string {
+  const counts = [...new Set(rows.map((row) => row.n))].sort((a, b) => a - b);
+  const measures = [...new Set(rows.map((row) => row.measure))];
+  const first = counts[0];
+  const last = counts.at(-1);
+  const ratioHeader = counts.length > 1 ? ` ${last} ÷ ${first} |` : '';
+  const lines = [
+    `| measure | unit |${counts.map((n) => ` ${n} sessions |`).join('')}${ratioHeader}`,
+    `| --- | --- |${counts.map(() => ' ---: |').join('')}${counts.length > 1 ? ' ---: |' : ''}`,
+  ];
+  for (const measure of measures) {
+    const byCount = new Map(rows.filter((r) => r.measure === measure).map((r) => [r.n, r]));
+    const unit = byCount.values().next().value!.unit;
+    const cells = counts.map((n) => {
+      const row = byCount.get(n);
+      if (!row) return '–';
+      return row.min === row.max ? `${row.median}` : `${row.median} (${row.min}–${row.max})`;
+    });
+    let ratio = '';
+    if (counts.length > 1) {
+      const from = byCount.get(first!);
+      const to = byCount.get(last!);
+      ratio = from && to && from.median !== 0 ? ` ${round(to.median / from.median)} |` : ' – |';
+    }
+    lines.push(`| ${measure} | ${unit} |${cells.map((cell) => ` ${cell} |`).join('')}${ratio}`);
+  }
+  return lines.join('\n');
+}

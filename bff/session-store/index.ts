@@ -17,6 +17,7 @@ export function createSessionStore(
     BffConfig,
     | 'redis'
     | 'storeTimeoutMs'
+    | 'memoryMaxSessions'
     | 'redisReplicaAcks'
     | 'sessionIdleTimeoutMs'
     | 'sessionAbsoluteLifetimeMs'
@@ -29,7 +30,8 @@ export function createSessionStore(
     absoluteLifetimeMs: config.sessionAbsoluteLifetimeMs,
     loginLimits: config.loginLimits,
   };
-  if (config.redis === undefined) return new MemorySessionStore(lifetimes);
+  if (config.redis === undefined)
+    return new MemorySessionStore({ ...lifetimes, maxSessions: config.memoryMaxSessions });
   const store = new RedisSessionStore({
     ...lifetimes,
     topology: config.redis,

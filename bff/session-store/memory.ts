@@ -2,8 +2,10 @@
  * The in-process session store: the default for one instance (sessions do not survive a restart
  * and are not shared). Same semantics as the Redis store, checked by the same contract tests.
  * Expired entries are dropped on read and by a sweep timer that never keeps the process alive.
+ * Bounded: at most `maxSessions` sessions (the bench's `bff-load-memory-store-*` rows give their
+ * memory); past it a new sign-in is refused and no session is evicted.
  */
-import type { SessionEndReason } from '../errors.ts';
+import { SessionStoreFullError, type SessionEndReason } from '../errors.ts';
 import { PendingLogins } from './memory-pending-logins.ts';
 import {
   DEFAULT_LOGIN_LIMITS,
@@ -30,7 +32,15 @@ type Entry =
   | { readonly kind: 'active'; session: SessionRecord }
   | { readonly kind: 'ended'; readonly reason: SessionEndReason; readonly expiresAt: number };
 
+/** Sessions held at most unless told otherwise (the BFF reads BFF_MEMORY_MAX_SESSIONS). */
+export const DEFAULT_MAX_SESSIONS = 50_000;
+
 export interface MemoryStoreOptions extends StoreLifetimes {
+  /**
+   * Sessions held at most, ended ones still remembered included: past it createSession throws
+   * SessionStoreFullError and evicts nobody. Default DEFAULT_MAX_SESSIONS.
+   */
+  readonly maxSessions?: number;
   /** Epoch milliseconds; injectable for tests with virtual time. */
   readonly now?: () => number;
   /** Sweep period; 0 disables the timer (tests with virtual time). Default 60 s. */
@@ -46,9 +56,11 @@ export class MemorySessionStore implements SessionStore {
   readonly #now: () => number;
   readonly #lifetimes: Required<StoreLifetimes>;
   readonly #sweeper: NodeJS.Timeout | undefined;
+  readonly #maxSessions: number;
 
   constructor(options: MemoryStoreOptions) {
     this.#now = options.now ?? Date.now;
+    this.#maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
     this.#lifetimes = {
       idleTimeoutMs: options.idleTimeoutMs,
       absoluteLifetimeMs: options.absoluteLifetimeMs,
@@ -66,6 +78,12 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async createSession(session: NewSession): Promise<void> {
+    if (this.#sessions.size >= this.#maxSessions) {
+      // Full only counts what has not expired; a sweep is O(sessions), paid only at the bound.
+      this.sweep();
+      if (this.#sessions.size >= this.#maxSessions)
+        throw new SessionStoreFullError(this.#maxSessions);
+    }
     const record: SessionRecord = {
       ...session,
       lastSeenAt: session.createdAt,

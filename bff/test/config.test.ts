@@ -194,6 +194,11 @@ describe('readConfig', () => {
       /^BFF_LOGIN_PENDING_PER_CLIENT must be between 1 and/,
     ],
     [
+      'an in-process store bound written with a unit',
+      { BFF_MEMORY_MAX_SESSIONS: '50k' },
+      /^BFF_MEMORY_MAX_SESSIONS must be a whole number, got "50k"$/,
+    ],
+    [
       'a rate limit that is not a number',
       { BFF_RATE_LIMIT_LOGIN: 'lots' },
       /^BFF_RATE_LIMIT_LOGIN must be a whole number/,

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { readConfig } from '../config.ts';
 import { safeReturnPath } from '../return-path.ts';
+import { securityHeaders } from '../security-headers.ts';
 import { cookieNames, cookieOptions } from '../cookies.ts';
 import { Browser } from './helpers/browser.ts';
 import { startBff, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
@@ -242,6 +243,48 @@ describe('headers and the app', () => {
     }
   });
 
+  it('sends the same security headers on every kind of answer: page, asset 404, BFF JSON, error, proxied API', async () => {
+    const expected = {
+      'content-security-policy':
+        "connect-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;font-src 'self';" +
+        "object-src 'none';base-uri 'self';form-action 'self';frame-ancestors 'none'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    const browser = new Browser(stack.origin);
+    await browser.signIn();
+    const answers = {
+      page: await fetch(`${stack.origin}/dashboard`),
+      'missing asset': await fetch(`${stack.origin}/missing.js`),
+      'BFF JSON': await fetch(`${stack.origin}/bff/health`),
+      error: await fetch(`${stack.origin}/bff/refresh`, { method: 'POST' }),
+      'proxied API': await browser.call('/api/me'),
+    };
+    for (const [what, response] of Object.entries(answers)) {
+      const sent = Object.fromEntries(
+        Object.keys(expected).map((name) => [name, response.headers.get(name)]),
+      );
+      assert.deepEqual(sent, expected, what);
+      // Loopback: no HSTS, which would pin http://localhost to https in the browser.
+      assert.equal(response.headers.get('strict-transport-security'), null, what);
+    }
+  });
+
+  it('adds HSTS off loopback', () => {
+    assert.equal(
+      securityHeaders({ loopback: false })['strict-transport-security'],
+      'max-age=31536000; includeSubDomains',
+    );
+  });
+
   it('serves app routes as index.html (no-cache) and 404s missing assets', async () => {
     const page = await fetch(`${stack.origin}/dashboard`);
     assert.equal(page.status, 200);
@@ -298,5 +341,32 @@ describe('tokens', () => {
         'a token in a response',
       );
     }
+  });
+});
+
+describe('the access log', () => {
+  it('writes one line per request: method, path, caller, status and time', async () => {
+    const browser = new Browser(stack.origin);
+    await browser.signIn();
+    const before = bff.log().length;
+    await browser.call('/api/me');
+    const lines = bff
+      .log()
+      .slice(before)
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      lines.map((line) => line['msg']),
+      ['request completed'],
+    );
+    const [line] = lines;
+    assert.deepEqual(line!['req'], {
+      method: 'GET',
+      url: '/api/me',
+      remoteAddress: (line!['req'] as { remoteAddress: string }).remoteAddress,
+    });
+    assert.deepEqual(line!['res'], { statusCode: 200 });
+    assert.equal(typeof line!['responseTime'], 'number');
   });
 });

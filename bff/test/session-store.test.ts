@@ -12,7 +12,7 @@ import { MemorySessionStore } from '../session-store/memory.ts';
 import { RedisSessionStore } from '../session-store/redis.ts';
 import { createClient } from 'redis';
 
-import { SignInLimitError, StoreUnavailableError } from '../errors.ts';
+import { SessionStoreFullError, SignInLimitError, StoreUnavailableError } from '../errors.ts';
 import type {
   NewSession,
   PendingLogin,
@@ -331,6 +331,38 @@ describe('memory store housekeeping', () => {
     now = 10_000;
     await delay(30);
     assert.equal(store.size, 0, 'the timer swept');
+    await store.close();
+  });
+
+  it('holds at most maxSessions: the next sign-in is refused, nobody is evicted', async () => {
+    let now = 0;
+    const store = new MemorySessionStore({
+      ...LIFETIMES,
+      now: () => now,
+      sweepIntervalMs: 0,
+      maxSessions: 3,
+    });
+    const held = [newSession({ createdAt: 0 }), newSession({ createdAt: 0 })];
+    for (const session of held) await store.createSession(session);
+    // An ended session is remembered for a while, and counts while it is.
+    const ended = newSession({ createdAt: 0 });
+    await store.createSession(ended);
+    await store.endSession(ended.id, 'signed_out');
+    await assert.rejects(
+      store.createSession(newSession({ createdAt: 0 })),
+      (error: unknown) =>
+        error instanceof SessionStoreFullError &&
+        error.maxSessions === 3 &&
+        error.status === 503 &&
+        /BFF_MEMORY_MAX_SESSIONS/.test(error.message),
+    );
+    for (const session of held)
+      assert.equal((await store.getSession(session.id)).state, 'active', 'still signed in');
+    assert.equal((await store.getSession(ended.id)).state, 'ended');
+    // Once the ended one is forgotten there is room again, without waiting for the sweep timer.
+    now = LIFETIMES.tombstoneTtlMs! + 1;
+    await store.createSession(newSession({ createdAt: now }));
+    assert.equal(store.size, 3);
     await store.close();
   });
 });

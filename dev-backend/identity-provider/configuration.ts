@@ -20,6 +20,7 @@ import { BENCH_CLIENT_IDS, benchClients } from './bench-clients.ts';
 import { withBffClient } from './bff-client.ts';
 import { logoutConfirmation } from './logout-confirmation.ts';
 import { withConfigurationQuirks, type ProviderQuirks } from './provider-quirks.ts';
+import { memoryStorage } from './storage.ts';
 import { errorPage, postLogoutPage } from './views.ts';
 
 /** The app's client id (demo contract). */
@@ -57,6 +58,9 @@ export interface ProviderConfigurationOptions {
 /** The one DPoP proof algorithm, also the only one the resource API accepts. */
 const DPOP_SIGNING_ALGORITHMS = ['ES256'] as const;
 
+/** oidc-provider's default, spelled out: the storage keeps entries this long past expiry too. */
+const CLOCK_TOLERANCE_SECONDS = 15;
+
 /** Clients the app's origin may call the token and revocation endpoints for, from a browser. */
 const BROWSER_CLIENT_IDS: ReadonlySet<string> = new Set([DEMO_CLIENT_ID, ...BENCH_CLIENT_IDS]);
 
@@ -85,6 +89,8 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
   const configuration = withBffClient(
     {
       clients: [client, ...benchClients(appOrigin)],
+      adapter: memoryStorage(CLOCK_TOLERANCE_SECONDS),
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
       findAccount,
       jwks: { keys: [options.signingKey] },
       cookies: { keys: [...options.cookieKeys] },

@@ -19,7 +19,17 @@ export class Browser {
   async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
     const target = new URL(url, this.origin);
     const headers = new Headers(init.headers);
-    const cookie = [...this.cookies.values()]
+    const cookie = this.cookieHeader(target);
+    if (cookie) headers.set('cookie', cookie);
+    const response = await fetch(target, { ...init, headers, redirect: 'manual' });
+    for (const raw of response.headers.getSetCookie()) this.#store(target, raw);
+    return response;
+  }
+
+  /** The Cookie header this jar sends to `url` (empty when none applies). */
+  cookieHeader(url: string | URL): string {
+    const target = new URL(url, this.origin);
+    return [...this.cookies.values()]
       .filter(
         ({ path }) =>
           target.pathname === path ||
@@ -27,10 +37,6 @@ export class Browser {
       )
       .map(({ name, value }) => `${name}=${value}`)
       .join('; ');
-    if (cookie) headers.set('cookie', cookie);
-    const response = await fetch(target, { ...init, headers, redirect: 'manual' });
-    for (const raw of response.headers.getSetCookie()) this.#store(target, raw);
-    return response;
   }
 
   /** A same-origin XHR of the app to the BFF (CSRF header, Sec-Fetch-Site, Origin on POST). */

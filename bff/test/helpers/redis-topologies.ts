@@ -75,7 +75,8 @@ async function startNode(port: number, args: string[]): Promise<RedisNode> {
   };
 }
 
-async function cli(port: number, ...args: string[]): Promise<string> {
+/** Runs redis-cli against a loopback node and returns what it printed. */
+export async function redisCli(port: number, ...args: string[]): Promise<string> {
   const { stdout } = await run(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...args]);
   return stdout;
 }
@@ -124,12 +125,12 @@ export async function startCluster(): Promise<TestCluster> {
   // `--cluster create` returns before the replicas have synced: a write then has no replica to
   // acknowledge it (WAIT answers 0).
   await until('every replica to sync with its primary', async () =>
-    (await Promise.all(ports.map((port) => cli(port, 'info', 'replication')))).every(
+    (await Promise.all(ports.map((port) => redisCli(port, 'info', 'replication')))).every(
       (info) => info.includes('role:master') || info.includes('master_link_status:up'),
     ),
   );
   await until('the cluster to agree', async () =>
-    (await Promise.all(ports.map((port) => cli(port, 'cluster', 'info')))).every((info) =>
+    (await Promise.all(ports.map((port) => redisCli(port, 'cluster', 'info')))).every((info) =>
       info.includes('cluster_state:ok'),
     ),
   );
@@ -175,7 +176,7 @@ export async function startSentinel({ replicas: replicaCount = 1 } = {}): Promis
       ]),
     );
     await until('the replica to sync', async () =>
-      (await cli(replicaPort, 'info', 'replication')).includes('master_link_status:up'),
+      (await redisCli(replicaPort, 'info', 'replication')).includes('master_link_status:up'),
     );
   }
   const replica = replicas[0]!;
@@ -202,7 +203,7 @@ export async function startSentinel({ replicas: replicaCount = 1 } = {}): Promis
     sentinelPorts.push(port);
   }
   await until('the sentinels to see the replicas', async () => {
-    const seen = await cli(sentinelPorts[0]!, 'sentinel', 'replicas', masterName);
+    const seen = await redisCli(sentinelPorts[0]!, 'sentinel', 'replicas', masterName);
     return replicas.every((node) => seen.includes(String(node.port)));
   });
   return {
@@ -218,7 +219,7 @@ export async function startSentinel({ replicas: replicaCount = 1 } = {}): Promis
     replicas,
     primaryPort: async () =>
       Number(
-        (await cli(sentinelPorts[0]!, 'sentinel', 'get-master-addr-by-name', masterName))
+        (await redisCli(sentinelPorts[0]!, 'sentinel', 'get-master-addr-by-name', masterName))
           .trim()
           .split('\n')[1],
       ),

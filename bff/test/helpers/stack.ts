@@ -142,6 +142,7 @@ export async function startBff(stack: Stack, options: BffOptions = {}): Promise<
       idleTimeoutMs: config.sessionIdleTimeoutMs,
       absoluteLifetimeMs: config.sessionAbsoluteLifetimeMs,
       loginLimits: config.loginLimits,
+      maxSessions: config.memoryMaxSessions,
       now,
     });
   const logStream = new PassThrough();
