@@ -24,7 +24,7 @@ const bffProcess = {
 } as Record<string, string>;
 
 const reuseBuild =
-  process.env['E2E_REUSE_BUILD'] === '1' && existsSync('dist/oidc-session/browser/index.html');
+  process.env['E2E_REUSE_BUILD'] === '1' && existsSync('dist/oidc-session/server/server.mjs');
 const bff =
   'mkdir -p test-results && node --import tsx bff/main.ts 2>&1 | tee test-results/bff.log';
 

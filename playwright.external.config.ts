@@ -24,7 +24,7 @@ const env = {
 } as Record<string, string>;
 
 const reuseBuild =
-  process.env['E2E_REUSE_BUILD'] === '1' && existsSync('dist/oidc-session/browser/index.html');
+  process.env['E2E_REUSE_BUILD'] === '1' && existsSync('dist/oidc-session/server/server.mjs');
 
 export default defineConfig({
   ...base,

@@ -8,9 +8,13 @@ import type { BffConfig } from './config.ts';
  * try to hold tokens itself). Provider settings are not in it: they are the BFF's own.
  */
 export function registerAppConfig(server: FastifyInstance, config: BffConfig): void {
+  const body = appConfigOf(config);
   server.get('/auth.config.json', async (_request, reply) =>
-    reply
-      .header('cache-control', 'no-cache')
-      .send({ mode: 'bff', postLogoutPath: config.postLogoutPath }),
+    reply.header('cache-control', 'no-cache').send(body),
   );
+}
+
+/** The configuration the app runs with; the server render gets the same. */
+export function appConfigOf(config: BffConfig): { mode: 'bff'; postLogoutPath: string } {
+  return { mode: 'bff', postLogoutPath: config.postLogoutPath };
 }

@@ -37,8 +37,14 @@ export interface BffConfig {
   /** Seconds before the provider's answer counts as lost. */
   readonly providerTimeoutSeconds: number;
   readonly api: ApiRoute;
-  /** The built app (`index.html` inside); served with an SPA fallback. */
+  /** The built app's browser files; `index.html` inside unless the app renders on the server. */
   readonly staticDir: string;
+  /**
+   * The app's server build (BFF_SSR_ENTRY; by default `server/server.mjs` next to the browser
+   * files when there is one): pages are rendered by it. Undefined: a client-rendered app, whose
+   * every route is `index.html`.
+   */
+  readonly ssrEntry: string | undefined;
   readonly postLogoutPath: string;
   readonly sessionIdleTimeoutMs: number;
   readonly sessionAbsoluteLifetimeMs: number;
@@ -108,8 +114,11 @@ export function readConfig(env: Environment = process.env, cwd = process.cwd()):
     throw new ConfigError(`OIDC_ISSUER must be https unless on loopback, got ${issuer.href}`);
   }
   const staticDir = resolve(cwd, optional(env, 'BFF_STATIC_DIR') ?? 'dist/oidc-session/browser');
-  if (!existsSync(join(staticDir, 'index.html'))) {
-    throw new ConfigError(`BFF_STATIC_DIR has no index.html (build the app first): ${staticDir}`);
+  const ssrEntry = readSsrEntry(env, cwd, staticDir);
+  if (!ssrEntry && !existsSync(join(staticDir, 'index.html'))) {
+    throw new ConfigError(
+      `BFF_STATIC_DIR has no index.html and no server build beside it (build the app first): ${staticDir}`,
+    );
   }
   const defaultPort = Number(new URL(publicOrigin).port || (loopback ? 80 : 443));
   const idleSeconds = readInteger(env, 'SESSION_IDLE_TIMEOUT', 1800, 60, 31_536_000);
@@ -134,6 +143,7 @@ export function readConfig(env: Environment = process.env, cwd = process.cwd()):
     providerTimeoutSeconds: readInteger(env, 'OIDC_TIMEOUT', 10, 1, 120),
     api: readApiRoute(env),
     staticDir,
+    ssrEntry,
     postLogoutPath: readPath(env, 'BFF_POST_LOGOUT_PATH', '/'),
     sessionIdleTimeoutMs: idleSeconds * 1000,
     sessionAbsoluteLifetimeMs: absoluteSeconds * 1000,
@@ -328,4 +338,19 @@ function readInteger(
     throw new ConfigError(`${name} must be between ${min} and ${max}, got ${raw}`);
   }
   return value;
+}
+
+/**
+ * BFF_SSR_ENTRY, which must exist; else the server build `ng build` puts beside the browser
+ * files (`<BFF_STATIC_DIR>/../server/server.mjs`), when there is one.
+ */
+function readSsrEntry(env: Environment, cwd: string, staticDir: string): string | undefined {
+  const configured = optional(env, 'BFF_SSR_ENTRY');
+  if (configured !== undefined) {
+    const entry = resolve(cwd, configured);
+    if (!existsSync(entry)) throw new ConfigError(`BFF_SSR_ENTRY does not exist: ${entry}`);
+    return entry;
+  }
+  const beside = join(staticDir, '..', 'server', 'server.mjs');
+  return existsSync(beside) ? beside : undefined;
 }

@@ -16,8 +16,9 @@ export type SecurityHeaders = Readonly<Record<string, string>>;
  */
 export function securityHeaders({ loopback }: { loopback: boolean }): SecurityHeaders {
   return headersOf({
-    // For the app: it talks to its own origin only. Scripts are governed by the policy Angular's
-    // autoCsp writes into index.html (hashes and 'strict-dynamic').
+    // For the app: it talks to its own origin only. Scripts: a server-rendered page's policy adds
+    // its own nonce (pageSecurityHeaders); a client-rendered app's index.html carries the policy
+    // Angular's autoCsp writes (hashes and 'strict-dynamic').
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -37,6 +38,20 @@ export function securityHeaders({ loopback }: { loopback: boolean }): SecurityHe
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: loopback ? false : { maxAge: 31_536_000, includeSubDomains: true },
   });
+}
+
+/**
+ * The headers of one server-rendered page: the same, with a script policy that allows only
+ * scripts carrying this page's nonce and what they load ('strict-dynamic'). `https:` and
+ * 'unsafe-inline' only for browsers older than CSP 3, which ignore the rest; any browser that
+ * knows 'strict-dynamic' ignores both.
+ */
+export function pageSecurityHeaders(headers: SecurityHeaders, nonce: string): SecurityHeaders {
+  const policy = headers['content-security-policy'];
+  return {
+    ...headers,
+    'content-security-policy': `script-src 'nonce-${nonce}' 'strict-dynamic' https: 'unsafe-inline';${policy}`,
+  };
 }
 
 /** Runs helmet's middleware once against a recording response and returns what it set. */

@@ -10,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 
 import { AccessLog } from './access-log.ts';
-import { registerAppConfig } from './app-config.ts';
+import { appConfigOf, registerAppConfig } from './app-config.ts';
 import { registerBackchannelLogout } from './backchannel.ts';
 import { OWN_BODY_LIMIT, type BffConfig } from './config.ts';
 import { BffError, SessionEndedError, UnavailableError } from './errors.ts';
@@ -19,7 +19,8 @@ import { registerProxy, SOURCE_HEADER } from './proxy.ts';
 import { registerRateLimits } from './rate-limit/register.ts';
 import { SessionRefresher } from './refresh.ts';
 import { CALLBACK_PATH, errorSummary, registerAppRoutes } from './routes.ts';
-import { securityHeaders } from './security-headers.ts';
+import { loadPageRenderer, type PageRenderer } from './page-renderer.ts';
+import { pageSecurityHeaders, securityHeaders } from './security-headers.ts';
 import type { BffContext } from './session-http.ts';
 import type { SessionStore } from './session-store/types.ts';
 import type { TrustProxy } from './trust-proxy.ts';
@@ -137,9 +138,18 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
   registerBackchannelLogout(server, context);
   await registerProxy(server, context);
 
+  const renderPage = config.ssrEntry
+    ? await loadPageRenderer(config.ssrEntry, appConfigOf(config))
+    : null;
   await server.register(fastifyStatic, {
     root: config.staticDir,
-    index: 'index.html',
+    // A server-rendered app's pages come from its renderer only (its HTML templates hold a nonce
+    // placeholder and no policy of their own).
+    index: renderPage ? false : 'index.html',
+    // (A directory, `/` included, would be a 403 without an index file: it is a page too.)
+    ...(renderPage
+      ? { allowedPath: (path: string) => !path.endsWith('/') && !path.endsWith('.html') }
+      : {}),
     setHeaders: (res, path) => {
       // The runtime configuration and the entry page must never be served stale after a deploy.
       if (path.endsWith('index.html') || path.endsWith('auth.config.json'))
@@ -154,7 +164,9 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
       !path.startsWith('/bff/') &&
       !path.startsWith(config.api.prefix) &&
       !/\.[A-Za-z0-9]+$/.test(path);
-    // Every app route is index.html (the Angular router takes over); a missing asset is a 404.
+    // Every app route is a page (rendered on the server, or index.html for the Angular router
+    // to take over); a missing asset is a 404.
+    if (isAppRoute && renderPage) return sendRenderedPage(renderPage, request.raw, reply, security);
     if (isAppRoute) return reply.header('cache-control', 'no-cache').sendFile('index.html');
     return reply.send(new BffError('not_found', 404, 'not found'));
   });
@@ -163,6 +175,25 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
     await store.close();
   });
   return { server, context };
+}
+
+/**
+ * One page from the app's renderer, under a policy that allows its nonce alone. Its caching
+ * headers are the render's: in bff mode every page may show who is signed in, so the session
+ * layer marks each `private, no-store` with `Vary: Cookie`; `no-cache` if it said nothing.
+ */
+async function sendRenderedPage(
+  renderPage: PageRenderer,
+  request: import('node:http').IncomingMessage,
+  reply: import('fastify').FastifyReply,
+  security: Readonly<Record<string, string>>,
+): Promise<unknown> {
+  const page = await renderPage(request);
+  if (!page) return reply.send(new BffError('not_found', 404, 'not found'));
+  reply.header('cache-control', 'no-cache');
+  for (const [name, value] of page.response.headers) reply.header(name, value);
+  reply.headers(pageSecurityHeaders(security, page.nonce));
+  return reply.code(page.response.status).send(Buffer.from(await page.response.arrayBuffer()));
 }
 
 /** A hop count as proxy-addr reads one (fastify's types have no number form). */

@@ -9,12 +9,14 @@ if (env.mode === 'bff') {
   // The BFF serves the app (and its own runtime configuration) on APP_PORT.
   await import('./dev-bff.mjs');
 } else {
-  writeRuntimeConfig(runtimeConfig(env));
+  const configFile = writeRuntimeConfig(runtimeConfig(env));
   const ng = spawn(
     'npx',
     ['ng', 'serve', '--port', String(env.appPort), ...process.argv.slice(2)],
     {
       stdio: 'inherit',
+      // The server render (src/server.ts) reads the same configuration the browser is served.
+      env: { ...process.env, AUTH_RUNTIME_CONFIG: configFile },
     },
   );
   // Forward Ctrl-C and concurrently's kill to the dev server, and exit as it exits.

@@ -1,32 +1,67 @@
-// `AUTH_MODE=bff npm start`, the app part: builds the app (development, then rebuilding on every
+// `AUTH_MODE=bff npm start`, the app part: builds the app (development, rebuilding on every
 // change) and serves it through the backend-for-frontend on APP_PORT, against the dev provider's
-// confidential client `demo-bff` and the dev API. The browser talks only to the BFF.
-import { spawn, spawnSync } from 'node:child_process';
+// confidential client `demo-bff` and the dev API. The browser talks only to the BFF, which also
+// renders the pages with the app's server build. The BFF starts after the first build and
+// restarts after every rebuild: a module once imported cannot be replaced, and the old build's
+// files are gone (its sessions survive a restart only with REDIS_URL set).
+import { spawn } from 'node:child_process';
 
 import { bffEnv, DEV_LIMITS } from './bff-env.mjs';
 import { stackEnv } from './stack-env.mjs';
 
 const env = stackEnv();
-const ng = ['ng', 'build', '--configuration', 'development', '--progress=false'];
-// The BFF refuses to start without a built index.html, so the first build runs to completion.
-const first = spawnSync('npx', ng, { stdio: 'inherit' });
-if (first.status !== 0) process.exit(first.status ?? 1);
+const BUILT = 'Application bundle generation complete';
 
-const children = [
-  spawn('npx', [...ng, '--watch'], { stdio: 'inherit' }),
-  spawn('npx', ['tsx', 'bff/main.ts'], {
+let stopping = false;
+let restarting = false;
+/** @type {import('node:child_process').ChildProcess | null} */
+let bff = null;
+
+const build = spawn(
+  'npx',
+  ['ng', 'build', '--configuration', 'development', '--progress=false', '--watch'],
+  { stdio: ['inherit', 'pipe', 'inherit'] },
+);
+build.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  if (!String(chunk).includes(BUILT) || restarting) return;
+  if (!bff) {
+    bff = startBff();
+    return;
+  }
+  console.log('[dev-bff] The app was rebuilt: restarting the BFF.');
+  restarting = true;
+  bff.kill('SIGTERM');
+});
+
+function startBff() {
+  // Node itself, not npx: a signal must reach the process that holds the port.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bff/main.ts'], {
     stdio: 'inherit',
     // Generous limits (one developer and their test tools share loopback); the environment wins.
     env: { ...DEV_LIMITS, ...process.env, ...bffEnv(env) },
-  }),
-];
-// Forward Ctrl-C and concurrently's kill, and stop the other child when one exits.
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => children.forEach((child) => child.kill(signal)));
-}
-for (const child of children) {
-  child.on('exit', (code, signal) => {
-    children.forEach((other) => other !== child && other.kill('SIGTERM'));
-    process.exit(code ?? (signal ? 1 : 0));
   });
+  child.on('exit', (code, signal) => {
+    if (restarting && !stopping) {
+      restarting = false;
+      bff = startBff();
+      return;
+    }
+    // The BFF stopped by itself (a configuration error, a crash): stop everything.
+    if (!stopping) stop('SIGTERM');
+    process.exitCode = code ?? (signal ? 1 : 0);
+  });
+  return child;
 }
+
+// Forward Ctrl-C and concurrently's kill; when the build watcher exits, stop the BFF too.
+function stop(signal) {
+  stopping = true;
+  build.kill(signal);
+  bff?.kill(signal);
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stop(signal));
+build.on('exit', (code, signal) => {
+  if (!stopping) stop('SIGTERM');
+  if (!bff || bff.exitCode !== null) process.exit(code ?? (signal ? 1 : 0));
+});

@@ -28,10 +28,12 @@ export function runtimeConfig(env = stackEnv()) {
   return config;
 }
 
-/** Writes `config` as `<dir>/auth.config.json`. */
+/** Writes `config` as `<dir>/auth.config.json` and returns that file's path. */
 export function writeRuntimeConfig(config, dir = join(root, '.runtime')) {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'auth.config.json'), JSON.stringify(config, null, 2) + '\n');
+  const file = join(dir, 'auth.config.json');
+  writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
+  return file;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,10 +1,15 @@
-// Serves the production build (`ng build`) on APP_PORT the way a deployment should: the
-// runtime auth configuration at /auth.config.json, the CSP header, and index.html for every
-// app route. Used by the e2e tests and the benchmark; `npm run serve:dist` to try it by hand.
+// Serves the production build (`ng build`) on APP_PORT the way a deployment should: pages
+// rendered on the server per request by the build's server entry (src/server.ts), each with its
+// own CSP nonce; the runtime auth configuration at /auth.config.json; the hashed bundles as
+// immutable files. A build without a server entry (the bench's client-only apps) gets index.html
+// for every app route instead. Used by the e2e tests and the benchmark; `npm run serve:dist` to
+// try it by hand.
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Readable } from 'node:stream';
 import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { cspHeader } from './csp.mjs';
 import { runtimeConfig } from './runtime-config.mjs';
@@ -20,26 +25,30 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+const BASE_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  // The sign-in redirect brings a code in the URL; never hand it to other sites as Referer.
+  'Referrer-Policy': 'no-referrer',
+};
+
 /**
- * @param {{ root: string, port: number, config: object }} options
+ * @param {{ root: string, port: number, config: object }} options `root` is the build's browser
+ *   folder; its server entry, when there is one, is `../server/server.mjs`.
  * @returns {Promise<import('node:http').Server>}
  */
-export function serveDist({ root, port, config }) {
-  if (!existsSync(join(root, 'index.html'))) {
-    throw new Error(`No production build at ${root}: run "npm run build" first.`);
-  }
-  const headers = {
-    'Content-Security-Policy': cspHeader(config),
-    'X-Content-Type-Options': 'nosniff',
-    // The sign-in redirect brings a code in the URL; never hand it to other sites as Referer.
-    'Referrer-Policy': 'no-referrer',
-  };
+export async function serveDist({ root, port, config }) {
+  const serverEntry = join(root, '..', 'server', 'server.mjs');
+  const pages = existsSync(serverEntry)
+    ? await import(pathToFileURL(serverEntry).href)
+    : existsSync(join(root, 'index.html'))
+      ? null
+      : missingBuild(root);
   const configBody = JSON.stringify(config);
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     if (path === '/auth.config.json') {
       response.writeHead(200, {
-        ...headers,
+        ...BASE_HEADERS,
         'Content-Type': TYPES['.json'],
         'Cache-Control': 'no-cache',
       });
@@ -47,23 +56,71 @@ export function serveDist({ root, port, config }) {
       return;
     }
     const file = normalize(join(root, path));
-    const isAsset = file.startsWith(root) && existsSync(file) && statSync(file).isFile();
-    const target = isAsset ? file : join(root, 'index.html');
+    const isAsset =
+      file.startsWith(root) &&
+      existsSync(file) &&
+      statSync(file).isFile() &&
+      !file.endsWith('.html');
+    if (isAsset) {
+      response.writeHead(200, {
+        ...BASE_HEADERS,
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        // Hashed bundles never change.
+        'Cache-Control': 'public, max-age=31536000, immutable',
+      });
+      createReadStream(file).pipe(response);
+      return;
+    }
+    if (extname(path) !== '') {
+      // A file that is not there (an old chunk after a deploy): not a page of the app.
+      response.writeHead(404, { ...BASE_HEADERS, 'Content-Type': TYPES['.txt'] });
+      response.end('Not found');
+      return;
+    }
+    if (pages) {
+      renderedPage(pages, request, response, config).catch((error) => {
+        console.error('[serve-dist] The page could not be rendered:', error);
+        if (!response.headersSent) response.writeHead(500, BASE_HEADERS);
+        response.end();
+      });
+      return;
+    }
     response.writeHead(200, {
-      ...headers,
-      'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream',
-      // Hashed bundles never change; index.html must always be fresh.
-      'Cache-Control':
-        isAsset && target !== join(root, 'index.html')
-          ? 'public, max-age=31536000, immutable'
-          : 'no-cache',
+      ...BASE_HEADERS,
+      'Content-Security-Policy': cspHeader(config),
+      'Content-Type': TYPES['.html'],
+      'Cache-Control': 'no-cache',
     });
-    createReadStream(target).pipe(response);
+    createReadStream(join(root, 'index.html')).pipe(response);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, 'localhost', () => resolve(server));
   });
+}
+
+/** A page from the server entry, under a policy whose nonce is this response's alone. */
+async function renderedPage(pages, request, response, config) {
+  const nonce = randomBytes(16).toString('base64');
+  const page = await pages.renderPage(request, { nonce, auth: { config } });
+  if (!page) {
+    response.writeHead(404, { ...BASE_HEADERS, 'Content-Type': TYPES['.txt'] });
+    response.end('Not found');
+    return;
+  }
+  // A page the same for everyone may be stored, but is revalidated every time; the render
+  // replaces this with `private, no-store` when the page is or could be a session's.
+  const headers = new Headers({ 'Cache-Control': 'no-cache' });
+  for (const [name, value] of page.headers) headers.set(name, value);
+  for (const [name, value] of Object.entries(BASE_HEADERS)) headers.set(name, value);
+  headers.set('Content-Security-Policy', cspHeader(config, { nonce }));
+  response.writeHead(page.status, Object.fromEntries(headers));
+  if (page.body) Readable.fromWeb(page.body).pipe(response);
+  else response.end();
+}
+
+function missingBuild(root) {
+  throw new Error(`No production build at ${root}: run "npm run build" first.`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

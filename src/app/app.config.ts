@@ -1,5 +1,6 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { ApplicationConfig, provideBrowserGlobalErrorListeners } from '@angular/core';
+import { provideClientHydration, withEventReplay } from '@angular/platform-browser';
 import { provideRouter, withComponentInputBinding } from '@angular/router';
 
 import {
@@ -19,6 +20,9 @@ export const appConfig: ApplicationConfig = {
     provideBrowserGlobalErrorListeners(),
     provideHttpClient(withInterceptors([authInterceptor])),
     provideRouter(routes, withComponentInputBinding()),
+    // Pages come rendered from the server (app.config.server.ts); the browser takes them over
+    // and replays clicks made before it did.
+    provideClientHydration(withEventReplay()),
     // The demo runs either mode, as public/auth.config.json says (npm start picks it); an app
     // that needs one declares only that one and ships no code of the other.
     provideAuth(

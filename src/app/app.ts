@@ -15,6 +15,10 @@ export class App {
   private readonly auth = inject(AuthService);
 
   protected readonly session = this.auth.session;
+  /** False on the server in browser mode: the header then says neither who nor "Sign in". */
+  protected readonly sessionKnown = this.auth.sessionKnown;
+  /** A guarded page rendered on the server, which cannot know whether it may be shown. */
+  protected readonly pageHeldForBrowser = this.auth.pageHeldForBrowser;
   protected readonly userName = computed(() => {
     const claims = this.session()?.claims;
     return claims ? (claims.name ?? claims.sub) : null;

@@ -14,7 +14,9 @@ import { AuthService } from '@oidc-session/angular';
       alive by refreshing access tokens before they expire: one shared refresh for every request,
       guard and tab.
     </p>
-    @if (session()) {
+    @if (!sessionKnown()) {
+      <!-- Rendered on the server without the session: the browser says which applies. -->
+    } @else if (session()) {
       <p>
         <a routerLink="/dashboard">Go to your dashboard</a> or watch the
         <a routerLink="/session">session panel</a>.
@@ -29,5 +31,7 @@ import { AuthService } from '@oidc-session/angular';
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export class HomePage {
-  protected readonly session = inject(AuthService).session;
+  private readonly auth = inject(AuthService);
+  protected readonly session = this.auth.session;
+  protected readonly sessionKnown = this.auth.sessionKnown;
 }

@@ -1,8 +1,10 @@
+import { isPlatformServer } from '@angular/common';
 import {
   ChangeDetectionStrategy,
   Component,
   DOCUMENT,
   DestroyRef,
+  PLATFORM_ID,
   computed,
   inject,
   input,
@@ -53,7 +55,9 @@ const CORS_BLOCKED =
         the check <code>{{ found.doctorCheck }}</code>.
       </p>
     }
-    @if (session(); as current) {
+    @if (!sessionKnown()) {
+      <!-- Rendered on the server without the session: the browser shows the button or the user. -->
+    } @else if (session(); as current) {
       <p>You are signed in as {{ current.claims.name ?? current.claims.sub }}.</p>
       <p><a [routerLink]="target()">Continue</a></p>
     } @else {
@@ -82,6 +86,7 @@ export class LoginPage {
   readonly returnUrl = input<string>();
 
   protected readonly session = this.auth.session;
+  protected readonly sessionKnown = this.auth.sessionKnown;
   protected readonly loginError = this.auth.loginError;
   protected readonly target = computed(() => safeReturnPath(this.returnUrl()));
   protected readonly starting = signal(false);
@@ -95,8 +100,9 @@ export class LoginPage {
 
   constructor() {
     this.noticeUnansweredSignIn(false);
-    // A page restored from the back/forward cache is not constructed again.
-    const window = inject(DOCUMENT).defaultView;
+    // A page restored from the back/forward cache is not constructed again. (A server render has
+    // no such page.)
+    const window = isPlatformServer(inject(PLATFORM_ID)) ? null : inject(DOCUMENT).defaultView;
     const restored = (event: PageTransitionEvent) => {
       if (event.persisted) this.noticeUnansweredSignIn(true);
     };

@@ -1,4 +1,5 @@
-import { DOCUMENT, Injectable, inject } from '@angular/core';
+import { isPlatformServer } from '@angular/common';
+import { DOCUMENT, Injectable, PLATFORM_ID, inject } from '@angular/core';
 
 const KEY = 'oidc-session.sign-in-started';
 
@@ -13,7 +14,10 @@ const MAX_AGE_MS = 10 * 60 * 1000;
  */
 @Injectable({ providedIn: 'root' })
 export class SignInAttempt {
-  private readonly window = inject(DOCUMENT).defaultView;
+  /** The browser window; none while rendering on the server, which has no tab to remember in. */
+  private readonly window = isPlatformServer(inject(PLATFORM_ID))
+    ? null
+    : inject(DOCUMENT).defaultView;
 
   /** Called just before leaving for the provider. */
   started(): void {

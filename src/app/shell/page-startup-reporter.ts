@@ -16,6 +16,9 @@ export const pageStartupReporter: AuthStartupReporter = {
   },
   failed(error) {
     console.error('[auth] The app could not start:', error);
+    // The page the server rendered cannot come to life without the session layer: its buttons
+    // would do nothing. Take it away, so that the message below is all there is.
+    document.querySelector('app-root')?.replaceChildren();
     const message = isAuthError(error)
       ? error.message
       : `Unexpected start-up error: ${String(error)}`;

@@ -11,6 +11,10 @@ export {
   withLoginRoute,
 } from './lib/provide-auth';
 export type { AuthFeature } from './lib/core/auth-feature';
+export {
+  provideAuthRenderContext,
+  type AuthRenderContext,
+} from './lib/core/server/auth-render-context';
 export type {
   ApiLocation,
   AuthConfigSource,

@@ -14,6 +14,7 @@ export function withBffMode(): AuthFeature {
         multi: true,
         useValue: {
           name: 'bff',
+          sessionReachesServer: true,
           loadRules: () => import('./bff-config-rules').then((rules) => rules.BFF_CONFIG_RULES),
           load: (parent) => import('./bff-mode-door').then((mode) => mode.createBffBackend(parent)),
         } satisfies SessionMode,

@@ -15,6 +15,7 @@ export function withBrowserMode(): AuthFeature {
         multi: true,
         useValue: {
           name: 'browser',
+          sessionReachesServer: false,
           loadRules: () =>
             import('./browser-config-rules').then((rules) => rules.BROWSER_CONFIG_RULES),
           load: (parent) =>

@@ -1,8 +1,11 @@
-import { inject } from '@angular/core';
+import { isPlatformServer } from '@angular/common';
+import { inject, PLATFORM_ID } from '@angular/core';
 import { CanActivateFn, Router } from '@angular/router';
 import { catchError, from, map, of, switchMap } from 'rxjs';
 
 import { ProviderUnreachableError } from './core/auth-errors';
+import { ServerPageHold } from './core/server/server-page-hold';
+import { ServerPagePolicy } from './core/server/server-page-policy';
 import { SessionReady } from './core/session-ready';
 import { LOGIN_ROUTE, loginUrlTree } from './login-route';
 import { TokenRefresher } from './core/token-refresher';
@@ -14,8 +17,18 @@ import { TokenRefresher } from './core/token-refresher';
  * On a transient failure (the provider is down while the access token is stale) the user is
  * let through: the session is still good, a login page could not work either, and the page's
  * own requests report the outage and recover by themselves when the provider is back.
+ *
+ * On the server, where the session is not known, it neither shows the page nor redirects: the
+ * navigation completes, `AuthService.pageHeldForBrowser` turns true (the app's shell leaves the
+ * page out), the answer is private to whoever asked, and the browser, which holds the session,
+ * runs this guard again after hydration and decides.
  */
 export const authGuard: CanActivateFn = (_route, state) => {
+  if (isPlatformServer(inject(PLATFORM_ID))) {
+    inject(ServerPagePolicy).markPrivate();
+    inject(ServerPageHold).hold();
+    return true;
+  }
   const session = inject(SessionReady);
   const refresher = inject(TokenRefresher);
   const router = inject(Router);

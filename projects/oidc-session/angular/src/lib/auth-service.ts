@@ -1,4 +1,5 @@
-import { Injectable, Signal, inject } from '@angular/core';
+import { isPlatformServer } from '@angular/common';
+import { Injectable, Signal, inject, signal, PLATFORM_ID } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import {
   Observable,
@@ -17,6 +18,7 @@ import { AuthEvent, AuthEventLog } from './core/auth-events';
 import { SessionReady } from './core/session-ready';
 import { SignInOutcome } from './core/sign-in-outcome';
 import { PAGE_NAVIGATION } from './core/platform/page-navigation';
+import { ServerPageHold } from './core/server/server-page-hold';
 import { safeReturnPath } from './core/return-url';
 import { Session, toSession } from './core/session';
 import { ActiveSessionBackend } from './core/session-backend';
@@ -58,6 +60,24 @@ export class AuthService {
 
   /** Signal mirror of {@link session$} for templates. */
   readonly session: Signal<Session | null> = toSignal(this.session$, { requireSync: true });
+
+  /**
+   * False while the app renders on the server, which does not know the session: {@link session}
+   * is then null without meaning "signed out", and a page should show neither "Sign in" nor
+   * "Signed in as" (the browser decides after hydration). True in the browser, where start-up
+   * has made the session known before anything renders.
+   */
+  readonly sessionKnown: Signal<boolean> = signal(
+    !isPlatformServer(inject(PLATFORM_ID)),
+  ).asReadonly();
+
+  /**
+   * True while the server renders a guarded page without knowing the session: only the browser
+   * may show that page, so the app's shell leaves its `<router-outlet>` out meanwhile
+   * (`@if (!auth.pageHeldForBrowser()) { <router-outlet /> }`); the page's component then
+   * neither renders nor sends a request on the server. Always false in the browser.
+   */
+  readonly pageHeldForBrowser: Signal<boolean> = inject(ServerPageHold).active;
 
   /** What the session does (refreshes, retries, adoption, sign-out), with timestamps; never tokens. */
   readonly events$: Observable<AuthEvent> = this.log.events$;

@@ -1,4 +1,5 @@
-import { DOCUMENT, DestroyRef, Injectable, inject } from '@angular/core';
+import { isPlatformServer } from '@angular/common';
+import { DOCUMENT, DestroyRef, Injectable, inject, PLATFORM_ID } from '@angular/core';
 import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { fromEvent } from 'rxjs';
 
@@ -8,6 +9,7 @@ import { ActiveSessionBackend } from './core/session-backend';
 import { SessionModes } from './core/session-mode';
 import { SessionReady } from './core/session-ready';
 import { TokenRefresher } from './core/token-refresher';
+import { ServerPagePolicy } from './core/server/server-page-policy';
 
 /**
  * What runs before the app renders (an app initializer): load and check the configuration,
@@ -25,11 +27,14 @@ export class AuthStartup {
   private readonly document = inject(DOCUMENT);
   private readonly destroyRef = inject(DestroyRef);
   private readonly sessionReady = inject(SessionReady);
+  private readonly onServer = isPlatformServer(inject(PLATFORM_ID));
+  private readonly pagePolicy = inject(ServerPagePolicy);
 
   /** Resolves once the session is known (restored, adopted, signed in or none). */
   readonly ready = this.sessionReady.ready;
 
   async run(): Promise<void> {
+    if (this.onServer) return this.runOnServer();
     try {
       const config = await this.configLoader.load();
       // The mode's backend restores the session without asking the provider (browser mode:
@@ -44,6 +49,22 @@ export class AuthStartup {
       this.reporter.failed(error);
       throw error;
     }
+  }
+
+  /**
+   * On the server no mode starts: browser mode's session lives in the tab, and bff mode's reaches
+   * the server only through its host. The session stays unknown (AuthService.sessionKnown), so
+   * pages render neither signed in nor signed out, and the browser decides after hydration.
+   * Nothing here touches a browser global, starts a timer or sends a request.
+   */
+  private async runOnServer(): Promise<void> {
+    const config = await this.configLoader.loadOnServer();
+    // A mode whose session reaches the server (or a mode nobody told the server) makes every page
+    // one that may show who is signed in.
+    if (!config || this.modes.find(config.mode)?.sessionReachesServer !== false) {
+      this.pagePolicy.markPrivate();
+    }
+    this.sessionReady.mark();
   }
 
   /** After the network comes back, refresh a token that went stale while it was away. */

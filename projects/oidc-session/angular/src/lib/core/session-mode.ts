@@ -12,6 +12,12 @@ import { SessionBackend } from './session-backend';
 export interface SessionMode {
   /** The value of `"mode"` in auth.config.json that picks this mode. */
   readonly name: string;
+  /**
+   * Whether the session can reach a server that renders a page (bff mode: the cookie comes with
+   * the page request; browser mode: the tokens never leave the tab). The server then treats
+   * every page it renders as one that may show who is signed in: private, never cached.
+   */
+  readonly sessionReachesServer: boolean;
   /** Loads the mode's part of the configuration's rules (start-up checks the file with them). */
   loadRules(): Promise<ModeConfigRules>;
   /** Loads the mode and makes its backend in an injector of its own under `parent`. */
@@ -32,5 +38,10 @@ export class SessionModes {
     // The configuration was validated against the same list, so this is a wiring mistake.
     if (!mode) throw new AuthConfigError('mode', `"${name}" is not a declared mode`);
     return mode.load(this.injector);
+  }
+
+  /** The declared mode of this name; null when there is none. */
+  find(name: string): SessionMode | null {
+    return this.declared.find((declared) => declared.name === name) ?? null;
   }
 }

@@ -1,4 +1,5 @@
-import { InjectionToken } from '@angular/core';
+import { isPlatformServer } from '@angular/common';
+import { InjectionToken, inject, PLATFORM_ID } from '@angular/core';
 
 /** The part of the Web Storage API the session layer uses; lets tests pass a plain object. */
 export interface KeyValueStorage {
@@ -24,16 +25,21 @@ export class MemoryStorage implements KeyValueStorage {
   }
 }
 
-/** This tab's `sessionStorage` (tokens), or null where the browser refuses access. */
+/**
+ * This tab's `sessionStorage` (tokens), or null where the browser refuses access, and on the
+ * server, which renders pages for every user and holds no tab's storage.
+ */
 export const SESSION_STORAGE = new InjectionToken<KeyValueStorage | null>('SESSION_STORAGE', {
   providedIn: 'root',
-  factory: () => probe(() => globalThis.sessionStorage),
+  factory: () =>
+    isPlatformServer(inject(PLATFORM_ID)) ? null : probe(() => globalThis.sessionStorage),
 });
 
 /** `localStorage`, for the non-secret generation counter only; never for tokens. */
 export const LOCAL_STORAGE = new InjectionToken<KeyValueStorage | null>('LOCAL_STORAGE', {
   providedIn: 'root',
-  factory: () => probe(() => globalThis.localStorage),
+  factory: () =>
+    isPlatformServer(inject(PLATFORM_ID)) ? null : probe(() => globalThis.localStorage),
 });
 
 function probe(get: () => Storage | undefined): KeyValueStorage | null {

@@ -1,4 +1,5 @@
-import { InjectionToken } from '@angular/core';
+import { isPlatformServer } from '@angular/common';
+import { InjectionToken, inject, PLATFORM_ID } from '@angular/core';
 
 /**
  * Leaves the app for another URL (the provider's sign-in or sign-out page). A token so that
@@ -6,5 +7,13 @@ import { InjectionToken } from '@angular/core';
  */
 export const PAGE_NAVIGATION = new InjectionToken<(url: string) => void>('PAGE_NAVIGATION', {
   providedIn: 'root',
-  factory: () => (url: string) => globalThis.location.assign(url),
+  factory: () =>
+    isPlatformServer(inject(PLATFORM_ID))
+      ? () => {
+          // Sign-in and sign-out are the user's clicks; a server render has no page to leave.
+          throw new Error(
+            '[auth] A server render cannot leave the page; sign in or out in the browser.',
+          );
+        }
+      : (url: string) => globalThis.location.assign(url),
 });

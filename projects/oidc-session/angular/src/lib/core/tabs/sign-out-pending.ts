@@ -1,4 +1,13 @@
-import { DOCUMENT, DestroyRef, Injectable, InjectionToken, inject, signal } from '@angular/core';
+import { isPlatformServer } from '@angular/common';
+import {
+  DOCUMENT,
+  DestroyRef,
+  Injectable,
+  InjectionToken,
+  inject,
+  signal,
+  PLATFORM_ID,
+} from '@angular/core';
 
 import { KeyValueStorage, LOCAL_STORAGE } from '../platform/browser-storage';
 
@@ -13,7 +22,14 @@ export const SIGN_OUT_PENDING_KEY = 'oidc-session.sign-out-pending';
  */
 export const SIGN_OUT_PENDING_COOKIE = new InjectionToken<(pending: boolean) => void>(
   'SIGN_OUT_PENDING_COOKIE',
-  { providedIn: 'root', factory: () => documentCookieWriter(inject(DOCUMENT)) },
+  {
+    providedIn: 'root',
+    // The server's document is the render's, not the browser's: nothing to write there.
+    factory: () =>
+      isPlatformServer(inject(PLATFORM_ID))
+        ? () => undefined
+        : documentCookieWriter(inject(DOCUMENT)),
+  },
 );
 
 /** 30 days: outlives a browser restart, so the next visit's first request still carries it. */
@@ -48,7 +64,8 @@ export class SignOutPending {
   readonly pending = this.state.asReadonly();
 
   constructor() {
-    const view = inject(DOCUMENT).defaultView;
+    // Other tabs' storage events reach a browser window only; a server render has none.
+    const view = isPlatformServer(inject(PLATFORM_ID)) ? null : inject(DOCUMENT).defaultView;
     const onStorage = (event: StorageEvent) => {
       if (event.key === SIGN_OUT_PENDING_KEY || event.key === null)
         this.state.set(this.isPending());

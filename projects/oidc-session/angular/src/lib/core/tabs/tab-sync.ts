@@ -1,4 +1,5 @@
-import { DestroyRef, InjectionToken, inject } from '@angular/core';
+import { isPlatformServer } from '@angular/common';
+import { DestroyRef, InjectionToken, inject, PLATFORM_ID } from '@angular/core';
 import { NEVER, Observable, Subject } from 'rxjs';
 
 import { KeyValueStorage, LOCAL_STORAGE } from '../platform/browser-storage';
@@ -56,6 +57,8 @@ export interface TabSync {
 export const TAB_SYNC = new InjectionToken<TabSync>('TAB_SYNC', {
   providedIn: 'root',
   factory: () => {
+    // A server render is no tab: it must not join (Node has BroadcastChannel) or warn.
+    if (isPlatformServer(inject(PLATFORM_ID))) return new PerTabSync(null);
     const tabs = createTabSync(globalThis, inject(LOCAL_STORAGE));
     // Tests and micro-frontends create and destroy apps; a destroyed one must leave no channel open.
     inject(DestroyRef).onDestroy(() => tabs.close());

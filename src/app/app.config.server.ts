@@ -1,0 +1,27 @@
+import { provideHttpClient, withFetch } from '@angular/common/http';
+import { ApplicationConfig, REQUEST_CONTEXT, inject, mergeApplicationConfig } from '@angular/core';
+import { provideServerRendering, withRoutes } from '@angular/ssr';
+
+import { AuthRenderContext, provideAuthRenderContext } from '@oidc-session/angular';
+
+import { appConfig } from './app.config';
+import { serverRoutes } from './app.routes.server';
+
+/** What the host (src/server.ts's renderPage) passes with each page request. */
+export interface PageRequestContext {
+  readonly auth: AuthRenderContext;
+}
+
+const serverOnly: ApplicationConfig = {
+  providers: [
+    provideServerRendering(withRoutes(serverRoutes)),
+    // On the server, HttpClient on fetch: platform-server's XHR would follow redirects with the
+    // Authorization header to other origins. (The interceptors are app.config.ts's, added once.)
+    provideHttpClient(withFetch()),
+    // The runtime configuration comes from the host, which serves the same file at
+    // /auth.config.json: the server never fetches its own URL.
+    provideAuthRenderContext(() => (inject(REQUEST_CONTEXT) as PageRequestContext | null)?.auth),
+  ],
+};
+
+export const serverConfig = mergeApplicationConfig(appConfig, serverOnly);
