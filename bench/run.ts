@@ -45,7 +45,7 @@ const log = (message: string) =>
 const results = new Results();
 // BENCH_ONLY=bff needs no browser, no harness builds: only a production build for the BFF to serve.
 const browserWanted = !only || only.some((part) => !['bff', 'bff-load', 'bundle'].includes(part));
-if (browserWanted || !existsSync(join(ROOT, 'dist', 'oidc-session', 'browser', 'index.html'))) {
+if (browserWanted || !existsSync(join(ROOT, 'dist', 'oidc-session', 'server', 'server.mjs'))) {
   log('building the app (stats)');
   buildApp();
   useStaticDir(join(APP_DIST, 'browser'));

@@ -90,7 +90,7 @@ export class BffProcess {
   }
 }
 
-/** The production build the bench just made, else the e2e's (the BFF needs an index.html). */
+/** The production build the bench just made, else the e2e's (the BFF renders its pages). */
 let staticDirectory = join(ROOT, 'dist', 'oidc-session', 'browser');
 export function useStaticDir(dir: string): void {
   staticDirectory = dir;

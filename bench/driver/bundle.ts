@@ -7,7 +7,7 @@
  * src/main.ts; lazy chunks (routes, the sign-in chunk with angular-oauth2-oidc) are not counted.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -41,11 +41,14 @@ export function buildApp(): void {
 
 export function measureBundle(results: Results): void {
   const browserDir = join(APP_DIST, 'browser');
-  const index = readFileSync(join(browserDir, 'index.html'), 'utf8');
+  // The page template of the server-rendered app (the same script and preload tags its server
+  // pages carry); index.html for a client-rendered build.
+  const template = existsSync(join(browserDir, 'index.html')) ? 'index.html' : 'index.csr.html';
+  const index = readFileSync(join(browserDir, template), 'utf8');
   // Initial files: the entry script and what index.html preloads; lazy route chunks are not.
-  const initial = [...index.matchAll(/(?:href="|\[')((?:main|chunk|polyfills)-[\w-]+\.js)/g)].map(
-    (m) => m[1],
-  );
+  const initial = [
+    ...index.matchAll(/(?:href="|src="|\[')((?:main|chunk|polyfills)-[\w-]+\.js)/g),
+  ].map((m) => m[1]);
   const metafile = JSON.parse(readFileSync(join(APP_DIST, 'stats.json'), 'utf8')) as Metafile;
   checkInitialFiles(initial, metafile);
   let raw = 0;
