@@ -13,7 +13,7 @@ import { ConfigError } from './errors.ts';
 /** What the app's server entry exports (see README, "Server-side rendering"). */
 export interface AppServerEntry {
   renderPage(
-    request: IncomingMessage,
+    request: Request,
     options: { readonly nonce: string; readonly auth: { readonly config: unknown } },
   ): Promise<Response | null>;
 }
@@ -26,11 +26,25 @@ export interface RenderedPage {
 
 export type PageRenderer = (request: IncomingMessage) => Promise<RenderedPage | null>;
 
+export interface PageRendererOptions {
+  /** The app's server build (BFF_SSR_ENTRY). */
+  readonly entry: string;
+  /** What the BFF serves at /auth.config.json; the render gets the same. */
+  readonly appConfig: unknown;
+  /** BFF_PUBLIC_ORIGIN: the page's URL as the app's server sees it. */
+  readonly publicOrigin: string;
+}
+
 /**
  * Loads the app's server entry once, at start-up.
  * @throws ConfigError when it cannot be loaded or exports no renderPage.
  */
-export async function loadPageRenderer(entry: string, appConfig: unknown): Promise<PageRenderer> {
+export async function loadPageRenderer({
+  entry,
+  appConfig,
+  publicOrigin,
+}: PageRendererOptions): Promise<PageRenderer> {
+  allowHost(new URL(publicOrigin).hostname);
   let module: Partial<AppServerEntry>;
   try {
     module = (await import(pathToFileURL(entry).href)) as Partial<AppServerEntry>;
@@ -46,7 +60,43 @@ export async function loadPageRenderer(entry: string, appConfig: unknown): Promi
   return async (request) => {
     // 128 random bits, as the CSP spec asks of a nonce.
     const nonce = randomBytes(16).toString('base64');
-    const response = await renderPage(request, { nonce, auth: { config: appConfig } });
+    const response = await renderPage(pageRequest(request, publicOrigin), {
+      nonce,
+      auth: { config: appConfig },
+    });
     return response ? { response, nonce } : null;
   };
+}
+
+/**
+ * The request as the app's server sees it: at the BFF's public origin (never the Host or
+ * X-Forwarded-* headers a client or a proxy sent: the BFF decides who its clients are, and
+ * @angular/ssr would fall back to client rendering on forwarded headers it was not told to trust).
+ */
+function pageRequest(request: IncomingMessage, publicOrigin: string): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name.startsWith('x-forwarded-') || name === 'forwarded') continue;
+    if (name === 'host') continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  headers.set('host', new URL(publicOrigin).host);
+  return new Request(new URL(request.url ?? '/', publicOrigin), {
+    method: request.method ?? 'GET',
+    headers,
+  });
+}
+
+/**
+ * @angular/ssr renders only for host names it allows (NG_ALLOWED_HOSTS, read when the server
+ * build is imported, and the build's own list): the BFF's public host is one.
+ */
+function allowHost(hostname: string): void {
+  const allowed = (process.env['NG_ALLOWED_HOSTS'] ?? '')
+    .split(',')
+    .map((host) => host.trim())
+    .filter((host) => host !== '');
+  if (!allowed.includes(hostname)) {
+    process.env['NG_ALLOWED_HOSTS'] = [...allowed, hostname].join(',');
+  }
 }

@@ -139,7 +139,11 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
   await registerProxy(server, context);
 
   const renderPage = config.ssrEntry
-    ? await loadPageRenderer(config.ssrEntry, appConfigOf(config))
+    ? await loadPageRenderer({
+        entry: config.ssrEntry,
+        appConfig: appConfigOf(config),
+        publicOrigin: config.publicOrigin,
+      })
     : null;
   await server.register(fastifyStatic, {
     root: config.staticDir,

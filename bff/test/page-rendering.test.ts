@@ -15,6 +15,10 @@ import { startBff, startStack, type RunningBff, type Stack } from './helpers/sta
 interface Render {
   readonly method: string;
   readonly url: string;
+  readonly origin: string;
+  readonly host: string | null;
+  readonly forwarded: string | null;
+  readonly cookie: string | null;
   readonly nonce: string;
   readonly config: unknown;
 }
@@ -37,10 +41,20 @@ function builtApp(serverEntry: string): { browser: string; server: string } {
 
 const RENDERING_ENTRY = `
 export async function renderPage(request, { nonce, auth }) {
-  (globalThis.__renders ??= []).push({ method: request.method, url: request.url, nonce, config: auth.config });
-  if (request.url === '/no-such-page') return null;
+  const url = new URL(request.url);
+  (globalThis.__renders ??= []).push({
+    method: request.method,
+    url: url.pathname + url.search,
+    origin: url.origin,
+    host: request.headers.get('host'),
+    forwarded: request.headers.get('x-forwarded-for'),
+    cookie: request.headers.get('cookie'),
+    nonce,
+    config: auth.config,
+  });
+  if (url.pathname === '/no-such-page') return null;
   const headers = { 'content-type': 'text/html;charset=UTF-8' };
-  if (request.url !== '/public') Object.assign(headers, { 'cache-control': 'private, no-store', vary: 'Cookie' });
+  if (url.pathname !== '/public') Object.assign(headers, { 'cache-control': 'private, no-store', vary: 'Cookie' });
   return new Response('<!doctype html><script nonce="' + nonce + '" src="main.js"></script><app-root>' + request.url + '</app-root>', { status: 200, headers });
 }
 `;
@@ -98,6 +112,29 @@ describe('pages rendered by the app server build', () => {
         config: { mode: 'bff', postLogoutPath: '/' },
       })),
     );
+  });
+
+  it('hands the render the request at the public origin, with its cookie, never a client-chosen host or forwarded header', async () => {
+    const before = renders().length;
+    await fetch(`${stack.origin}/profile`, {
+      headers: { cookie: 'bff_session=abc', 'x-forwarded-for': '203.0.113.9' },
+    });
+    const [render] = renders().slice(before);
+    assert.deepEqual(
+      {
+        origin: render!.origin,
+        host: render!.host,
+        forwarded: render!.forwarded,
+        cookie: render!.cookie,
+      },
+      {
+        origin: stack.origin,
+        host: new URL(stack.origin).host,
+        forwarded: null,
+        cookie: 'bff_session=abc',
+      },
+    );
+    assert.ok(process.env['NG_ALLOWED_HOSTS']?.split(',').includes('localhost'));
   });
 
   it("keeps the render's caching headers, and says no-cache where the render said nothing", async () => {

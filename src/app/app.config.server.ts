@@ -1,5 +1,5 @@
 import { provideHttpClient, withFetch } from '@angular/common/http';
-import { ApplicationConfig, REQUEST_CONTEXT, inject, mergeApplicationConfig } from '@angular/core';
+import { ApplicationConfig, mergeApplicationConfig } from '@angular/core';
 import { provideServerRendering, withRoutes } from '@angular/ssr';
 
 import { AuthRenderContext, provideAuthRenderContext } from '@oidc-session/angular';
@@ -18,9 +18,9 @@ const serverOnly: ApplicationConfig = {
     // On the server, HttpClient on fetch: platform-server's XHR would follow redirects with the
     // Authorization header to other origins. (The interceptors are app.config.ts's, added once.)
     provideHttpClient(withFetch()),
-    // The runtime configuration comes from the host, which serves the same file at
-    // /auth.config.json: the server never fetches its own URL.
-    provideAuthRenderContext(() => (inject(REQUEST_CONTEXT) as PageRequestContext | null)?.auth),
+    // The runtime configuration comes from the host (renderPage's `auth`), which serves the same
+    // file at /auth.config.json: the server never fetches its own URL.
+    provideAuthRenderContext(),
   ],
 };
 

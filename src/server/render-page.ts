@@ -14,14 +14,15 @@ export interface PageRenderOptions extends PageRequestContext {
 }
 
 /**
- * Renders one page of the app on the server, or returns null when the request is not for a page
+ * Renders one page of the app on the server (`request`: Node's, or a web Request, as the BFF
+ * builds it at its public origin), or returns null when the request is not for a page
  * (the host then answers it: a static file, a 404). The host owns everything around the page:
  * its security headers with the nonce, the static files, `/auth.config.json`, and in bff mode
  * the session. Caching headers come from the render: a page that is or could be rendered with a
  * session says `Cache-Control: private, no-store` and `Vary: Cookie` (the session layer sets them).
  */
 export async function renderPage(
-  request: IncomingMessage,
+  request: IncomingMessage | Request,
   { nonce, auth }: PageRenderOptions,
 ): Promise<Response | null> {
   const context: PageRequestContext = { auth };

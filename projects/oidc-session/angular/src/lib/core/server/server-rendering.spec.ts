@@ -1,6 +1,6 @@
 import { provideHttpClient, withInterceptors } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
-import { ApplicationInitStatus, PLATFORM_ID, RESPONSE_INIT } from '@angular/core';
+import { ApplicationInitStatus, PLATFORM_ID, REQUEST_CONTEXT, RESPONSE_INIT } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { Router, provideRouter } from '@angular/router';
 
@@ -49,8 +49,11 @@ function trapBrowserGlobals(listened: string[]): jasmine.Spy[] {
   ];
 }
 
-/** The session layer as an app's server render sets it up, for one page request. */
-async function renderOnServer(context: AuthRenderContext | null) {
+/**
+ * The session layer as an app's server render sets it up, for one page request: `context` from a
+ * factory, or `{ request: ... }` as @angular/ssr's request context read by the default one.
+ */
+async function renderOnServer(context: AuthRenderContext | null | { readonly request: unknown }) {
   const response = { headers: new Headers() };
   TestBed.configureTestingModule({
     providers: [
@@ -63,7 +66,9 @@ async function renderOnServer(context: AuthRenderContext | null) {
         { path: 'dashboard', canActivate: [authGuard], children: [] },
       ]),
       provideAuth(configFromUrl('/auth.config.json'), withBrowserMode(), withBffMode()),
-      provideAuthRenderContext(() => context),
+      ...(context && 'request' in context
+        ? [{ provide: REQUEST_CONTEXT, useValue: context.request }, provideAuthRenderContext()]
+        : [provideAuthRenderContext(() => context)]),
     ],
   });
   await TestBed.inject(ApplicationInitStatus).donePromise;
@@ -111,6 +116,19 @@ describe('rendering on the server', () => {
     expect(auth.sessionKnown()).toBeFalse();
     expect(response.headers.get('Cache-Control')).toBe('private, no-store');
     expect(response.headers.get('Vary')).toBe('Cookie');
+  });
+
+  it("by default reads the context from @angular/ssr's request context, under `auth`", async () => {
+    const { auth, response } = await renderOnServer({
+      request: { auth: { config: BROWSER_CONFIG } },
+    });
+    expect(auth.config.mode).toBe('browser');
+    expect(response.headers.get('Cache-Control')).toBeNull();
+  });
+
+  it('a request context without `auth` leaves the mode unknown: every page private', async () => {
+    const { response } = await renderOnServer({ request: { somethingElse: true } });
+    expect(response.headers.get('Cache-Control')).toBe('private, no-store');
   });
 
   it('without a render context the mode is unknown, and every page is treated as private', async () => {
