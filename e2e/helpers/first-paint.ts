@@ -1,4 +1,4 @@
-import { Page } from '@playwright/test';
+import { Page, expect } from '@playwright/test';
 
 // What a page looked like from its first paint on, for the server-rendering specs of both modes.
 
@@ -92,4 +92,32 @@ export function policyNonce(policy: string | undefined): string {
   const nonce = /script-src 'nonce-([A-Za-z0-9+/=]{22,})' 'strict-dynamic'/.exec(policy ?? '')?.[1];
   if (!nonce) throw new Error(`no script nonce in the policy: ${policy}`);
   return nonce;
+}
+
+/**
+ * Reloads a signed-in guarded page and checks every sampled frame from the first paint on: the
+ * first is the server's neutral header on that path; none shows another path (such as `/login`),
+ * a signed-out header or "Sign in"; the browser ends signed in, with the server's header element
+ * kept by hydration, and no CSP violation or console error on the way. `loaded` waits for the
+ * page's content.
+ */
+export async function expectSignedInReload(
+  page: Page,
+  path: string,
+  loaded: () => Promise<void>,
+): Promise<void> {
+  await recordFrames(page);
+  const errors = consoleErrors(page);
+  await page.reload();
+  await loaded();
+  const seen = await frames(page);
+  expect(seen[0]).toMatchObject({ path, account: 'unknown', accountText: '' });
+  expect(seen.filter((frame) => frame.path !== path)).toEqual([]);
+  expect(seen.filter((frame) => frame.account === 'signed-out')).toEqual([]);
+  expect(seen.filter((frame) => /Sign in|Not signed in/.test(frame.accountText))).toEqual([]);
+  expect(seen.some((frame) => frame.account === 'signed-in')).toBe(true);
+  // Hydration kept the server's header element instead of rendering a new one.
+  expect(await serverHeader(page)).toBe(true);
+  expect(await violations(page)).toEqual([]);
+  expect(errors).toEqual([]);
 }
