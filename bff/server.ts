@@ -3,11 +3,12 @@
  * endpoints, back-channel logout, the API proxy, the built app with an SPA fallback, and one error
  * handler that turns every failure into the JSON error contract. Never logs a token.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Writable } from 'node:stream';
 
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 
 import { AccessLog } from './access-log.ts';
 import { appConfigOf, registerAppConfig } from './app-config.ts';
@@ -188,8 +189,8 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
  */
 async function sendRenderedPage(
   renderPage: PageRenderer,
-  request: import('node:http').IncomingMessage,
-  reply: import('fastify').FastifyReply,
+  request: IncomingMessage,
+  reply: FastifyReply,
   security: Readonly<Record<string, string>>,
 ): Promise<unknown> {
   const page = await renderPage(request);
