@@ -1,4 +1,7 @@
+import { request as httpRequest } from 'node:http';
+
 import { expect, expectDashboardLoaded, signIn, test } from './fixtures';
+import { APP } from './helpers/stack';
 import {
   consoleErrors,
   expectSignedInReload,
@@ -94,4 +97,44 @@ test('signed out, the home page hydrates into the signed-out header with no cons
   expect((await frames(page))[0]).toMatchObject({ path: '/', account: 'unknown' });
   expect(await violations(page)).toEqual([]);
   expect(errors).toEqual([]);
+});
+
+/** Sends a request exactly as written (a URL library would repair it first). */
+function rawRequest(
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  const { hostname, port } = new URL(APP);
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest({ host: hostname, port, path: target, headers }, (response) => {
+      response.resume();
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers }),
+      );
+    });
+    sent.setTimeout(10_000, () => sent.destroy(new Error(`no answer to ${target}`)));
+    sent.on('error', reject);
+    sent.end();
+  });
+}
+
+test('hostile requests get a plain answer, never a hang, a 500 or a page that lost its private headers', async () => {
+  // A malformed escape: 400 at once (it used to leave the socket open).
+  expect((await rawRequest('/%E0%A4%A')).status).toBe(400);
+  // An absolute-form target is rendered at this server's own origin, not refused with a 500.
+  const absolute = await rawRequest('http://evil.example/dashboard');
+  expect(absolute.status).toBe(200);
+  expect(absolute.headers['cache-control']).toBe('private, no-store');
+  // Forwarded headers nobody configured are dropped, so the page is still rendered on the server
+  // (not the client-rendered fallback), with its private caching.
+  for (const header of ['x-forwarded-prefix', 'x-forwarded-host', 'x-forwarded-proto']) {
+    const forwarded = await rawRequest('/dashboard', {
+      [header]: header === 'x-forwarded-prefix' ? '/evil' : 'evil.example',
+    });
+    expect(forwarded.status, header).toBe(200);
+    expect(forwarded.headers['cache-control'], header).toBe('private, no-store');
+    expect(forwarded.headers['vary'], header).toMatch(/\bCookie\b/);
+  }
+  // Only the hashed bundles are immutable.
+  expect((await rawRequest('/favicon.ico')).headers['cache-control']).toBe('no-cache');
 });

@@ -44,8 +44,18 @@ export async function serveDist({ root, port, config }) {
       ? null
       : missingBuild(root);
   const configBody = JSON.stringify(config);
+  const origin = `http://localhost:${port}`;
   const server = createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const target = new URL(request.url ?? '/', 'http://localhost');
+    let path;
+    try {
+      path = decodeURIComponent(target.pathname);
+    } catch {
+      // `%E0%A4%A` and the like: no file or page has such a name.
+      response.writeHead(400, { ...BASE_HEADERS, 'Content-Type': TYPES['.txt'] });
+      response.end('Bad request');
+      return;
+    }
     if (path === '/auth.config.json') {
       response.writeHead(200, {
         ...BASE_HEADERS,
@@ -65,8 +75,8 @@ export async function serveDist({ root, port, config }) {
       response.writeHead(200, {
         ...BASE_HEADERS,
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-        // Hashed bundles never change.
-        'Cache-Control': 'public, max-age=31536000, immutable',
+        // Hashed bundles never change; anything else (favicon.ico) may, after a deploy.
+        'Cache-Control': HASHED.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
       });
       createReadStream(file).pipe(response);
       return;
@@ -78,7 +88,7 @@ export async function serveDist({ root, port, config }) {
       return;
     }
     if (pages) {
-      renderedPage(pages, request, response, config).catch((error) => {
+      renderedPage(pages, pageRequest(request, target, origin), response, config).catch((error) => {
         console.error('[serve-dist] The page could not be rendered:', error);
         if (!response.headersSent) response.writeHead(500, BASE_HEADERS);
         response.end();
@@ -96,6 +106,28 @@ export async function serveDist({ root, port, config }) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, 'localhost', () => resolve(server));
+  });
+}
+
+/** A file name with the build's content hash (`main-ABCD1234.js`, `styles-….css`). */
+const HASHED = /-[A-Z0-9]{8,}\.(js|css)$/;
+
+/**
+ * The request as the app's server sees it: at this server's own origin, with its path and query
+ * (also from an absolute-form request target), without the Host or X-Forwarded-* a client sent.
+ * @angular/ssr would refuse a forged host, and fall back to client rendering (losing a page's
+ * private caching headers) on a forwarded header it was not told to trust.
+ */
+function pageRequest(request, target, origin) {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || name === 'host' || name === 'forwarded') continue;
+    if (name.startsWith('x-forwarded-')) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  return new Request(new URL(target.pathname + target.search, origin), {
+    method: request.method,
+    headers,
   });
 }
 
