@@ -34,7 +34,7 @@ export class SessionModes {
   readonly declared: readonly SessionMode[] = inject(SESSION_MODES, { optional: true }) ?? [];
 
   async load(name: string): Promise<SessionBackend> {
-    const mode = this.declared.find((declared) => declared.name === name);
+    const mode = this.find(name);
     // The configuration was validated against the same list, so this is a wiring mistake.
     if (!mode) throw new AuthConfigError('mode', `"${name}" is not a declared mode`);
     return mode.load(this.injector);
