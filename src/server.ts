@@ -18,12 +18,24 @@ export type { PageRenderOptions } from './server/render-page';
  */
 export const reqHandler = createNodeRequestHandler(async (request, response, next) => {
   try {
-    const file = process.env['AUTH_RUNTIME_CONFIG'];
-    const config = file ? JSON.parse(readFileSync(file, 'utf8')) : null;
-    const page = await renderPage(request, { nonce: newNonce(), auth: { config } });
+    const page = await renderPage(request, { nonce: newNonce(), auth: { config: devConfig() } });
     if (page) await writeResponseToNodeResponse(page, response);
     else next();
   } catch (error) {
     next(error);
   }
 });
+
+let devConfigRead: { config: unknown } | null = null;
+
+/**
+ * The file scripts/dev-app.mjs wrote before starting the dev server (AUTH_RUNTIME_CONFIG), read
+ * once: it does not change while the dev server runs.
+ */
+function devConfig(): unknown {
+  if (!devConfigRead) {
+    const file = process.env['AUTH_RUNTIME_CONFIG'];
+    devConfigRead = { config: file ? JSON.parse(readFileSync(file, 'utf8')) : null };
+  }
+  return devConfigRead.config;
+}
