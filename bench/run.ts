@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Session, launchBrowser } from './driver/browser';
 import { bffBurstAfterExpiry, bffProxyOverhead } from './driver/bff';
 import { bffUnderLoad } from './driver/bff-load';
+import { ssrRows } from './driver/ssr';
 import { useStaticDir } from './driver/bff-processes';
 import { APP_DIST, buildApp, measureBundle, measureModeBundles } from './driver/bundle';
 import {
@@ -32,7 +33,7 @@ import { stackEnv } from '../scripts/stack-env.mjs';
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 // For working on one part: BENCH_ONLY=interceptor-cost,steady BENCH_SUBJECTS=this (parts:
 // bundle, interceptor-cost, dpop, startup, first-request, 401-burst, expiry-burst, tabs, steady,
-// bff; bff-load for the BFF's load rows alone)
+// bff; bff-load for the BFF's load rows alone; ssr for the server-rendered dashboard in BFF mode)
 const only = process.env['BENCH_ONLY']?.split(',');
 const subjects = SUBJECTS.filter(
   (s) => process.env['BENCH_SUBJECTS']?.split(',').includes(s) ?? true,
@@ -44,8 +45,14 @@ const log = (message: string) =>
 
 const results = new Results();
 // BENCH_ONLY=bff needs no browser, no harness builds: only a production build for the BFF to serve.
-const browserWanted = !only || only.some((part) => !['bff', 'bff-load', 'bundle'].includes(part));
-if (browserWanted || !existsSync(join(ROOT, 'dist', 'oidc-session', 'server', 'server.mjs'))) {
+// BENCH_ONLY=ssr needs the production build (browser and server) of this run, no harness.
+const browserWanted =
+  !only || only.some((part) => !['bff', 'bff-load', 'bundle', 'ssr'].includes(part));
+if (
+  browserWanted ||
+  wanted('ssr') ||
+  !existsSync(join(ROOT, 'dist', 'oidc-session', 'server', 'server.mjs'))
+) {
   log('building the app (stats)');
   buildApp();
   useStaticDir(join(APP_DIST, 'browser'));
@@ -69,6 +76,10 @@ const backend = new Backend();
 await backend.start();
 try {
   if (browserWanted) await browserParts();
+  if (wanted('ssr')) {
+    log('ssr: a reload of the signed-in dashboard, server-rendered against client-rendered');
+    await ssrRows(results, { appDist: APP_DIST, runs: RUNS, log });
+  }
   if (wanted('bff') || wanted('bff-load')) await bffParts();
 } finally {
   backend.stop();
@@ -152,13 +163,18 @@ const summary =
   `${((Date.now() - started) / 60_000).toFixed(1)} min.`;
 const isBffLoad = (row: { measure: string }) => row.measure.startsWith('bff-load-');
 const isBff = (row: { measure: string }) => row.measure.startsWith('bff-') && !isBffLoad(row);
-const table = markdownTable(rows.filter((row) => !isBff(row) && !isBffLoad(row)));
+const isSsr = (row: { measure: string }) => row.measure.startsWith('ssr-');
+const isMain = (row: { measure: string }) => !isBff(row) && !isBffLoad(row) && !isSsr(row);
+const table = markdownTable(rows.filter(isMain));
 const bff = bffTable(rows.filter(isBff));
 const bffLoad = bffLoadTable(rows.filter(isBffLoad));
+// One column like the BFF's rows: the variant is in the measure, the ratio is a row of its own.
+const ssr = bffTable(rows.filter(isSsr));
 const printed = [
-  rows.some((row) => !isBff(row) && !isBffLoad(row)) ? table : '',
+  rows.some(isMain) ? table : '',
   rows.some(isBff) ? `BFF (Node client, loopback):\n\n${bff}` : '',
   rows.some(isBffLoad) ? `BFF under load (autocannon, loopback):\n\n${bffLoad}` : '',
+  rows.some(isSsr) ? `Server-side rendering in BFF mode (Chromium, loopback):\n\n${ssr}` : '',
 ].filter(Boolean);
 console.log([summary, ...printed].join('\n\n'));
 const complete = !only && !process.env['BENCH_SUBJECTS'];
@@ -168,6 +184,7 @@ if (complete) {
   updateTables('bench', `${summary}\n\n${table}`);
   updateTables('bench-bff', `${summary}\n\n${bff}`);
   updateTables('bench-bff-load', `${summary}\n\n${bffLoad}`);
+  updateTables('bench-ssr', `${summary}\n\n${ssr}`);
   log('done; wrote bench/results.json and the tables in docs/benchmark.md');
 } else {
   writeFileSync(

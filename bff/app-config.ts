@@ -14,7 +14,22 @@ export function registerAppConfig(server: FastifyInstance, config: BffConfig): v
   );
 }
 
-/** The configuration the app runs with; the server render gets the same. */
-export function appConfigOf(config: BffConfig): { mode: 'bff'; postLogoutPath: string } {
-  return { mode: 'bff', postLogoutPath: config.postLogoutPath };
+/** The app's API calls go to the BFF's proxy, on the public origin, under its prefix. */
+export interface AppConfig {
+  readonly mode: 'bff';
+  readonly postLogoutPath: string;
+  readonly apis: readonly { readonly origin: string; readonly pathPrefix: string }[];
+}
+
+/**
+ * The configuration the app runs with; the server render gets the same. It names the proxy's
+ * prefix (BFF_API_PREFIX) and the public origin: the server render has no page origin of its own
+ * to default to, and a prefix other than /api/ must reach the app too.
+ */
+export function appConfigOf(config: BffConfig): AppConfig {
+  return {
+    mode: 'bff',
+    postLogoutPath: config.postLogoutPath,
+    apis: [{ origin: config.publicOrigin, pathPrefix: config.api.prefix.replace(/\/$/, '') }],
+  };
 }

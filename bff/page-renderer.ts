@@ -9,12 +9,26 @@ import type { IncomingMessage } from 'node:http';
 import { pathToFileURL } from 'node:url';
 
 import { ConfigError } from './errors.ts';
+import type { SessionView } from './session-http.ts';
+
+/**
+ * What the render of one page learns about its session (the library's `AuthRenderContext`):
+ * the session as `/bff/session` would answer it (signed out: null; unknown, the store being
+ * away: absent), and the `fetch` its API calls go through. No token is ever in it.
+ */
+export interface PageAuth {
+  readonly session?: SessionView | null;
+  readonly fetch?: (request: Request) => Promise<Response>;
+}
 
 /** What the app's server entry exports (see README, "Server-side rendering"). */
 export interface AppServerEntry {
   renderPage(
     request: Request,
-    options: { readonly nonce: string; readonly auth: { readonly config: unknown } },
+    options: {
+      readonly nonce: string;
+      readonly auth: PageAuth & { readonly config: unknown };
+    },
   ): Promise<Response | null>;
 }
 
@@ -24,7 +38,10 @@ export interface RenderedPage {
   readonly nonce: string;
 }
 
-export type PageRenderer = (request: IncomingMessage) => Promise<RenderedPage | null>;
+export type PageRenderer = (
+  request: IncomingMessage,
+  auth: PageAuth,
+) => Promise<RenderedPage | null>;
 
 export interface PageRendererOptions {
   /** The app's server build (BFF_SSR_ENTRY). */
@@ -57,12 +74,12 @@ export async function loadPageRenderer({
   if (typeof renderPage !== 'function') {
     throw new ConfigError(`BFF_SSR_ENTRY exports no renderPage function: ${entry}`);
   }
-  return async (request) => {
+  return async (request, auth) => {
     // 128 random bits, as the CSP spec asks of a nonce.
     const nonce = randomBytes(16).toString('base64');
     const response = await renderPage(pageRequest(request, publicOrigin), {
       nonce,
-      auth: { config: appConfig },
+      auth: { config: appConfig, ...auth },
     });
     return response ? { response, nonce } : null;
   };

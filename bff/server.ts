@@ -3,12 +3,16 @@
  * endpoints, back-channel logout, the API proxy, the built app with an SPA fallback, and one error
  * handler that turns every failure into the JSON error contract. Never logs a token.
  */
-import type { IncomingMessage } from 'node:http';
 import type { Writable } from 'node:stream';
 
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 
 import { AccessLog } from './access-log.ts';
 import { appConfigOf, registerAppConfig } from './app-config.ts';
@@ -21,6 +25,8 @@ import { registerRateLimits } from './rate-limit/register.ts';
 import { SessionRefresher } from './refresh.ts';
 import { CALLBACK_PATH, errorSummary, registerAppRoutes } from './routes.ts';
 import { loadPageRenderer, type PageRenderer } from './page-renderer.ts';
+import { pageSession } from './page-session.ts';
+import { renderFetch } from './render-fetch.ts';
 import { pageSecurityHeaders, securityHeaders } from './security-headers.ts';
 import type { BffContext } from './session-http.ts';
 import type { SessionStore } from './session-store/types.ts';
@@ -171,7 +177,16 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
       !/\.[A-Za-z0-9]+$/.test(path);
     // Every app route is a page (rendered on the server, or index.html for the Angular router
     // to take over); a missing asset is a 404.
-    if (isAppRoute && renderPage) return sendRenderedPage(renderPage, request.raw, reply, security);
+    if (isAppRoute && renderPage) {
+      return sendRenderedPage(renderPage, request, reply, {
+        context,
+        security,
+        fetch: renderFetch(server, request, {
+          publicOrigin: config.publicOrigin,
+          apiPrefix: config.api.prefix,
+        }),
+      });
+    }
     if (isAppRoute) return reply.header('cache-control', 'no-cache').sendFile('index.html');
     return reply.send(new BffError('not_found', 404, 'not found'));
   });
@@ -183,22 +198,48 @@ export async function createBffServer(options: BffServerOptions): Promise<BffSer
 }
 
 /**
- * One page from the app's renderer, under a policy that allows its nonce alone. Its caching
- * headers are the render's: in bff mode every page may show who is signed in, so the session
- * layer marks each `private, no-store` with `Vary: Cookie`; `no-cache` if it said nothing.
+ * One page from the app's renderer, rendered with the request's session (see page-session.ts)
+ * and under a policy that allows its nonce alone. Every page may show who is signed in, and is
+ * rendered for that cookie: private, never stored, varying on the cookie, whatever the render
+ * said (a redirect from a guard says nothing about caching). Cookies the session lookup set (a
+ * pending sign-out finished) go out with the page.
  */
 async function sendRenderedPage(
   renderPage: PageRenderer,
-  request: IncomingMessage,
+  request: FastifyRequest,
   reply: FastifyReply,
-  security: Readonly<Record<string, string>>,
+  page: {
+    readonly context: BffContext;
+    readonly security: Readonly<Record<string, string>>;
+    readonly fetch: (request: Request) => Promise<Response>;
+  },
 ): Promise<unknown> {
-  const page = await renderPage(request);
-  if (!page) return reply.send(new BffError('not_found', 404, 'not found'));
-  reply.header('cache-control', 'no-cache');
-  for (const [name, value] of page.response.headers) reply.header(name, value);
-  reply.headers(pageSecurityHeaders(security, page.nonce));
-  return reply.code(page.response.status).send(Buffer.from(await page.response.arrayBuffer()));
+  const session = await pageSession(page.context, request, reply);
+  const rendered = await renderPage(
+    request.raw,
+    session === undefined ? {} : { session, fetch: page.fetch },
+  );
+  if (!rendered) return reply.send(new BffError('not_found', 404, 'not found'));
+  for (const [name, value] of rendered.response.headers) {
+    if (name !== 'set-cookie') reply.header(name, value);
+  }
+  reply.header('cache-control', 'private, no-store');
+  reply.header('vary', varyOnCookie(rendered.response.headers.get('vary')));
+  reply.headers(pageSecurityHeaders(page.security, rendered.nonce));
+  return reply
+    .code(rendered.response.status)
+    .send(Buffer.from(await rendered.response.arrayBuffer()));
+}
+
+/** `vary` with Cookie in it. */
+function varyOnCookie(vary: string | null): string {
+  const names = (vary ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  return names.some((name) => name.toLowerCase() === 'cookie')
+    ? names.join(', ')
+    : [...names, 'Cookie'].join(', ');
 }
 
 /** A hop count as proxy-addr reads one (fastify's types have no number form). */

@@ -6,6 +6,8 @@ export interface Frame {
   readonly path: string;
   readonly account: string | null;
   readonly accountText: string;
+  /** Dashboard widgets showing their data. */
+  readonly loadedWidgets: number;
 }
 
 /**
@@ -29,6 +31,8 @@ export async function recordFrames(page: Page): Promise<void> {
         path: location.pathname,
         account: account?.getAttribute('data-session') ?? null,
         accountText: account?.textContent?.trim() ?? '',
+        loadedWidgets: document.querySelectorAll('[data-testid="widget"][data-state="loaded"]')
+          .length,
       });
     };
     document.addEventListener('securitypolicyviolation', (event) =>
@@ -96,22 +100,28 @@ export function policyNonce(policy: string | undefined): string {
 
 /**
  * Reloads a signed-in guarded page and checks every sampled frame from the first paint on: the
- * first is the server's neutral header on that path; none shows another path (such as `/login`),
+ * first is the server's header on that path (neutral where the server does not know the session,
+ * `firstPaint: 'unknown'`; signed in where it does); none shows another path (such as `/login`),
  * a signed-out header or "Sign in"; the browser ends signed in, with the server's header element
  * kept by hydration, and no CSP violation or console error on the way. `loaded` waits for the
- * page's content.
+ * page's content. Returns the frames.
  */
 export async function expectSignedInReload(
   page: Page,
   path: string,
   loaded: () => Promise<void>,
-): Promise<void> {
+  { firstPaint = 'unknown' }: { firstPaint?: 'unknown' | 'signed-in' } = {},
+): Promise<Frame[]> {
   await recordFrames(page);
   const errors = consoleErrors(page);
   await page.reload();
   await loaded();
   const seen = await frames(page);
-  expect(seen[0]).toMatchObject({ path, account: 'unknown', accountText: '' });
+  expect(seen[0]).toMatchObject(
+    firstPaint === 'unknown'
+      ? { path, account: 'unknown', accountText: '' }
+      : { path, account: 'signed-in' },
+  );
   expect(seen.filter((frame) => frame.path !== path)).toEqual([]);
   expect(seen.filter((frame) => frame.account === 'signed-out')).toEqual([]);
   expect(seen.filter((frame) => /Sign in|Not signed in/.test(frame.accountText))).toEqual([]);
@@ -120,4 +130,5 @@ export async function expectSignedInReload(
   expect(await serverHeader(page)).toBe(true);
   expect(await violations(page)).toEqual([]);
   expect(errors).toEqual([]);
+  return seen;
 }

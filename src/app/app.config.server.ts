@@ -19,7 +19,9 @@ const serverOnly: ApplicationConfig = {
     // Authorization header to other origins. (The interceptors are app.config.ts's, added once.)
     provideHttpClient(withFetch()),
     // The runtime configuration comes from the host (renderPage's `auth`), which serves the same
-    // file at /auth.config.json: the server never fetches its own URL.
+    // file at /auth.config.json: the server never fetches its own URL. In bff mode the BFF adds the
+    // page's session and the fetch its API calls go through. After provideHttpClient(): it
+    // provides the render's HttpBackend.
     provideAuthRenderContext(),
   ],
 };

@@ -12,9 +12,10 @@ export {
 } from './lib/provide-auth';
 export type { AuthFeature } from './lib/core/auth-feature';
 export {
-  provideAuthRenderContext,
   type AuthRenderContext,
+  type RenderedSessionView,
 } from './lib/core/server/auth-render-context';
+export { provideAuthRenderContext } from './lib/core/server/provide-auth-render-context';
 export type {
   ApiLocation,
   AuthConfigSource,
@@ -66,6 +67,7 @@ export {
   SESSION_STORAGE as ɵSESSION_STORAGE,
 } from './lib/core/platform/browser-storage';
 export { PAGE_NAVIGATION as ɵPAGE_NAVIGATION } from './lib/core/platform/page-navigation';
+export { serverHeldState as ɵserverHeldState } from './lib/core/server-held-session';
 export { delay as ɵdelay } from './lib/core/retry-while-unreachable';
 export {
   type ObtainedSession as ɵObtainedSession,

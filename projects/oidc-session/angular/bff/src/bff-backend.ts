@@ -25,6 +25,7 @@ import {
   ɵSignInOutcome as SignInOutcome,
   ɵSignOutOutcome as SignOutOutcome,
   ɵSessionState as SessionState,
+  ɵserverHeldState as serverHeldState,
 } from '@oidc-session/angular';
 import { bffConfig } from './bff-config';
 import { BFF_CSRF_HEADER, BffClient, BffSession } from './bff-client';
@@ -232,21 +233,6 @@ export class BffBackend extends SessionBackend {
 
   /** `epoch`: the sign-out epoch when the request that brought `session` started. */
   private toState(session: BffSession, epoch: number): SessionState {
-    const now = this.clock.now();
-    return {
-      claims: session.user,
-      // The BFF holds the tokens, a refresh token among them; the tab holds no credentials.
-      canRefresh: true,
-      heldBy: 'server',
-      credentials: null,
-      receivedAt: now,
-      expiresAt: now + session.accessTokenExpiresIn * 1000,
-      generation: session.version,
-      epoch,
-      providerClockOffsetMs: null,
-      ...(session.sessionExpiresIn === undefined
-        ? {}
-        : { sessionEndsAt: now + session.sessionExpiresIn * 1000 }),
-    };
+    return serverHeldState(session, this.clock.now(), epoch);
   }
 }

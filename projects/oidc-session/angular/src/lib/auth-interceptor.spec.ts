@@ -10,6 +10,7 @@ import {
   TestRequest,
   provideHttpClientTesting,
 } from '@angular/common/http/testing';
+import { TransferState } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import {
   ActivatedRouteSnapshot,
@@ -24,6 +25,7 @@ import { authGuard } from './auth-guard';
 import { AuthEvent } from './core/auth-events';
 import { AuthService } from './auth-service';
 import { authInterceptor, SKIP_AUTH } from './auth-interceptor';
+import { RENDERED_FOR } from './core/server/transferred-answers';
 import {
   AuthTestingController,
   AuthTestingOptions,
@@ -146,6 +148,34 @@ describe('authInterceptor', () => {
       expect(request.request.headers.has('Authorization')).toBeFalse();
       expect(request.request.body).toBe('grant_type=x');
       request.flush({});
+    });
+  });
+
+  describe("a server-rendered page's transferred API answers", () => {
+    /** Whether Angular's transfer cache may answer the request from the page (alice is signed in). */
+    async function mayUseTransferred(renderedFor: string | null | undefined, signedIn = true) {
+      await setUp({ signedIn });
+      if (renderedFor !== undefined) TestBed.inject(TransferState).set(RENDERED_FOR, renderedFor);
+      http.get(`${API}/api/me`).subscribe();
+      const [request] = apiRequests();
+      request!.flush({});
+      return request!.request.transferCache !== false;
+    }
+
+    it('are used by the session the page was rendered with', async () => {
+      expect(await mayUseTransferred('alice')).toBeTrue();
+    });
+
+    it("are not used by another user's session, nor when signed out", async () => {
+      expect(await mayUseTransferred('bob')).toBeFalse();
+    });
+
+    it('rendered signed in, not used by a tab that starts signed out', async () => {
+      expect(await mayUseTransferred('alice', false)).toBeFalse();
+    });
+
+    it('a page rendered without a known session leaves the cache to Angular', async () => {
+      expect(await mayUseTransferred(undefined)).toBeTrue();
     });
   });
 

@@ -33,6 +33,8 @@ export const authInterceptor: HttpInterceptorFn = (request, next) => {
     return backend.sendUnprotected(request, next);
   }
   const current = scope.store.current();
+  // A server-rendered page's API answers come with it, for the session it was rendered with.
+  if (!scope.transferred.mayReuse(current)) request = request.clone({ transferCache: false });
   // Signed out: the request goes as made and the API decides what an anonymous caller gets.
   if (!current) return next(request);
   // The common case, a fresh token, stays synchronous: no waiting, no extra operators.

@@ -19,6 +19,7 @@ import { SessionReady } from './core/session-ready';
 import { SignInOutcome } from './core/sign-in-outcome';
 import { PAGE_NAVIGATION } from './core/platform/page-navigation';
 import { ServerPageHold } from './core/server/server-page-hold';
+import { RENDER_SESSION } from './core/server/auth-render-context';
 import { safeReturnPath } from './core/return-url';
 import { Session, toSession } from './core/session';
 import { ActiveSessionBackend } from './core/session-backend';
@@ -62,14 +63,15 @@ export class AuthService {
   readonly session: Signal<Session | null> = toSignal(this.session$, { requireSync: true });
 
   /**
-   * False while the app renders on the server, which does not know the session: {@link session}
-   * is then null without meaning "signed out", and a page should show neither "Sign in" nor
-   * "Signed in as" (the browser decides after hydration). True in the browser, where start-up
-   * has made the session known before anything renders.
+   * False while the app renders on a server that does not know the session (browser mode, or a
+   * bff-mode render whose BFF could not read its store): {@link session} is then null without
+   * meaning "signed out", and a page should show neither "Sign in" nor "Signed in as" (the
+   * browser decides after hydration). True in the browser, where start-up has made the session
+   * known before anything renders, and in a bff-mode render that was given the session.
    */
-  readonly sessionKnown: Signal<boolean> = signal(
-    !isPlatformServer(inject(PLATFORM_ID)),
-  ).asReadonly();
+  readonly sessionKnown: Signal<boolean> = isPlatformServer(inject(PLATFORM_ID))
+    ? (inject(RENDER_SESSION)?.known ?? signal(false).asReadonly())
+    : signal(true).asReadonly();
 
   /**
    * True while the server renders a guarded page without knowing the session: only the browser

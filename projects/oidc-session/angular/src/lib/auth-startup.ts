@@ -10,6 +10,7 @@ import { SessionModes } from './core/session-mode';
 import { SessionReady } from './core/session-ready';
 import { TokenRefresher } from './core/token-refresher';
 import { ServerPagePolicy } from './core/server/server-page-policy';
+import { RENDER_SESSION } from './core/server/auth-render-context';
 
 /**
  * What runs before the app renders (an app initializer): load and check the configuration,
@@ -29,6 +30,7 @@ export class AuthStartup {
   private readonly sessionReady = inject(SessionReady);
   private readonly onServer = isPlatformServer(inject(PLATFORM_ID));
   private readonly pagePolicy = inject(ServerPagePolicy);
+  private readonly renderSession = inject(RENDER_SESSION);
 
   /** Resolves once the session is known (restored, adopted, signed in or none). */
   readonly ready = this.sessionReady.ready;
@@ -53,17 +55,18 @@ export class AuthStartup {
 
   /**
    * On the server no mode starts: browser mode's session lives in the tab, and bff mode's reaches
-   * the server only through its host. The session stays unknown (AuthService.sessionKnown), so
-   * pages render neither signed in nor signed out, and the browser decides after hydration.
-   * Nothing here touches a browser global, starts a timer or sends a request.
+   * the server only through its host, which says what it is (provideAuthRenderContext). Where the
+   * host does not, the session stays unknown (AuthService.sessionKnown): pages render neither
+   * signed in nor signed out, and the browser decides after hydration. Nothing here touches a
+   * browser global, starts a timer or sends a request.
    */
   private async runOnServer(): Promise<void> {
     const config = await this.configLoader.loadOnServer();
+    const mode = config ? this.modes.find(config.mode) : null;
     // A mode whose session reaches the server (or a mode nobody told the server) makes every page
     // one that may show who is signed in.
-    if (!config || this.modes.find(config.mode)?.sessionReachesServer !== false) {
-      this.pagePolicy.markPrivate();
-    }
+    if (mode?.sessionReachesServer !== false) this.pagePolicy.markPrivate();
+    this.renderSession?.start(mode);
     this.sessionReady.mark();
   }
 

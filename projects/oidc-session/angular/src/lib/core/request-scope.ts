@@ -3,6 +3,7 @@ import { Injectable, inject } from '@angular/core';
 import { AuthEventLog } from './auth-events';
 import { RefusalBrake } from './refusal-brake';
 import { ActiveSessionBackend, SessionBackend } from './session-backend';
+import { TransferredAnswers } from './server/transferred-answers';
 import { SessionStore } from './tabs/session-store';
 import { TokenRefresher } from './token-refresher';
 
@@ -16,6 +17,7 @@ export class RequestScope {
   readonly refresher = inject(TokenRefresher);
   readonly brake = inject(RefusalBrake);
   readonly events = inject(AuthEventLog);
+  readonly transferred = inject(TransferredAnswers);
   private readonly active = inject(ActiveSessionBackend);
 
   /** The mode's backend (only read once {@link started} is true). */

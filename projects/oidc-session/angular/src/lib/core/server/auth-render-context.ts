@@ -1,10 +1,6 @@
-import {
-  EnvironmentProviders,
-  InjectionToken,
-  REQUEST_CONTEXT,
-  inject,
-  makeEnvironmentProviders,
-} from '@angular/core';
+import { InjectionToken, Signal } from '@angular/core';
+
+import { SessionMode } from '../session-mode';
 
 /**
  * What the server that renders a page tells the session layer about that request. The host (the
@@ -17,6 +13,31 @@ export interface AuthRenderContext {
    * the server renders with it instead of fetching that URL from itself.
    */
   readonly config: unknown;
+  /**
+   * The session of the page request, where the host holds it (bff mode: the BFF finds it from the
+   * request's cookie, as its `/bff/session` would): null when signed out; absent when the host
+   * does not know it (browser mode, or the BFF's store unreachable), and the browser decides.
+   * Only in a mode whose session reaches the server (`SessionMode.sessionReachesServer`).
+   */
+  readonly session?: RenderedSessionView | null;
+  /**
+   * How the page's requests to the session's APIs are sent while it renders with a session (the
+   * render's HttpClient carries no cookie, and no token may reach it): the BFF sends them in
+   * process through its API proxy, which attaches the token and refreshes as for the browser.
+   */
+  readonly fetch?: (request: Request) => Promise<Response>;
+}
+
+/** A session as the host describes it to the render: what `/bff/session` says, never a token. */
+export interface RenderedSessionView {
+  /** The user's claims, as the app may show them. */
+  readonly user: { readonly sub: string; readonly [claim: string]: unknown };
+  /** Whole seconds the access token has left on the host's clock. */
+  readonly accessTokenExpiresIn: number;
+  /** The host's session version (grows with every refresh). */
+  readonly version: number;
+  /** Seconds until the host ends the session however much it is used. */
+  readonly sessionExpiresIn?: number;
 }
 
 /** The render context of the current server render; null in the browser or when none was given. */
@@ -26,24 +47,20 @@ export const AUTH_RENDER_CONTEXT = new InjectionToken<AuthRenderContext | null>(
 );
 
 /**
- * For the app's server configuration (`app.config.server.ts`): where this request's
- * {@link AuthRenderContext} comes from. By default the `auth` property of `@angular/ssr`'s
- * request context, the second argument of the engine's `handle(request, { auth })`.
- * Without it the server still renders, but knows neither the mode nor the configuration, so it
- * treats every page as one that may show who is signed in (private, never cached).
+ * The session of the page being rendered, as the core asks about it on the server (ServerSession,
+ * provided with {@link provideAuthRenderContext}; null where none was, and in the browser, which
+ * so carries none of it).
  */
-export function provideAuthRenderContext(
-  context: () => AuthRenderContext | null | undefined = authFromRequestContext,
-): EnvironmentProviders {
-  return makeEnvironmentProviders([
-    { provide: AUTH_RENDER_CONTEXT, useFactory: () => context() ?? null },
-  ]);
+export interface RenderSession {
+  /** Whether the render knows the session (signed in or out). */
+  readonly known: Signal<boolean>;
+  /** Whether the render knows a signed-in session. */
+  readonly signedIn: boolean;
+  /** Start-up on the server, once the configuration has named the mode. */
+  start(mode: SessionMode | null): void;
 }
 
-function authFromRequestContext(): AuthRenderContext | null {
-  const request = inject(REQUEST_CONTEXT, { optional: true }) as { auth?: unknown } | null;
-  const auth = request?.auth;
-  return typeof auth === 'object' && auth !== null && 'config' in auth
-    ? (auth as AuthRenderContext)
-    : null;
-}
+export const RENDER_SESSION = new InjectionToken<RenderSession | null>('RENDER_SESSION', {
+  providedIn: 'root',
+  factory: () => null,
+});
