@@ -6,7 +6,7 @@ import { catchError, from, map, of, switchMap } from 'rxjs';
 import { ProviderUnreachableError } from './core/auth-errors';
 import { ServerPageHold } from './core/server/server-page-hold';
 import { ServerPagePolicy } from './core/server/server-page-policy';
-import { RENDER_SESSION } from './core/server/auth-render-context';
+import { RENDER_SESSION } from './core/server/render-session';
 import { SessionReady } from './core/session-ready';
 import { LOGIN_ROUTE, loginUrlTree } from './login-route';
 import { TokenRefresher } from './core/token-refresher';

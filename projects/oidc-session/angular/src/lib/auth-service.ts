@@ -19,7 +19,7 @@ import { SessionReady } from './core/session-ready';
 import { SignInOutcome } from './core/sign-in-outcome';
 import { PAGE_NAVIGATION } from './core/platform/page-navigation';
 import { ServerPageHold } from './core/server/server-page-hold';
-import { RENDER_SESSION } from './core/server/auth-render-context';
+import { RENDER_SESSION } from './core/server/render-session';
 import { safeReturnPath } from './core/return-url';
 import { Session, toSession } from './core/session';
 import { ActiveSessionBackend } from './core/session-backend';

@@ -10,7 +10,7 @@ import { SessionModes } from './core/session-mode';
 import { SessionReady } from './core/session-ready';
 import { TokenRefresher } from './core/token-refresher';
 import { ServerPagePolicy } from './core/server/server-page-policy';
-import { RENDER_SESSION } from './core/server/auth-render-context';
+import { RENDER_SESSION } from './core/server/render-session';
 
 /**
  * What runs before the app renders (an app initializer): load and check the configuration,

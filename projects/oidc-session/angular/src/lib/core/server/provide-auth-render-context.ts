@@ -8,7 +8,8 @@ import {
 } from '@angular/core';
 
 import { AuthConfigError } from '../auth-errors';
-import { AUTH_RENDER_CONTEXT, AuthRenderContext, RENDER_SESSION } from './auth-render-context';
+import { AUTH_RENDER_CONTEXT, AuthRenderContext } from './auth-render-context';
+import { RENDER_SESSION } from './render-session';
 import { RenderContextBackend } from './render-context-backend';
 import { ServerSession } from './server-session';
 

@@ -5,7 +5,8 @@ import { CLOCK } from '../platform/clock';
 import { serverHeldState } from '../server-held-session';
 import { SessionMode } from '../session-mode';
 import { SessionStore } from '../tabs/session-store';
-import { AUTH_RENDER_CONTEXT, RenderSession, RenderedSessionView } from './auth-render-context';
+import { AUTH_RENDER_CONTEXT, RenderedSessionView } from './auth-render-context';
+import { RenderSession } from './render-session';
 import { RENDERED_FOR } from './transferred-answers';
 
 /**
