@@ -36,6 +36,7 @@ export {
   ProviderUnreachableError,
   AuthConfigError,
   LoginError,
+  StepUpRequiredError,
   isAuthError,
 } from './lib/core/auth-errors';
 export type { AuthErrorCode, SessionEndReason, UnreachableReason } from './lib/core/auth-errors';

@@ -25,6 +25,7 @@ import { authGuard } from './auth-guard';
 import { AuthEvent } from './core/auth-events';
 import { AuthService } from './auth-service';
 import { authInterceptor, SKIP_AUTH } from './auth-interceptor';
+import { StepUpRequiredError } from './core/auth-errors';
 import { RENDERED_FOR } from './core/server/transferred-answers';
 import {
   AuthTestingController,
@@ -273,6 +274,65 @@ describe('authInterceptor', () => {
         });
       }
     }
+
+    describe('that asks for a stronger sign-in (RFC 9470)', () => {
+      const CHALLENGE =
+        'Bearer error="insufficient_user_authentication", error_description="more", acr_values="urn:demo:otp", max_age=300';
+
+      function answerStepUp(requests: TestRequest[], challenge = CHALLENGE): void {
+        for (const request of requests) {
+          request.flush(
+            { error: 'insufficient_user_authentication' },
+            { status: 401, statusText: 'Unauthorized', headers: { 'WWW-Authenticate': challenge } },
+          );
+        }
+      }
+
+      it('fails each request with StepUpRequiredError: 0 refreshes, 0 retries, no brake', async () => {
+        const outcomes = burst(10);
+        await settle();
+        answerStepUp(apiRequests());
+        await settle();
+        expect(tokenRequests().length).toBe(0);
+        expect(apiRequests().length).toBe(0);
+        expect(outcomes.map((o) => (o.error as StepUpRequiredError | undefined)?.code)).toEqual(
+          Array(10).fill('step_up_required'),
+        );
+        const [first] = outcomes.map((o) => o.error as StepUpRequiredError);
+        expect([first!.acrValues, first!.maxAge, first!.unreadable]).toEqual([
+          'urn:demo:otp',
+          300,
+          false,
+        ]);
+        expect(first!.url).toBe(`${API}/api/items/0`);
+        expect(events.filter((e) => e.type === 'request-retried').length).toBe(0);
+        expect(events.filter((e) => e.type === 'step-up-required').length).toBe(10);
+        // The session goes on, and an ordinary 401 still refreshes (no brake was set).
+        expect(TestBed.inject(AuthService).session()).not.toBeNull();
+        burst(1);
+        await settle();
+        answer401(apiRequests());
+        await settle();
+        const refreshes = tokenRequests();
+        expect(refreshes.length).toBe(1);
+        refreshes[0]!.flush(JSON.stringify(tokenResponse()));
+        await settle();
+        apiRequests().forEach((r) => r.flush({}));
+      });
+
+      it('an unreadable challenge that names the error is a step-up with nothing asked for', async () => {
+        const [outcome] = burst(1);
+        await settle();
+        answerStepUp(
+          apiRequests(),
+          'Bearer error="insufficient_user_authentication", max_age="soon"',
+        );
+        await settle();
+        expect(tokenRequests().length).toBe(0);
+        expect(outcome!.error).toEqual(jasmine.any(StepUpRequiredError));
+        expect((outcome!.error as StepUpRequiredError).unreadable).toBeTrue();
+      });
+    });
 
     it('shares one refresh among 50 parallel 401s and retries each request exactly once', async () => {
       const outcomes = burst(50);

@@ -11,6 +11,7 @@ import { Observable, catchError, switchMap, tap, throwError } from 'rxjs';
 import { RequestScope } from './core/request-scope';
 import { SessionState } from './core/session';
 import { SKIP_AUTH } from './core/skip-auth';
+import { stepUpRequired } from './core/step-up/step-up-required';
 
 export { SKIP_AUTH } from './core/skip-auth';
 
@@ -61,6 +62,13 @@ function sendWithRetry(
   return backend.send(request, tokens, next).pipe(
     catchError((error: unknown) => {
       if (!(error instanceof HttpErrorResponse)) return throwError(() => error);
+      // RFC 9470: the API wants a stronger sign-in. A refresh cannot give one: no refresh, no
+      // retry, no brake; the caller gets what to ask for (AuthService.stepUp).
+      const stepUp = stepUpRequired(error);
+      if (stepUp) {
+        events.emit('step-up-required', { url: stepUp.url });
+        return throwError(() => stepUp);
+      }
       const verdict = backend.judge(error);
       if (verdict === 'session-ended') {
         refresher.sessionEndedByServer(`HTTP ${error.status}`);
