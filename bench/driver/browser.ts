@@ -108,11 +108,7 @@ export class Session {
     await page.goto(`${ENV.appOrigin}/`);
     await page.evaluate(() => window.benchReady);
     await page.evaluate(() => window.bench!.signIn());
-    if (!options.providerCookies) {
-      await page.getByLabel('Username').fill('alice');
-      await page.getByLabel('Password').fill('wonderland');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-    }
+    if (!options.providerCookies) await fillProviderLogin(page);
     await page.waitForURL(`${ENV.appOrigin}/**`);
     await page.waitForFunction(() => window.bench?.signedIn() === true, undefined, {
       timeout: 15_000,
@@ -179,6 +175,13 @@ function tab(page: Page): Tab {
     dpopCostMicros: (kind, iterations) =>
       page.evaluate(([k, i]) => window.bench!.dpopCostMicros!(k, i), [kind, iterations] as const),
   };
+}
+
+/** Signs alice in on the dev provider's login form the page shows. */
+export async function fillProviderLogin(page: Page): Promise<void> {
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill('wonderland');
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

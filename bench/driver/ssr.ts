@@ -17,7 +17,7 @@ import type { Browser, Page } from '@playwright/test';
 
 import { stackEnv } from '../../scripts/stack-env.mjs';
 import { BffProcess } from './bff-processes';
-import { launchBrowser } from './browser';
+import { fillProviderLogin, launchBrowser } from './browser';
 import { Results } from './report';
 import { Backend, ROOT } from './stack';
 
@@ -167,9 +167,7 @@ async function oneReload(
     });
     page.on('pageerror', (error) => errors.push(String(error)));
     await page.goto(`${SSR_ENV.appOrigin}/bff/login?returnUrl=%2Fdashboard`);
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('wonderland');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await fillProviderLogin(page);
     await page.waitForURL(`${SSR_ENV.appOrigin}/dashboard`);
     await complete(page);
     for (let i = 0; i < WARM_UP_RELOADS; i++) {

@@ -5,9 +5,9 @@ import { Observable, defer } from 'rxjs';
 import { AuthConfigStore } from '../config/auth-config-store';
 import { ApiAllowlist } from '../config/api-allowlist';
 import { SKIP_AUTH } from '../skip-auth';
-import { SessionStore } from '../tabs/session-store';
 import { AUTH_RENDER_CONTEXT } from './auth-render-context';
 import { sendThroughFetch } from './send-through-fetch';
+import { ServerSession } from './server-session';
 
 /**
  * The HttpBackend of a server render (provided by `provideAuthRenderContext()`). While the page
@@ -23,7 +23,7 @@ import { sendThroughFetch } from './send-through-fetch';
 @Injectable()
 export class RenderContextBackend extends FetchBackend {
   private readonly context = inject(AUTH_RENDER_CONTEXT);
-  private readonly store = inject(SessionStore);
+  private readonly session = inject(ServerSession);
   private readonly config = inject(AuthConfigStore);
   /** For relative request URLs: the page's URL (a server document has no base URI). */
   private readonly base =
@@ -35,10 +35,9 @@ export class RenderContextBackend extends FetchBackend {
     // request's pending task is never released), where an error in the Observable fails the call.
     return defer(() => {
       const fetch = this.context?.fetch;
-      // The store has a session on the server only when the render was given one (ServerSession).
       const viaHost =
         fetch &&
-        this.store.current() !== null &&
+        this.session.signedIn &&
         !request.context.get(SKIP_AUTH) &&
         this.protects(request.urlWithParams);
       return viaHost ? sendThroughFetch(fetch, request) : super.handle(request);
