@@ -63,6 +63,12 @@ export interface ResourceApiOptions {
    * without one gets 401 `use_dpop_nonce` and a `DPoP-Nonce` header. Default `optional`.
    */
   readonly dpopNonce?: 'optional' | 'required';
+  /**
+   * How recent the sign-in behind a token for `GET /api/payments` must be, in seconds (its
+   * `max_age`). Default 300, the demo contract's; the e2e harness shortens it so that a test can
+   * see it pass.
+   */
+  readonly paymentsMaxAgeSeconds?: number;
 }
 
 export interface RunningResourceApi {
@@ -156,7 +162,10 @@ export async function startResourceApi(options: ResourceApiOptions): Promise<Run
       );
       return;
     }
-    const needed = route.authentication;
+    const needed = route.authentication && {
+      ...route.authentication,
+      maxAgeSeconds: options.paymentsMaxAgeSeconds ?? route.authentication.maxAgeSeconds,
+    };
     if (needed && !authenticatedEnough(claims, needed, Math.floor(Date.now() / 1000))) {
       // RFC 9470: 401 with the level and age to sign in with; a refresh cannot change either.
       stats.unauthorized('insufficient_user_authentication');

@@ -25,8 +25,9 @@ import { authGuard } from './auth-guard';
 import { AuthEvent } from './core/auth-events';
 import { AuthService } from './auth-service';
 import { authInterceptor, SKIP_AUTH } from './auth-interceptor';
-import { StepUpRequiredError } from './core/auth-errors';
+import { LoginError, StepUpRequiredError } from './core/auth-errors';
 import { RENDERED_FOR } from './core/server/transferred-answers';
+import { SESSION_STORAGE as ɵSESSION_STORAGE } from './core/platform/browser-storage';
 import {
   AuthTestingController,
   AuthTestingOptions,
@@ -320,6 +321,46 @@ describe('authInterceptor', () => {
         apiRequests().forEach((r) => r.flush({}));
       });
 
+      it('a retry that meets the challenge fails with StepUpRequiredError and sets no brake', async () => {
+        const [outcome] = burst(1);
+        await settle();
+        answer401(apiRequests());
+        await settle();
+        tokenRequests()[0]!.flush(JSON.stringify(tokenResponse()));
+        await settle();
+        // The fresh token is accepted, and the API wants more of the sign-in behind it.
+        answerStepUp(apiRequests());
+        await settle();
+        expect(outcome!.error).toEqual(jasmine.any(StepUpRequiredError));
+        expect(tokenRequests().length).toBe(0);
+        // Not braked: an ordinary 401 for the fresh token still gets its one refresh.
+        burst(1);
+        await settle();
+        answer401(apiRequests());
+        await settle();
+        const refreshes = tokenRequests();
+        expect(refreshes.length).withContext('refreshes after the challenge').toBe(1);
+        refreshes[0]!.flush(JSON.stringify(tokenResponse()));
+        await settle();
+        apiRequests().forEach((r) => r.flush({}));
+      });
+
+      it('AuthService.stepUp signs in for what was asked, back to the page, without ending the session', async () => {
+        const auth = TestBed.inject(AuthService);
+        await auth.stepUp({ acrValues: 'urn:demo:otp', maxAge: 300, returnUrl: '/payments' });
+        expect(kit.loginRequests).toEqual(['/payments']);
+        expect(kit.loginAuthentication).toEqual([{ acrValues: 'urn:demo:otp', maxAge: 300 }]);
+        expect(auth.session()).not.toBeNull();
+        expect(events.filter((e) => e.type === 'step-up-started')).toEqual([
+          jasmine.objectContaining({ automatic: false }),
+        ]);
+        // A return path elsewhere is replaced, as at sign-in; a bad value is refused unsent.
+        await auth.stepUp({ returnUrl: 'https://evil.example/' });
+        expect(kit.loginRequests[1]).toBe('/dashboard');
+        await expectAsync(auth.stepUp({ acrValues: 'urn:"x"' })).toBeRejectedWithError(LoginError);
+        expect(kit.loginRequests.length).toBe(2);
+      });
+
       it('an unreadable challenge that names the error is a step-up with nothing asked for', async () => {
         const [outcome] = burst(1);
         await settle();
@@ -331,6 +372,75 @@ describe('authInterceptor', () => {
         expect(tokenRequests().length).toBe(0);
         expect(outcome!.error).toEqual(jasmine.any(StepUpRequiredError));
         expect((outcome!.error as StepUpRequiredError).unreadable).toBeTrue();
+      });
+    });
+
+    describe('with "stepUp": "automatic"', () => {
+      const CHALLENGE =
+        'Bearer error="insufficient_user_authentication", acr_values="urn:demo:otp", max_age=300';
+
+      function answerStepUp(requests: TestRequest[], challenge = CHALLENGE): void {
+        for (const request of requests) {
+          request.flush(null, {
+            status: 401,
+            statusText: 'Unauthorized',
+            headers: { 'WWW-Authenticate': challenge },
+          });
+        }
+      }
+
+      beforeEach(() => {
+        TestBed.resetTestingModule();
+        return setUp({ config: { stepUp: 'automatic' } });
+      });
+
+      it('leaves once for a burst of challenges, asking for what the API asked', async () => {
+        const outcomes = burst(5);
+        await settle();
+        answerStepUp(apiRequests());
+        await settle();
+        expect(outcomes.every((o) => o.error instanceof StepUpRequiredError)).toBeTrue();
+        expect(kit.loginRequests.length).withContext('sign-ins started').toBe(1);
+        expect(kit.loginAuthentication).toEqual([{ acrValues: 'urn:demo:otp', maxAge: 300 }]);
+        expect(tokenRequests().length).toBe(0);
+        const started = events.filter((e) => e.type === 'step-up-started');
+        expect(started).toEqual([
+          jasmine.objectContaining({ acrValues: 'urn:demo:otp', maxAge: 300, automatic: true }),
+        ]);
+      });
+
+      it('does not go round again for the same challenge right after stepping up for it', async () => {
+        burst(1);
+        await settle();
+        answerStepUp(apiRequests());
+        await settle();
+        expect(kit.loginRequests.length).toBe(1);
+        // The page came back (a new page load: same sessionStorage, a new app), and the API
+        // still asks for the same: the provider did not give it.
+        const storage = TestBed.inject(ɵSESSION_STORAGE);
+        TestBed.resetTestingModule();
+        await setUp({ config: { stepUp: 'automatic' }, sessionStorage: storage! });
+        const [outcome] = burst(1);
+        await settle();
+        answerStepUp(apiRequests());
+        await settle();
+        expect(outcome!.error).toEqual(jasmine.any(StepUpRequiredError));
+        expect(kit.loginRequests.length).withContext('sign-ins after coming back').toBe(0);
+        // Another challenge is another matter.
+        burst(1);
+        await settle();
+        answerStepUp(apiRequests(), CHALLENGE.replace('max_age=300', 'max_age=60'));
+        await settle();
+        expect(kit.loginAuthentication).toEqual([{ acrValues: 'urn:demo:otp', maxAge: 60 }]);
+      });
+
+      it('does not start for a challenge it cannot read', async () => {
+        const [outcome] = burst(1);
+        await settle();
+        answerStepUp(apiRequests(), 'Bearer error="insufficient_user_authentication", max_age=x');
+        await settle();
+        expect((outcome!.error as StepUpRequiredError).unreadable).toBeTrue();
+        expect(kit.loginRequests.length).toBe(0);
       });
     });
 

@@ -38,6 +38,7 @@ describe('LibrarySignIn.completeLogin', () => {
       redirectPath: '/',
       postLogoutPath: '/',
       leewaySeconds: null,
+      stepUp: 'manual',
       storage: 'session',
       authorizeParams: {},
       strictDiscovery: true,
@@ -218,5 +219,67 @@ describe('LibrarySignIn.completeLogin', () => {
         });
       }
     }
+  });
+});
+
+describe('LibrarySignIn.startLogin', () => {
+  let navigations: string[];
+
+  function signIn(authorizeParams: Record<string, string>): LibrarySignIn {
+    navigations = [];
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: PAGE_NAVIGATION, useValue: (url: string) => navigations.push(url) },
+      ],
+    });
+    const config: BrowserAuthConfig = {
+      mode: 'browser',
+      issuer: ISSUER,
+      clientId: 'spa',
+      scope: 'openid',
+      apis: [],
+      redirectPath: '/',
+      postLogoutPath: '/',
+      leewaySeconds: null,
+      stepUp: 'manual',
+      storage: 'session',
+      authorizeParams,
+      strictDiscovery: true,
+      dpop: 'auto',
+    };
+    return createLibrarySignIn(TestBed.inject(EnvironmentInjector), config, {
+      issuer: ISSUER,
+      authorizationEndpoint: `${ISSUER}/auth`,
+      tokenEndpoint: `${ISSUER}/token`,
+      revocationEndpoint: null,
+      endSessionEndpoint: null,
+      authorizationResponseIssParameterSupported: false,
+    });
+  }
+
+  /** The authorization request the page left for (the library builds it asynchronously). */
+  async function authorizationRequest(): Promise<URLSearchParams> {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(navigations.length).toBe(1);
+    return new URL(navigations[0]!).searchParams;
+  }
+
+  it("a step-up's acr_values and max_age take the place of configured ones, each sent once", async () => {
+    const client = signIn({ acr_values: 'urn:demo:pwd', ui_locales: 'en' });
+    client.startLogin('/payments', { acrValues: 'urn:demo:otp', maxAge: 300 });
+    const query = await authorizationRequest();
+    expect(query.getAll('acr_values')).toEqual(['urn:demo:otp']);
+    expect(query.getAll('max_age')).toEqual(['300']);
+    expect(query.getAll('ui_locales')).toEqual(['en']);
+  });
+
+  it('an ordinary sign-in sends the configured parameters only', async () => {
+    const client = signIn({ acr_values: 'urn:demo:pwd' });
+    client.startLogin('/dashboard');
+    const query = await authorizationRequest();
+    expect(query.getAll('acr_values')).toEqual(['urn:demo:pwd']);
+    expect(query.has('max_age')).toBeFalse();
   });
 });
