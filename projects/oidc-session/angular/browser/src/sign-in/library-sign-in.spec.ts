@@ -13,6 +13,25 @@ import { DpopCodeExchange } from '../dpop';
 
 const ISSUER = 'https://op.example.test';
 
+/** A validated browser-mode configuration with these authorization parameters. */
+function browserConfig(authorizeParams: Record<string, string>): BrowserAuthConfig {
+  return {
+    mode: 'browser',
+    issuer: ISSUER,
+    clientId: 'spa',
+    scope: 'openid',
+    apis: [],
+    redirectPath: '/',
+    postLogoutPath: '/',
+    leewaySeconds: null,
+    stepUp: 'manual',
+    storage: 'session',
+    authorizeParams,
+    strictDiscovery: true,
+    dpop: 'auto',
+  };
+}
+
 describe('LibrarySignIn.completeLogin', () => {
   let client: LibrarySignIn;
   let scratch: LibraryScratchStorage;
@@ -29,21 +48,7 @@ describe('LibrarySignIn.completeLogin', () => {
       ],
     });
     backend = TestBed.inject(HttpTestingController);
-    const config: BrowserAuthConfig = {
-      mode: 'browser',
-      issuer: ISSUER,
-      clientId: 'spa',
-      scope: 'openid',
-      apis: [],
-      redirectPath: '/',
-      postLogoutPath: '/',
-      leewaySeconds: null,
-      stepUp: 'manual',
-      storage: 'session',
-      authorizeParams: {},
-      strictDiscovery: true,
-      dpop: 'auto',
-    };
+    const config = browserConfig({});
     client = createLibrarySignIn(TestBed.inject(EnvironmentInjector), config, {
       issuer: ISSUER,
       authorizationEndpoint: `${ISSUER}/auth`,
@@ -234,21 +239,7 @@ describe('LibrarySignIn.startLogin', () => {
         { provide: PAGE_NAVIGATION, useValue: (url: string) => navigations.push(url) },
       ],
     });
-    const config: BrowserAuthConfig = {
-      mode: 'browser',
-      issuer: ISSUER,
-      clientId: 'spa',
-      scope: 'openid',
-      apis: [],
-      redirectPath: '/',
-      postLogoutPath: '/',
-      leewaySeconds: null,
-      stepUp: 'manual',
-      storage: 'session',
-      authorizeParams,
-      strictDiscovery: true,
-      dpop: 'auto',
-    };
+    const config = browserConfig(authorizeParams);
     return createLibrarySignIn(TestBed.inject(EnvironmentInjector), config, {
       issuer: ISSUER,
       authorizationEndpoint: `${ISSUER}/auth`,
