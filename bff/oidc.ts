@@ -13,6 +13,7 @@ import {
   ProviderUnavailableError,
   RefreshOutcomeUnknownError,
 } from './errors.ts';
+import type { StepUpRequest } from './session-store/types.ts';
 
 export interface OidcSettings {
   readonly issuer: URL;
@@ -45,11 +46,15 @@ export interface AuthorizationStart {
 }
 
 export interface OidcClient {
-  startAuthorization(): Promise<AuthorizationStart>;
-  /** Validates the callback (state, code, PKCE, ID token and nonce) and exchanges the code. */
+  /** With `stepUp`, the request carries `acr_values` and `max_age` (RFC 9470, OIDC Core 3.1.2.1). */
+  startAuthorization(stepUp?: StepUpRequest): Promise<AuthorizationStart>;
+  /**
+   * Validates the callback (state, code, PKCE, ID token and nonce) and exchanges the code. With a
+   * `stepUp.maxAge`, the ID token's `auth_time` must be present and that recent.
+   */
   finishAuthorization(
     callbackUrl: URL,
-    expected: Omit<AuthorizationStart, 'url'>,
+    expected: Omit<AuthorizationStart, 'url'> & { readonly stepUp?: StepUpRequest },
   ): Promise<ProviderTokens & { claims: Record<string, unknown> }>;
   /**
    * Throws ProviderRejectedError (definitive), ProviderUnavailableError (not processed: the
@@ -107,7 +112,7 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
   }
 
   return {
-    async startAuthorization() {
+    async startAuthorization(stepUp = {}) {
       const config = await configuration();
       const codeVerifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
@@ -119,6 +124,8 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
         code_challenge_method: 'S256',
         state,
         nonce,
+        ...(stepUp.acrValues === undefined ? {} : { acr_values: stepUp.acrValues }),
+        ...(stepUp.maxAge === undefined ? {} : { max_age: String(stepUp.maxAge) }),
       });
       return { url, state, nonce, codeVerifier };
     },
@@ -130,6 +137,8 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
         expectedState: expected.state,
         expectedNonce: expected.nonce,
         idTokenExpected: true,
+        // OIDC Core 3.1.2.1: a request with max_age must check auth_time.
+        ...(expected.stepUp?.maxAge === undefined ? {} : { maxAge: expected.stepUp.maxAge }),
       });
       const claims = response.claims();
       if (!claims) throw new ProviderRejectedError('the code exchange returned no ID token');

@@ -5,7 +5,8 @@
  * was sent: a newer stored version is retried without a refresh, else one shared refresh and one
  * retry. When that retry is refused too, the version is marked and later 401s for it pass through
  * without a refresh (the 401 brake): an API that refuses every token costs at most one refresh
- * per session version.
+ * per session version. A 401 asking for a stronger sign-in (RFC 9470, step-up.ts) is passed to
+ * the app as it came.
  */
 import replyFrom from '@fastify/reply-from';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { assertSameOrigin } from './csrf.ts';
 import { BffError, SessionEndedError, UnavailableError } from './errors.ts';
 import { requireSession, type BffContext } from './session-http.ts';
+import { isStepUpChallenge } from './step-up.ts';
 import type { SessionRecord, TokenRecord } from './session-store/types.ts';
 
 /** Marks every answer that comes from the API rather than from the BFF itself. */
@@ -137,6 +139,12 @@ export async function registerProxy(server: FastifyInstance, context: BffContext
         return answer as typeof headers;
       },
       onResponse: (_req, _reply, res) => {
+        const upstreamHeaders = (res as unknown as { headers: Record<string, unknown> }).headers;
+        if (res.statusCode === 401 && isStepUpChallenge(upstreamHeaders['www-authenticate'])) {
+          // A stronger sign-in is wanted (RFC 9470): the app's to ask for, nothing to refresh.
+          reply.send(res.stream);
+          return;
+        }
         if (res.statusCode === 401 && attempt.brakeOn401) {
           // Refused even fresh: later 401s for this version pass through without a refresh.
           const { revision, ...record } = tokens;
@@ -152,7 +160,6 @@ export async function registerProxy(server: FastifyInstance, context: BffContext
         }
         // Drop the refused answer and its headers, then decide about the one retry.
         res.stream.resume();
-        const upstreamHeaders = (res as unknown as { headers: Record<string, unknown> }).headers;
         for (const name of Object.keys(upstreamHeaders)) reply.removeHeader(name);
         // A session that ended keeps its cookie: see requireSession.
         afterUnauthorized(request, reply, session, tokens, target).catch((error: unknown) =>

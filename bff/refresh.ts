@@ -22,11 +22,15 @@ import {
 } from './errors.ts';
 import type { ProviderTokens } from './oidc.ts';
 import type {
+  NewTokenRecord,
   SessionRecord,
   SessionStore,
   TokenRecord,
   WriteResult,
 } from './session-store/types.ts';
+
+/** Writes a token replacement tries before giving up (503): each conflict is another writer. */
+const REPLACE_ATTEMPTS = 3;
 
 export interface RefresherDeps {
   readonly store: SessionStore;
@@ -80,6 +84,53 @@ export class SessionRefresher {
       return await promise;
     } finally {
       if (this.#inflight.get(sessionId)?.promise === promise) this.#inflight.delete(sessionId);
+    }
+  }
+
+  /**
+   * Replaces the session's tokens with a set that came from elsewhere than a refresh (a step-up
+   * sign-in: step-up-sign-in.ts), holding the session's refresh lock, so that no refresh of any
+   * instance is in flight meanwhile. Without the lock, a holder that presented the old refresh
+   * token would find its write conflicting, take that for another holder's lost refresh, end the
+   * session and revoke the token it was given: within one provider session that revokes the
+   * grant, and with it the new tokens. With it, such a holder finishes first (the replacement
+   * waits, as a refresh's waiter does: 503 past the wait limit), and every refresh after it adopts
+   * the new version. The write is a compare-and-set on the record `build` was given (a conflict,
+   * such as a proxied call's 401 brake, reads again, up to REPLACE_ATTEMPTS writes). `ended`: the
+   * session is gone; nothing was written.
+   */
+  async replaceTokens(
+    id: string,
+    build: (current: TokenRecord) => NewTokenRecord,
+  ): Promise<{ readonly written: TokenRecord; readonly replaced: TokenRecord } | 'ended'> {
+    const { store, now, sleep, lockTtlMs, waitLimitMs, pollMs, instanceId } = this.#deps;
+    const deadline = now() + waitLimitMs;
+    const owner = `${instanceId}:${randomBytes(6).toString('hex')}`;
+    while (!(await store.acquireLock(lockName(id), owner, lockTtlMs))) {
+      // A refresh is still at work (or its holder died and the lock has not expired yet).
+      if (now() >= deadline) throw new UnavailableError('provider');
+      await sleep(pollMs);
+    }
+    const heartbeat = this.#keepLock(id, owner);
+    try {
+      for (let attempt = 0; attempt < REPLACE_ATTEMPTS; attempt += 1) {
+        const lookup = await store.getSession(id);
+        if (lookup.state !== 'active') return 'ended';
+        // A mark found here is a dead holder's: its refresh token is replaced, never presented.
+        const current = lookup.session.tokens;
+        const next = build(current);
+        // Replicated: a new refresh token, as a refresh's is.
+        const result = await store.writeTokens(id, current.revision, next, { replicated: true });
+        if (result === 'written') {
+          return { written: { ...next, revision: current.revision + 1 }, replaced: current };
+        }
+        if (result === 'ended') return 'ended';
+      }
+      throw new UnavailableError('store');
+    } finally {
+      heartbeat.abort();
+      // Best effort: the lock expires anyway.
+      await store.releaseLock(lockName(id), owner).catch(() => undefined);
     }
   }
 
@@ -167,6 +218,8 @@ export class SessionRefresher {
         ...((fresh.idToken ?? current.idToken)
           ? { idToken: fresh.idToken ?? current.idToken }
           : {}),
+        // A step-up's claims stay: a refresh keeps the claims of the sign-in that got the tokens.
+        ...(current.claims ? { claims: current.claims } : {}),
         writtenBy: owner,
       };
       return await this.#write(id, current.revision + 1, next, owner, fresh.refreshToken);

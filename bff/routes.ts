@@ -12,6 +12,7 @@ import { refuseSignIn } from './login-bounds.ts';
 import { safeReturnPath } from './return-path.ts';
 import { replacePreviousSession } from './session-replacement.ts';
 import { classifySignInFailure, type SignInFailure } from './sign-in-failure.ts';
+import { readStepUp, replaceTokensInPlace } from './step-up-sign-in.ts';
 import { cookieNames, cookieOptions } from './cookies.ts';
 import {
   isSessionId,
@@ -31,9 +32,17 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
   const csrf = async (request: FastifyRequest) => assertSameOrigin(request, config.publicOrigin);
 
   server.get('/bff/login', async (request, reply) => {
-    const returnPath = safeReturnPath((request.query as Record<string, unknown>)['returnUrl']);
+    const query = request.query as Record<string, unknown>;
+    const returnPath = safeReturnPath(query['returnUrl']);
+    // RFC 9470 step-up: acr_values and max_age go to the provider only when they keep the rules.
+    const step = readStepUp(query);
+    if ('refused' in step) {
+      request.log.warn({ stepUp: step.refused }, 'sign-in not started: invalid step-up parameter');
+      return reply.redirect(loginPage(returnPath, { reason: 'invalid_step_up' }), 303);
+    }
+    const { stepUp } = step;
     try {
-      const start = await oidc.startAuthorization();
+      const start = await oidc.startAuthorization(stepUp);
       // Ties the callback to this browser: a callback URL planted by someone else (login CSRF)
       // arrives without the cookie and is refused. One cookie per sign-in, so tabs never collide.
       const bindingHash = setLoginBinding(config, request, reply, start.state, context.now());
@@ -44,6 +53,7 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
           codeVerifier: start.codeVerifier,
           returnPath,
           bindingHash,
+          ...(stepUp ? { stepUp } : {}),
         },
         clientKey(request),
       );
@@ -76,10 +86,17 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       returnPath = pending.returnPath;
       const callbackUrl = new URL(request.url, config.publicOrigin);
       const tokens = await oidc.finishAuthorization(callbackUrl, pending);
-      const now = context.now();
-      const id = newSessionId();
       const sid = typeof tokens.claims['sid'] === 'string' ? tokens.claims['sid'] : undefined;
       const sub = String(tokens.claims['sub']);
+      // A step-up of the browser's session (same user, same provider session) keeps the session:
+      // its tokens are replaced in place, the cookie stays. See step-up-sign-in.ts.
+      const kept = await replaceTokensInPlace(context, request, pending, tokens, {
+        sub,
+        ...(sid === undefined ? {} : { sid }),
+      });
+      if (kept) return reply.redirect(returnPath, 303);
+      const now = context.now();
+      const id = newSessionId();
       // A new id at every sign-in (no fixation). The session the browser had (another tab's
       // sign-in that completed first, or an older one) is replaced: see session-replacement.ts.
       await replacePreviousSession(

@@ -30,6 +30,7 @@ import { renderFetch } from './render-fetch.ts';
 import { pageSecurityHeaders, securityHeaders } from './security-headers.ts';
 import type { BffContext } from './session-http.ts';
 import type { SessionStore } from './session-store/types.ts';
+import { clipStepUpParameters } from './step-up-sign-in.ts';
 import type { TrustProxy } from './trust-proxy.ts';
 
 export interface BffServerOptions {
@@ -263,5 +264,6 @@ function toBffError(error: FastifyError | BffError): BffError {
 
 /** The callback's query holds the authorization code: log its path only. */
 function redactUrl(url: string): string {
-  return url.startsWith(CALLBACK_PATH) ? CALLBACK_PATH : url;
+  // The step-up parameters of /bff/login are cut short: a request chooses them.
+  return url.startsWith(CALLBACK_PATH) ? CALLBACK_PATH : clipStepUpParameters(url);
 }

@@ -14,7 +14,12 @@ import { clearLoginBindings } from './login-binding.ts';
 import { NoSessionError, SessionEndedError } from './errors.ts';
 import type { OidcClient } from './oidc.ts';
 import type { SessionRefresher } from './refresh.ts';
-import type { SessionRecord, SessionStore, TokenRecord } from './session-store/types.ts';
+import {
+  sessionClaims,
+  type SessionRecord,
+  type SessionStore,
+  type TokenRecord,
+} from './session-store/types.ts';
 import { clearSignOutPending, finishPendingSignOut, signOutPending } from './signout-pending.ts';
 
 export interface BffContext {
@@ -118,7 +123,8 @@ export function sessionView(
 ): SessionView {
   const now = context.now();
   const user = Object.fromEntries(
-    Object.entries(session.claims).filter(([name]) => !PROTOCOL_CLAIMS.has(name)),
+    // A step-up's claims (on the token record) over the sign-in's.
+    Object.entries(sessionClaims(session, tokens)).filter(([name]) => !PROTOCOL_CLAIMS.has(name)),
   );
   return {
     user,

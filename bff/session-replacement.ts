@@ -53,8 +53,9 @@ export async function replacePreviousSession(
 /**
  * True when the two sessions cannot share a grant: another user, or another provider session.
  * Without a `sid` on both, that cannot be told, and the new session is the one to keep working.
+ * Also the rule for the refresh token a step-up replaces in place (step-up-sign-in.ts).
  */
-function grantIsSeparate(
+export function grantIsSeparate(
   replaced: Pick<SessionRecord, 'sub' | 'sid'>,
   current: Pick<SessionRecord, 'sub' | 'sid'>,
 ): boolean {

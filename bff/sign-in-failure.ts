@@ -21,10 +21,12 @@ import { ConfigError, UnavailableError } from './errors.ts';
  *   another error (access_denied, invalid_scope, invalid_grant, server_error, ...);
  * - `unavailable`: the provider (or the session store) could not be reached;
  * - `state_mismatch`: the callback does not belong to a sign-in this browser started (no
- *   binding cookie, an unknown or used state): another browser, an old link, over 10 minutes.
+ *   binding cookie, an unknown or used state): another browser, an old link, over 10 minutes;
+ * - `invalid_step_up`: `/bff/login`'s `acr_values` or `max_age` broke the rules of
+ *   step-up-sign-in.ts (a bug in the app, or a crafted link): nothing was sent to the provider.
  */
 export type SignInFailureReason =
-  'client_refused' | 'provider_error' | 'unavailable' | 'state_mismatch';
+  'client_refused' | 'provider_error' | 'unavailable' | 'state_mismatch' | 'invalid_step_up';
 
 export interface SignInFailure {
   readonly reason: SignInFailureReason;

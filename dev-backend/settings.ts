@@ -28,6 +28,8 @@ export interface Settings {
   readonly apiAudience: string;
   /** Extra wait before each authorized API answer (API_DELAY_MS), to make parallel fetching visible. */
   readonly apiDelayMs: number;
+  /** PAYMENTS_MAX_AGE: the `max_age` of `GET /api/payments`' step-up, in seconds (default 300). */
+  readonly paymentsMaxAge: number;
 }
 
 /** Thrown for a malformed environment variable; the message names the variable. */
@@ -46,6 +48,7 @@ export function readSettings(env: Environment = process.env): Settings {
   const refreshTokenTtl = readInteger(env, 'REFRESH_TOKEN_TTL', 86400, 1, Number.MAX_SAFE_INTEGER);
 
   const apiDelayMs = readInteger(env, 'API_DELAY_MS', 0, 0, 60_000);
+  const paymentsMaxAge = readInteger(env, 'PAYMENTS_MAX_AGE', 300, 1, 86_400);
   const externalIssuer = readIssuer(env, 'OIDC_ISSUER');
   // Any string: Auth0 API identifiers and FusionAuth client ids (its default `aud`) need not be URLs.
   const audience = env['OIDC_AUDIENCE']?.trim() || undefined;
@@ -71,6 +74,7 @@ export function readSettings(env: Environment = process.env): Settings {
     issuer: externalIssuer ?? `http://localhost:${idpPort}`,
     apiAudience: audience ?? `http://localhost:${apiPort}`,
     apiDelayMs,
+    paymentsMaxAge,
   };
 }
 

@@ -29,6 +29,13 @@ export interface TokenRecord {
   readonly apiRefused?: boolean;
   /** Which refresh holder wrote this record, to recognise its own write after a lost reply. */
   readonly writtenBy?: string;
+  /**
+   * The ID token claims of a step-up that replaced the tokens in place (step-up-sign-in.ts): when
+   * present they are the session's claims, over `SessionRecord.claims` (read them with
+   * `sessionClaims`). Every later write of the record carries them on. Never `sub` or `sid`
+   * other than the session's: a step-up of another user or provider session is a new session.
+   */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 export type NewTokenRecord = Omit<TokenRecord, 'revision'>;
@@ -39,7 +46,10 @@ export interface SessionRecord {
   readonly sub: string;
   /** The provider's session id (`sid` of the ID token), for back-channel logout. */
   readonly sid?: string;
-  /** ID token claims shown to the app (never a token). */
+  /**
+   * ID token claims of the sign-in, shown to the app (never a token). A step-up in place puts
+   * newer ones in `tokens.claims`, which win: see `sessionClaims`.
+   */
   readonly claims: Readonly<Record<string, unknown>>;
   /** Epoch ms; the absolute lifetime counts from here. */
   readonly createdAt: number;
@@ -68,6 +78,19 @@ export interface PendingLogin {
   readonly returnPath: string;
   /** SHA-256 of the browser-binding cookie: the callback must come from the same browser. */
   readonly bindingHash: string;
+  /**
+   * What `/bff/login` asked the provider for beyond a sign-in (RFC 9470 step-up): a callback
+   * with it may replace the tokens of the browser's session in place (step-up-sign-in.ts).
+   */
+  readonly stepUp?: StepUpRequest;
+}
+
+/** The step-up parameters of an authorization request, as validated by `/bff/login`. */
+export interface StepUpRequest {
+  /** `acr_values`: space-separated, in order of preference. */
+  readonly acrValues?: string;
+  /** `max_age`: seconds the last authentication at the provider may be old. */
+  readonly maxAge?: number;
 }
 
 export interface StoreLifetimes {
@@ -163,6 +186,14 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perClient: 20, total: 10_000 
 /** Whole seconds until `at` (at least 1), for Retry-After. */
 export function secondsUntil(at: number, now: number): number {
   return Math.max(1, Math.ceil((at - now) / 1000));
+}
+
+/** The session's claims: a step-up's (on the token record) over the sign-in's. */
+export function sessionClaims(
+  session: Pick<SessionRecord, 'claims'>,
+  tokens: Pick<TokenRecord, 'claims'>,
+): Readonly<Record<string, unknown>> {
+  return tokens.claims ?? session.claims;
 }
 
 /** When a session expires: idle timeout from its last touch, capped by its absolute lifetime. */

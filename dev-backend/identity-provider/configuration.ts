@@ -20,6 +20,12 @@ import { BENCH_CLIENT_IDS, benchClients } from './bench-clients.ts';
 import { withBffClient } from './bff-client.ts';
 import { logoutConfirmation } from './logout-confirmation.ts';
 import { withConfigurationQuirks, type ProviderQuirks } from './provider-quirks.ts';
+import {
+  ACR_ONE_TIME_CODE,
+  ACR_PASSWORD,
+  authenticationClaims,
+  stepUpInteractionPolicy,
+} from './step-up.ts';
 import { memoryStorage } from './storage.ts';
 import { errorPage, postLogoutPage } from './views.ts';
 
@@ -108,7 +114,10 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
 
       interactions: {
         url: (_ctx, interaction) => `${INTERACTION_PATH_PREFIX}${interaction.uid}`,
+        // acr_values asking for the one-time code asks the user again (step-up.ts).
+        policy: stepUpInteractionPolicy(),
       },
+      acrValues: [ACR_PASSWORD, ACR_ONE_TIME_CODE],
 
       // oidc-provider issues a refresh token only for the offline_access scope, and it drops that
       // scope from any authorization request without prompt=consent. This first-party client never
@@ -141,11 +150,13 @@ export function buildConfiguration(options: ProviderConfigurationOptions): Confi
 
       loadExistingGrant: (ctx) => loadFirstPartyGrant(ctx, refreshTokenTtl),
 
-      extraTokenClaims: (_ctx, token) => {
-        // The API's GET /api/me returns the user's name, and it only sees the access token.
+      extraTokenClaims: (ctx, token) => {
+        // The API's GET /api/me returns the user's name, and it only sees the access token; and
+        // GET /api/payments needs the authentication's level and time (step-up.ts).
         const accountId = 'accountId' in token ? token.accountId : undefined;
-        const name = accountId ? accountName(accountId) : undefined;
-        return name ? { name } : undefined;
+        if (!accountId) return undefined;
+        const name = accountName(accountId);
+        return { ...(name ? { name } : {}), ...authenticationClaims(ctx) };
       },
 
       // Exactly the app's origin may call the token and revocation endpoints from a browser.

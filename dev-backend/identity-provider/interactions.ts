@@ -13,10 +13,19 @@ import { errors } from 'oidc-provider';
 import { BodyError, pathOf, readFormBody, sendHtml } from '../shared/http.ts';
 import { verifyCredentials } from './accounts.ts';
 import { INTERACTION_PATH_PREFIX } from './configuration.ts';
-import { errorPage, loginPage } from './views.ts';
+import {
+  ACR_ONE_TIME_CODE,
+  ACR_PASSWORD,
+  ACR_UPGRADE_REASON,
+  ONE_TIME_CODE,
+  asksForOneTimeCode,
+} from './step-up.ts';
+import { errorPage, loginPage, oneTimeCodePage } from './views.ts';
 
 /** Shown (in a role="alert" box) after wrong credentials; wording fixed for acceptance tests. */
 export const INVALID_CREDENTIALS_MESSAGE = 'Invalid username or password.';
+/** Shown after a wrong one-time code. */
+export const INVALID_CODE_MESSAGE = 'That code is not right.';
 
 /** Longest username kept for re-display, so a huge value cannot bloat the page. */
 const MAX_USERNAME_LENGTH = 200;
@@ -57,13 +66,47 @@ export function createInteractionRoutes(
       return;
     }
     const action = `${INTERACTION_PATH_PREFIX}${uid}`;
+    const wantsCode = asksForOneTimeCode(interaction.params['acr_values']);
+    // The password is asked unless the session's sign-in stands and only the code is missing
+    // (`max_age` passed, no session, prompt=login, another account: the password again).
+    const signedInAs = interaction.session?.accountId;
+    const passwordStands =
+      signedInAs !== undefined &&
+      interaction.prompt.reasons.every((reason) => reason === ACR_UPGRADE_REASON);
+    const verified = (interaction.result as { passwordVerified?: string } | undefined)
+      ?.passwordVerified;
+    const account = passwordStands ? signedInAs : verified;
 
     if (req.method === 'GET') {
-      sendHtml(res, 200, loginPage({ action }), securityHeaders);
+      const page = account && wantsCode ? oneTimeCodePage({ action }) : loginPage({ action });
+      sendHtml(res, 200, page, securityHeaders);
       return;
     }
 
     const form = await readFormBody(req);
+    if (form.get('step') === 'one-time-code') {
+      if (!account || !wantsCode) {
+        fail(res, 400, 'Sign-in cannot continue', 'Start signing in again from the app.');
+        return;
+      }
+      if ((form.get('code') ?? '').trim() !== ONE_TIME_CODE) {
+        sendHtml(
+          res,
+          200,
+          oneTimeCodePage({ action, error: INVALID_CODE_MESSAGE }),
+          securityHeaders,
+        );
+        return;
+      }
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: account, acr: ACR_ONE_TIME_CODE, amr: ['pwd', 'otp'] } },
+        { mergeWithLastSubmission: false },
+      );
+      return;
+    }
+
     const username = (form.get('username') ?? '').trim().slice(0, MAX_USERNAME_LENGTH);
     const accountId = verifyCredentials(username, form.get('password') ?? '');
     if (!accountId) {
@@ -75,11 +118,22 @@ export function createInteractionRoutes(
       );
       return;
     }
+    if (wantsCode) {
+      // The password is right; the code comes next, on this interaction (never from the form).
+      await provider.interactionResult(
+        req,
+        res,
+        { passwordVerified: accountId },
+        { mergeWithLastSubmission: false },
+      );
+      sendHtml(res, 200, oneTimeCodePage({ action }), securityHeaders);
+      return;
+    }
     // Answers 303 to the authorization endpoint's resume URL.
     await provider.interactionFinished(
       req,
       res,
-      { login: { accountId } },
+      { login: { accountId, acr: ACR_PASSWORD, amr: ['pwd'] } },
       { mergeWithLastSubmission: false },
     );
   }

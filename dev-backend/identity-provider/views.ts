@@ -74,6 +74,33 @@ ${alert}    <form method="post" action="${escapeHtml(action)}" autocomplete="on"
   );
 }
 
+export interface OneTimeCodePageModel {
+  /** Where the form posts to: the interaction URL itself. */
+  readonly action: string;
+  /** Shown in a `role="alert"` box when set. */
+  readonly error?: string;
+}
+
+/**
+ * The second factor of the `urn:demo:otp` level: a field labelled "One-time code" and a "Verify"
+ * button (demo contract, "Step-up").
+ */
+export function oneTimeCodePage({ action, error }: OneTimeCodePageModel): string {
+  const alert = error ? `    <div class="error" role="alert">${escapeHtml(error)}</div>\n` : '';
+  return page(
+    "Verify it's you - Demo identity provider",
+    `    <h1>Demo identity provider</h1>
+    <p>This needs a stronger sign-in. Enter the one-time code.</p>
+${alert}    <form method="post" action="${escapeHtml(action)}" autocomplete="off">
+      <input type="hidden" name="step" value="one-time-code">
+      <label for="code">One-time code</label>
+      <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required autofocus>
+      <button type="submit">Verify</button>
+    </form>
+    <p class="hint">The demo code is 123456.</p>`,
+  );
+}
+
 export interface LogoutPageModel {
   /** oidc-provider's `<form id="op.logoutForm">` holding the xsrf token. */
   readonly form: string;

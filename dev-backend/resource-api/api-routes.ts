@@ -12,9 +12,17 @@ export const API_SCOPE = 'api';
 /** Scope of the audit log only; the dev provider grants it to a client that asks for it. */
 export const AUDIT_SCOPE = 'audit';
 
+/**
+ * `GET /api/payments` needs the one-time code level, at most this many seconds old (demo
+ * contract, "Step-up"; RFC 9470).
+ */
+export const PAYMENTS_AUTHENTICATION = { acr: 'urn:demo:otp', maxAgeSeconds: 300 } as const;
+
 export interface ApiRoute {
   /** The scope the access token must carry (its space-separated `scope` claim). */
   readonly scope: string;
+  /** The authentication the token must come from: its `acr`, and `auth_time` at most this old. */
+  readonly authentication?: { readonly acr: string; readonly maxAgeSeconds: number };
   /** The JSON body of the 200 answer. */
   answer(claims: AccessTokenClaims): unknown;
 }
@@ -37,6 +45,18 @@ const AUDIT_LOG: ApiRoute = {
   }),
 };
 
+const PAYMENTS: ApiRoute = {
+  scope: API_SCOPE,
+  authentication: PAYMENTS_AUTHENTICATION,
+  answer: (claims) => ({
+    subject: claims.sub,
+    payments: [
+      { id: 'p-1001', to: 'The Mad Hatter', amount: '12.50 EUR', status: 'scheduled' },
+      { id: 'p-1002', to: 'The March Hare', amount: '7.00 EUR', status: 'paid' },
+    ],
+  }),
+};
+
 /** The route for a GET of `path`, or undefined when there is none (404). */
 export function findApiRoute(path: string): ApiRoute | undefined {
   if (path === '/api/me') {
@@ -45,11 +65,31 @@ export function findApiRoute(path: string): ApiRoute | undefined {
   if (path === '/api/audit-log') {
     return AUDIT_LOG;
   }
+  if (path === '/api/payments') {
+    return PAYMENTS;
+  }
   const resource = path.startsWith(DASHBOARD_PREFIX) ? path.slice(DASHBOARD_PREFIX.length) : '';
   if (isDashboardResource(resource)) {
     return { scope: API_SCOPE, answer: (claims) => dashboardResource(resource, claims.sub) };
   }
   return undefined;
+}
+
+/**
+ * True when the token comes from an authentication of the route's level (`acr`) that is recent
+ * enough (`auth_time`, epoch seconds), at `nowSeconds`.
+ */
+export function authenticatedEnough(
+  claims: AccessTokenClaims,
+  needed: NonNullable<ApiRoute['authentication']>,
+  nowSeconds: number,
+): boolean {
+  const { acr, auth_time: authTime } = claims.payload;
+  return (
+    acr === needed.acr &&
+    typeof authTime === 'number' &&
+    nowSeconds - authTime <= needed.maxAgeSeconds
+  );
 }
 
 /** True when the token's space-separated `scope` claim contains `scope`. */

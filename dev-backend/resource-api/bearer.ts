@@ -92,6 +92,19 @@ export function insufficientScopeChallenge(scope: string, scheme: AuthScheme = '
 }
 
 /**
+ * Challenge for a valid token from too weak or too old an authentication (RFC 9470 section 3),
+ * with 401: the client should sign the user in again with these `acr_values` and `max_age`.
+ */
+export function insufficientUserAuthenticationChallenge(
+  acr: string,
+  maxAgeSeconds: number,
+  scheme: AuthScheme = 'Bearer',
+): string {
+  const description = 'a stronger or more recent authentication is required';
+  return `${challenge(scheme, 'insufficient_user_authentication', description)}, acr_values="${acr}", max_age=${maxAgeSeconds}`;
+}
+
+/**
  * Challenge for a refused DPoP request (RFC 9449 sections 7.1 and 9): `invalid_dpop_proof`,
  * `invalid_token` (a token not bound to the proof's key) or `use_dpop_nonce`.
  */

@@ -19,6 +19,7 @@ await runServer(
       responseDelayMs: settings.apiDelayMs,
       profile: settings.provider,
       dpopNonce: readDpopSettings().apiDpopNonce,
+      paymentsMaxAgeSeconds: settings.paymentsMaxAge,
     });
   },
   (api) => {

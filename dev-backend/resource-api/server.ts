@@ -10,9 +10,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import { DEV_PATH_PREFIX, serveDevStats } from '../shared/dev-endpoint.ts';
 import { closeServer, listen, pathOf, sendJson } from '../shared/http.ts';
-import { findApiRoute, grantsScope } from './api-routes.ts';
+import { authenticatedEnough, findApiRoute, grantsScope } from './api-routes.ts';
 import { createAuthenticator } from './authenticate.ts';
-import { insufficientScopeChallenge, type AuthScheme } from './bearer.ts';
+import {
+  insufficientScopeChallenge,
+  insufficientUserAuthenticationChallenge,
+  type AuthScheme,
+} from './bearer.ts';
 import { answerPreflight, applyCors } from './cors.ts';
 import { createApiStats, type ApiStats } from './dev-stats.ts';
 import { createDpopVerifier } from './dpop-proof.ts';
@@ -59,6 +63,12 @@ export interface ResourceApiOptions {
    * without one gets 401 `use_dpop_nonce` and a `DPoP-Nonce` header. Default `optional`.
    */
   readonly dpopNonce?: 'optional' | 'required';
+  /**
+   * How recent the sign-in behind a token for `GET /api/payments` must be, in seconds (its
+   * `max_age`). Default 300, the demo contract's; the e2e harness shortens it so that a test can
+   * see it pass.
+   */
+  readonly paymentsMaxAgeSeconds?: number;
 }
 
 export interface RunningResourceApi {
@@ -149,6 +159,30 @@ export async function startResourceApi(options: ResourceApiOptions): Promise<Run
           error_description: `this resource needs the ${route.scope} scope`,
         },
         { 'WWW-Authenticate': insufficientScopeChallenge(route.scope, scheme) },
+      );
+      return;
+    }
+    const needed = route.authentication && {
+      ...route.authentication,
+      maxAgeSeconds: options.paymentsMaxAgeSeconds ?? route.authentication.maxAgeSeconds,
+    };
+    if (needed && !authenticatedEnough(claims, needed, Math.floor(Date.now() / 1000))) {
+      // RFC 9470: 401 with the level and age to sign in with; a refresh cannot change either.
+      stats.unauthorized('insufficient_user_authentication');
+      sendJson(
+        res,
+        401,
+        {
+          error: 'insufficient_user_authentication',
+          error_description: 'a stronger or more recent authentication is required',
+        },
+        {
+          'WWW-Authenticate': insufficientUserAuthenticationChallenge(
+            needed.acr,
+            needed.maxAgeSeconds,
+            scheme,
+          ),
+        },
       );
       return;
     }

@@ -35,6 +35,7 @@ describe('readSettings', () => {
       issuer: 'http://localhost:9000',
       apiAudience: 'http://localhost:3000',
       apiDelayMs: 0,
+      paymentsMaxAge: 300,
     });
   });
 
@@ -53,6 +54,11 @@ describe('readSettings', () => {
 
   it('treats an empty value as unset', () => {
     assert.equal(readSettings({ IDP_PORT: '' }).idpPort, 9000);
+  });
+
+  it('reads the payments step-up max_age', () => {
+    assert.equal(readSettings({ PAYMENTS_MAX_AGE: '20' }).paymentsMaxAge, 20);
+    assert.throws(() => readSettings({ PAYMENTS_MAX_AGE: '0' }), SettingsError);
   });
 
   for (const [name, value] of [

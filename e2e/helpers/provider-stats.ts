@@ -26,6 +26,19 @@ export async function resetProviderStats(): Promise<void> {
   await fetch(`${API}/__dev/stats/reset`, { method: 'POST' });
 }
 
+/** What the resource API saw (its dev-only `/__dev/stats`): requests by path, 401s by reason. */
+export interface ApiStats {
+  readonly requests: number;
+  readonly byPath: Readonly<Record<string, number>>;
+  readonly unauthorized: Readonly<Record<string, number>>;
+}
+
+export async function apiStats(): Promise<ApiStats> {
+  const response = await fetch(`${API}/__dev/stats`);
+  if (!response.ok) throw new Error(`API stats: HTTP ${response.status}`);
+  return (await response.json()) as ApiStats;
+}
+
 /** Refresh-token grants the provider answered successfully. */
 export async function refreshCount(): Promise<number> {
   return (await providerStats()).grants['refresh_token'] ?? 0;

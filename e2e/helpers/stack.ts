@@ -9,6 +9,8 @@ export const E2E_ENV = {
   API_PORT: process.env['E2E_API_PORT'] ?? '3310',
   ACCESS_TOKEN_TTL: process.env['E2E_ACCESS_TOKEN_TTL'] ?? '8',
   REFRESH_TOKEN_TTL: '3600',
+  /** `GET /api/payments` asks again this many seconds after the step-up (the contract's 300 is long for a test). */
+  PAYMENTS_MAX_AGE: '20',
 };
 
 export const APP = `http://localhost:${E2E_ENV.APP_PORT}`;

@@ -26,6 +26,12 @@ export const routes: Routes = [
     loadComponent: () => import('./profile/profile-page').then((m) => m.ProfilePage),
   },
   {
+    path: 'payments',
+    title: 'Payments',
+    canActivate: [authGuard],
+    loadComponent: () => import('./payments/payments-page').then((m) => m.PaymentsPage),
+  },
+  {
     path: 'session',
     title: 'Session',
     canActivate: [authGuard],

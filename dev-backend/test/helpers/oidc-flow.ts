@@ -37,6 +37,9 @@ export interface AuthorizationRequest {
   readonly codeChallenge?: string | null;
   /** null leaves the parameter out. */
   readonly codeChallengeMethod?: string | null;
+  /** `acr_values` and `max_age`, when set. */
+  readonly acrValues?: string;
+  readonly maxAge?: number;
 }
 
 /** The authorization endpoint URL the app would navigate to. */
@@ -54,6 +57,8 @@ export function authorizationUrl(issuer: string, request: AuthorizationRequest =
   if (request.codeChallengeMethod !== null) {
     url.searchParams.set('code_challenge_method', request.codeChallengeMethod ?? 'S256');
   }
+  if (request.acrValues !== undefined) url.searchParams.set('acr_values', request.acrValues);
+  if (request.maxAge !== undefined) url.searchParams.set('max_age', String(request.maxAge));
   return url;
 }
 

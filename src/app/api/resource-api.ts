@@ -31,6 +31,18 @@ export interface DashboardResource {
   readonly generatedAt: string;
 }
 
+export interface Payment {
+  readonly id: string;
+  readonly to: string;
+  readonly amount: string;
+  readonly status: string;
+}
+
+export interface Payments {
+  readonly subject: string;
+  readonly payments: readonly Payment[];
+}
+
 export interface Me {
   readonly sub: string;
   readonly name: string;
@@ -47,6 +59,11 @@ export class ResourceApi {
 
   me(): Observable<Me> {
     return this.http.get<Me>(`${this.baseUrl()}/me`);
+  }
+
+  /** Needs a recent one-time-code sign-in: fails with StepUpRequiredError otherwise. */
+  payments(): Observable<Payments> {
+    return this.http.get<Payments>(`${this.baseUrl()}/payments`);
   }
 
   dashboardResource(name: DashboardResourceName): Observable<DashboardResource> {

@@ -21,6 +21,14 @@ export function describeEvent(event: AuthEvent, heldBy: 'tab' | 'server' = 'tab'
       return `The provider refused the refresh (${event.reason}${event.detail ? `: ${event.detail}` : ''}); the session ends.`;
     case 'request-retried':
       return `The API answered 401; retried ${event.url} once with the new token.`;
+    case 'step-up-required':
+      return `The API asked for a stronger sign-in for ${event.url}; no refresh was made.`;
+    case 'step-up-started':
+      return (
+        `${event.automatic ? 'Left automatically' : 'Left'} for a stronger sign-in` +
+        `${event.acrValues ? ` (${event.acrValues})` : ''}` +
+        `${event.maxAge !== null ? `, no older than ${event.maxAge} s` : ''}.`
+      );
     case 'tab-joined':
       return 'Another tab opened and received this session.';
     case 'dpop-unavailable':

@@ -29,6 +29,8 @@ export type { AuthTiming } from './lib/core/config/auth-timing';
 export type { AuthStartupReporter } from './lib/auth-startup-reporter';
 export type { Session, UserClaims } from './lib/core/session';
 export type { SignOutNotice } from './lib/core/tabs/sign-out-notice';
+export type { StepUpMode } from './lib/core/config/config-types';
+export type { StepUpRequest } from './lib/core/step-up/step-up-request';
 export type { AuthEvent, AuthEventType, RefreshTrigger } from './lib/core/auth-events';
 export {
   AuthError,
@@ -36,6 +38,7 @@ export {
   ProviderUnreachableError,
   AuthConfigError,
   LoginError,
+  StepUpRequiredError,
   isAuthError,
 } from './lib/core/auth-errors';
 export type { AuthErrorCode, SessionEndReason, UnreachableReason } from './lib/core/auth-errors';
@@ -81,6 +84,7 @@ export {
   type SignOutOutcome as ɵSignOutOutcome,
 } from './lib/core/session-backend';
 export { SESSION_MODES as ɵSESSION_MODES } from './lib/core/session-mode';
+export type { AuthenticationParameters as ɵAuthenticationParameters } from './lib/core/step-up/step-up-request';
 export { SignInOutcome as ɵSignInOutcome } from './lib/core/sign-in-outcome';
 export { SessionSharing as ɵSessionSharing } from './lib/core/tabs/session-sharing';
 export {

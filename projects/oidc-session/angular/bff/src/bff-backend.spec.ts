@@ -252,6 +252,21 @@ describe('bff mode', () => {
     ]);
   });
 
+  it('steps up through the BFF with the acr_values and max_age the API asked for', async () => {
+    await signedIn();
+    await auth.stepUp({
+      acrValues: 'urn:demo:otp urn:demo:pwd',
+      maxAge: 300,
+      returnUrl: '/payments',
+    });
+    expect(navigations).toEqual([
+      '/bff/login?returnUrl=%2Fpayments&acr_values=urn%3Ademo%3Aotp%20urn%3Ademo%3Apwd&max_age=300',
+    ]);
+    expect(auth.session())
+      .withContext('the session stays until the BFF has a stronger one')
+      .not.toBeNull();
+  });
+
   it("signs out at the BFF and goes to the provider's end-session page it names", async () => {
     await signedIn();
     const done = auth.logout();

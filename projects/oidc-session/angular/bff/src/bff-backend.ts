@@ -9,6 +9,7 @@ import {
   ɵAUTH_TIMING as AUTH_TIMING,
   ɵAuthConfigStore as AuthConfigStore,
   ɵAuthEventLog as AuthEventLog,
+  type ɵAuthenticationParameters as AuthenticationParameters,
   CLOCK,
   ɵdelay as delay,
   LoginError,
@@ -110,15 +111,20 @@ export class BffBackend extends SessionBackend {
     }
   }
 
-  async login(returnPath: string): Promise<void> {
+  async login(returnPath: string, authentication: AuthenticationParameters = {}): Promise<void> {
     // A sign-in must not come back to the session the user ended: the BFF hears that first.
     if (!(await this.signOuts.finish()).heard) throw new ProviderUnreachableError('network');
     // A sign-out in any tab before the user comes back wins over this sign-in.
     this.sharing.recordSignInStart();
     this.pendingSignIn.mark();
-    this.navigate(
-      `${bffConfig(this.config).bffPath}/login?returnUrl=${encodeURIComponent(returnPath)}`,
-    );
+    let query = `returnUrl=${encodeURIComponent(returnPath)}`;
+    // A step-up: the BFF asks the provider for these, and replaces the tokens of the session in
+    // place (same cookie, the next version) when the same user comes back.
+    if (authentication.acrValues !== undefined) {
+      query += `&acr_values=${encodeURIComponent(authentication.acrValues)}`;
+    }
+    if (authentication.maxAge !== undefined) query += `&max_age=${authentication.maxAge}`;
+    this.navigate(`${bffConfig(this.config).bffPath}/login?${query}`);
   }
 
   async coordinate(

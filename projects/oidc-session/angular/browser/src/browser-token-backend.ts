@@ -8,6 +8,7 @@ import {
   ɵAUTH_TIMING as AUTH_TIMING,
   ɵAuthConfigStore as AuthConfigStore,
   ɵAuthEventLog as AuthEventLog,
+  type ɵAuthenticationParameters as AuthenticationParameters,
   ɵdelay as delay,
   ɵLOGIN_ROUTE as LOGIN_ROUTE,
   LoginError,
@@ -69,9 +70,11 @@ export class BrowserTokenBackend extends SessionBackend {
     }
   }
 
-  async login(returnPath: string): Promise<void> {
+  async login(returnPath: string, authentication?: AuthenticationParameters): Promise<void> {
+    // A step-up is a sign-in like any other: its tokens become the next generation, which every
+    // tab adopts, and a sign-out made meanwhile wins over it (the epoch recorded here).
     this.sharing.recordSignInStart();
-    await this.oidc.startLogin(returnPath);
+    await this.oidc.startLogin(returnPath, authentication);
   }
 
   coordinate(

@@ -25,7 +25,9 @@ import { authGuard } from './auth-guard';
 import { AuthEvent } from './core/auth-events';
 import { AuthService } from './auth-service';
 import { authInterceptor, SKIP_AUTH } from './auth-interceptor';
+import { LoginError, StepUpRequiredError } from './core/auth-errors';
 import { RENDERED_FOR } from './core/server/transferred-answers';
+import { SESSION_STORAGE as ɵSESSION_STORAGE } from './core/platform/browser-storage';
 import {
   AuthTestingController,
   AuthTestingOptions,
@@ -273,6 +275,174 @@ describe('authInterceptor', () => {
         });
       }
     }
+
+    describe('that asks for a stronger sign-in (RFC 9470)', () => {
+      const CHALLENGE =
+        'Bearer error="insufficient_user_authentication", error_description="more", acr_values="urn:demo:otp", max_age=300';
+
+      function answerStepUp(requests: TestRequest[], challenge = CHALLENGE): void {
+        for (const request of requests) {
+          request.flush(
+            { error: 'insufficient_user_authentication' },
+            { status: 401, statusText: 'Unauthorized', headers: { 'WWW-Authenticate': challenge } },
+          );
+        }
+      }
+
+      it('fails each request with StepUpRequiredError: 0 refreshes, 0 retries, no brake', async () => {
+        const outcomes = burst(10);
+        await settle();
+        answerStepUp(apiRequests());
+        await settle();
+        expect(tokenRequests().length).toBe(0);
+        expect(apiRequests().length).toBe(0);
+        expect(outcomes.map((o) => (o.error as StepUpRequiredError | undefined)?.code)).toEqual(
+          Array(10).fill('step_up_required'),
+        );
+        const [first] = outcomes.map((o) => o.error as StepUpRequiredError);
+        expect([first!.acrValues, first!.maxAge, first!.unreadable]).toEqual([
+          'urn:demo:otp',
+          300,
+          false,
+        ]);
+        expect(first!.url).toBe(`${API}/api/items/0`);
+        expect(events.filter((e) => e.type === 'request-retried').length).toBe(0);
+        expect(events.filter((e) => e.type === 'step-up-required').length).toBe(10);
+        // The session goes on, and an ordinary 401 still refreshes (no brake was set).
+        expect(TestBed.inject(AuthService).session()).not.toBeNull();
+        burst(1);
+        await settle();
+        answer401(apiRequests());
+        await settle();
+        const refreshes = tokenRequests();
+        expect(refreshes.length).toBe(1);
+        refreshes[0]!.flush(JSON.stringify(tokenResponse()));
+        await settle();
+        apiRequests().forEach((r) => r.flush({}));
+      });
+
+      it('a retry that meets the challenge fails with StepUpRequiredError and sets no brake', async () => {
+        const [outcome] = burst(1);
+        await settle();
+        answer401(apiRequests());
+        await settle();
+        tokenRequests()[0]!.flush(JSON.stringify(tokenResponse()));
+        await settle();
+        // The fresh token is accepted, and the API wants more of the sign-in behind it.
+        answerStepUp(apiRequests());
+        await settle();
+        expect(outcome!.error).toEqual(jasmine.any(StepUpRequiredError));
+        expect(tokenRequests().length).toBe(0);
+        // Not braked: an ordinary 401 for the fresh token still gets its one refresh.
+        burst(1);
+        await settle();
+        answer401(apiRequests());
+        await settle();
+        const refreshes = tokenRequests();
+        expect(refreshes.length).withContext('refreshes after the challenge').toBe(1);
+        refreshes[0]!.flush(JSON.stringify(tokenResponse()));
+        await settle();
+        apiRequests().forEach((r) => r.flush({}));
+      });
+
+      it('AuthService.stepUp signs in for what was asked, back to the page, without ending the session', async () => {
+        const auth = TestBed.inject(AuthService);
+        await auth.stepUp({ acrValues: 'urn:demo:otp', maxAge: 300, returnUrl: '/payments' });
+        expect(kit.loginRequests).toEqual(['/payments']);
+        expect(kit.loginAuthentication).toEqual([{ acrValues: 'urn:demo:otp', maxAge: 300 }]);
+        expect(auth.session()).not.toBeNull();
+        expect(events.filter((e) => e.type === 'step-up-started')).toEqual([
+          jasmine.objectContaining({ automatic: false }),
+        ]);
+        // A return path elsewhere is replaced, as at sign-in; a bad value is refused unsent.
+        await auth.stepUp({ returnUrl: 'https://evil.example/' });
+        expect(kit.loginRequests[1]).toBe('/dashboard');
+        await expectAsync(auth.stepUp({ acrValues: 'urn:"x"' })).toBeRejectedWithError(LoginError);
+        expect(kit.loginRequests.length).toBe(2);
+      });
+
+      it('an unreadable challenge that names the error is a step-up with nothing asked for', async () => {
+        const [outcome] = burst(1);
+        await settle();
+        answerStepUp(
+          apiRequests(),
+          'Bearer error="insufficient_user_authentication", max_age="soon"',
+        );
+        await settle();
+        expect(tokenRequests().length).toBe(0);
+        expect(outcome!.error).toEqual(jasmine.any(StepUpRequiredError));
+        expect((outcome!.error as StepUpRequiredError).unreadable).toBeTrue();
+      });
+    });
+
+    describe('with "stepUp": "automatic"', () => {
+      const CHALLENGE =
+        'Bearer error="insufficient_user_authentication", acr_values="urn:demo:otp", max_age=300';
+
+      function answerStepUp(requests: TestRequest[], challenge = CHALLENGE): void {
+        for (const request of requests) {
+          request.flush(null, {
+            status: 401,
+            statusText: 'Unauthorized',
+            headers: { 'WWW-Authenticate': challenge },
+          });
+        }
+      }
+
+      beforeEach(() => {
+        TestBed.resetTestingModule();
+        return setUp({ config: { stepUp: 'automatic' } });
+      });
+
+      it('leaves once for a burst of challenges, asking for what the API asked', async () => {
+        const outcomes = burst(5);
+        await settle();
+        answerStepUp(apiRequests());
+        await settle();
+        expect(outcomes.every((o) => o.error instanceof StepUpRequiredError)).toBeTrue();
+        expect(kit.loginRequests.length).withContext('sign-ins started').toBe(1);
+        expect(kit.loginAuthentication).toEqual([{ acrValues: 'urn:demo:otp', maxAge: 300 }]);
+        expect(tokenRequests().length).toBe(0);
+        const started = events.filter((e) => e.type === 'step-up-started');
+        expect(started).toEqual([
+          jasmine.objectContaining({ acrValues: 'urn:demo:otp', maxAge: 300, automatic: true }),
+        ]);
+      });
+
+      it('does not go round again for the same challenge right after stepping up for it', async () => {
+        burst(1);
+        await settle();
+        answerStepUp(apiRequests());
+        await settle();
+        expect(kit.loginRequests.length).toBe(1);
+        // The page came back (a new page load: same sessionStorage, a new app), and the API
+        // still asks for the same: the provider did not give it.
+        const storage = TestBed.inject(ɵSESSION_STORAGE);
+        TestBed.resetTestingModule();
+        await setUp({ config: { stepUp: 'automatic' }, sessionStorage: storage! });
+        const [outcome] = burst(1);
+        await settle();
+        answerStepUp(apiRequests());
+        await settle();
+        expect(outcome!.error).toEqual(jasmine.any(StepUpRequiredError));
+        expect(kit.loginRequests.length).withContext('sign-ins after coming back').toBe(0);
+        // Another challenge is another matter.
+        burst(1);
+        await settle();
+        answerStepUp(apiRequests(), CHALLENGE.replace('max_age=300', 'max_age=60'));
+        await settle();
+        expect(kit.loginAuthentication).toEqual([{ acrValues: 'urn:demo:otp', maxAge: 60 }]);
+      });
+
+      it('does not start for a challenge it cannot read', async () => {
+        const [outcome] = burst(1);
+        await settle();
+        answerStepUp(apiRequests(), 'Bearer error="insufficient_user_authentication", max_age=x');
+        await settle();
+        expect((outcome!.error as StepUpRequiredError).unreadable).toBeTrue();
+        expect(kit.loginRequests.length).toBe(0);
+      });
+    });
 
     it('shares one refresh among 50 parallel 401s and retries each request exactly once', async () => {
       const outcomes = burst(50);

@@ -8,9 +8,11 @@ import {
 import { inject } from '@angular/core';
 import { Observable, catchError, switchMap, tap, throwError } from 'rxjs';
 
+import { StepUpRequiredError } from './core/auth-errors';
 import { RequestScope } from './core/request-scope';
 import { SessionState } from './core/session';
 import { SKIP_AUTH } from './core/skip-auth';
+import { stepUpRequired } from './core/step-up/step-up-required';
 
 export { SKIP_AUTH } from './core/skip-auth';
 
@@ -61,6 +63,8 @@ function sendWithRetry(
   return backend.send(request, tokens, next).pipe(
     catchError((error: unknown) => {
       if (!(error instanceof HttpErrorResponse)) return throwError(() => error);
+      const stepUp = stepUpRequired(error);
+      if (stepUp) return failForStepUp(stepUp, scope);
       const verdict = backend.judge(error);
       if (verdict === 'session-ended') {
         refresher.sessionEndedByServer(`HTTP ${error.status}`);
@@ -76,12 +80,11 @@ function sendWithRetry(
         switchMap((fresh) =>
           backend.send(request, fresh, next).pipe(
             catchError((retryError: unknown) => {
-              if (
-                retryError instanceof HttpErrorResponse &&
-                backend.judge(retryError) === 'refresh'
-              ) {
-                brake.brake(fresh.generation);
-              }
+              if (!(retryError instanceof HttpErrorResponse)) return throwError(() => retryError);
+              // The fresh token was accepted, and the API wants more of the sign-in behind it.
+              const retryStepUp = stepUpRequired(retryError);
+              if (retryStepUp) return failForStepUp(retryStepUp, scope);
+              if (backend.judge(retryError) === 'refresh') brake.brake(fresh.generation);
               return throwError(() => retryError);
             }),
           ),
@@ -89,6 +92,16 @@ function sendWithRetry(
       );
     }),
   );
+}
+
+/**
+ * RFC 9470: the API wants a stronger sign-in. A refresh cannot give one: no refresh, no retry, no
+ * brake; the caller gets what to ask for (AuthService.stepUp), unless the app steps up by itself.
+ */
+function failForStepUp(stepUp: StepUpRequiredError, scope: RequestScope): Observable<never> {
+  scope.events.emit('step-up-required', { url: stepUp.url });
+  scope.stepUp.startAutomatically(stepUp);
+  return throwError(() => stepUp);
 }
 
 function withoutQuery(url: string): string {

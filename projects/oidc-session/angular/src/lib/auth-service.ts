@@ -27,6 +27,8 @@ import { SessionSharing } from './core/tabs/session-sharing';
 import { SessionStore } from './core/tabs/session-store';
 import { SignOutNotice, SignOutNoticeStore } from './core/tabs/sign-out-notice';
 import { SignOutPending } from './core/tabs/sign-out-pending';
+import { StepUpRequest } from './core/step-up/step-up-request';
+import { StepUpStarter } from './core/step-up/step-up-starter';
 import { TokenRefresher } from './core/token-refresher';
 
 /**
@@ -46,6 +48,7 @@ export class AuthService {
   private readonly navigate = inject(PAGE_NAVIGATION);
   private readonly notices = inject(SignOutNoticeStore);
   private readonly pending = inject(SignOutPending);
+  private readonly stepUps = inject(StepUpStarter);
 
   /** The current session or null; replays the latest value and emits only when it changes. */
   readonly session$: Observable<Session | null> = this.store.tokens$.pipe(
@@ -146,6 +149,18 @@ export class AuthService {
    */
   async login(returnUrl?: string): Promise<void> {
     await this.active.backend.login(safeReturnPath(returnUrl));
+  }
+
+  /**
+   * Leaves for a stronger sign-in, as an API asked for it (RFC 9470): pass the `acrValues` and
+   * `maxAge` of the StepUpRequiredError the request failed with, and the path to come back to.
+   * The session continues, stronger: browser mode, its next generation, which every tab adopts;
+   * BFF mode, the same session's next version. A sign-out before the user is back wins over it.
+   * @throws LoginError when `acrValues` or `maxAge` cannot go into a sign-in (nothing was sent);
+   * ProviderUnreachableError when sign-in cannot start now (the page stays).
+   */
+  async stepUp(request: StepUpRequest): Promise<void> {
+    await this.stepUps.start(request);
   }
 
   /**

@@ -1,6 +1,9 @@
 import { Injectable } from '@angular/core';
 
-import { LoginError } from '@oidc-session/angular';
+import {
+  LoginError,
+  type ɵAuthenticationParameters as AuthenticationParameters,
+} from '@oidc-session/angular';
 import {
   ɵCompletedLogin as CompletedLogin,
   ɵOidcClient as OidcClient,
@@ -20,9 +23,12 @@ export class FakeOidcClient extends OidcClient {
   };
   /** Return paths of every sign-in started, in order. */
   readonly loginRequests: string[] = [];
+  /** What each of those sign-ins asked the provider for (a step-up's `acr_values`, `max_age`). */
+  readonly loginAuthentication: AuthenticationParameters[] = [];
 
-  startLogin(returnPath: string): void {
+  startLogin(returnPath: string, authentication: AuthenticationParameters = {}): void {
     this.loginRequests.push(returnPath);
+    this.loginAuthentication.push(authentication);
   }
 
   override hasLoginResponse(): boolean {

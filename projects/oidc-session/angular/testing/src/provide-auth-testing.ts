@@ -246,6 +246,11 @@ export class AuthTestingController {
     return this.oidc.loginRequests;
   }
 
+  /** What each sign-in asked the provider for: a step-up's `acrValues` and `maxAge`, else `{}`. */
+  get loginAuthentication(): readonly { readonly acrValues?: string; readonly maxAge?: number }[] {
+    return this.oidc.loginAuthentication;
+  }
+
   /** Full-page navigations (to the provider's end-session endpoint, ...). */
   get pageNavigations(): readonly string[] {
     return this.navigations;

@@ -2,6 +2,7 @@ import { EnvironmentInjector, Injectable, inject } from '@angular/core';
 
 import {
   ɵAuthConfigStore as AuthConfigStore,
+  type ɵAuthenticationParameters as AuthenticationParameters,
   ɵKeyValueStorage as KeyValueStorage,
   ɵSESSION_STORAGE as SESSION_STORAGE,
 } from '@oidc-session/angular';
@@ -27,12 +28,12 @@ export class LazyLibraryOidcClient extends OidcClient {
   private readonly sessionStorage: KeyValueStorage | null = inject(SESSION_STORAGE);
   private loading: Promise<LibrarySignIn> | null = null;
 
-  async startLogin(returnPath: string): Promise<void> {
+  async startLogin(returnPath: string, authentication?: AuthenticationParameters): Promise<void> {
     const library = await this.library();
     // A new DPoP key for every sign-in, made before leaving: the provider binds the tokens to
     // the key that proves the code exchange, and that key must be the one stored here.
     await this.dpop.prepareSignIn();
-    library.startLogin(returnPath);
+    library.startLogin(returnPath, authentication);
   }
 
   /** Only on the redirect path, with the `state` of the sign-in this tab left for. */

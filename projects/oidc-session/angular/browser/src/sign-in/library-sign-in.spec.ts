@@ -13,6 +13,25 @@ import { DpopCodeExchange } from '../dpop';
 
 const ISSUER = 'https://op.example.test';
 
+/** A validated browser-mode configuration with these authorization parameters. */
+function browserConfig(authorizeParams: Record<string, string>): BrowserAuthConfig {
+  return {
+    mode: 'browser',
+    issuer: ISSUER,
+    clientId: 'spa',
+    scope: 'openid',
+    apis: [],
+    redirectPath: '/',
+    postLogoutPath: '/',
+    leewaySeconds: null,
+    stepUp: 'manual',
+    storage: 'session',
+    authorizeParams,
+    strictDiscovery: true,
+    dpop: 'auto',
+  };
+}
+
 describe('LibrarySignIn.completeLogin', () => {
   let client: LibrarySignIn;
   let scratch: LibraryScratchStorage;
@@ -29,20 +48,7 @@ describe('LibrarySignIn.completeLogin', () => {
       ],
     });
     backend = TestBed.inject(HttpTestingController);
-    const config: BrowserAuthConfig = {
-      mode: 'browser',
-      issuer: ISSUER,
-      clientId: 'spa',
-      scope: 'openid',
-      apis: [],
-      redirectPath: '/',
-      postLogoutPath: '/',
-      leewaySeconds: null,
-      storage: 'session',
-      authorizeParams: {},
-      strictDiscovery: true,
-      dpop: 'auto',
-    };
+    const config = browserConfig({});
     client = createLibrarySignIn(TestBed.inject(EnvironmentInjector), config, {
       issuer: ISSUER,
       authorizationEndpoint: `${ISSUER}/auth`,
@@ -218,5 +224,53 @@ describe('LibrarySignIn.completeLogin', () => {
         });
       }
     }
+  });
+});
+
+describe('LibrarySignIn.startLogin', () => {
+  let navigations: string[];
+
+  function signIn(authorizeParams: Record<string, string>): LibrarySignIn {
+    navigations = [];
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(),
+        provideHttpClientTesting(),
+        { provide: PAGE_NAVIGATION, useValue: (url: string) => navigations.push(url) },
+      ],
+    });
+    const config = browserConfig(authorizeParams);
+    return createLibrarySignIn(TestBed.inject(EnvironmentInjector), config, {
+      issuer: ISSUER,
+      authorizationEndpoint: `${ISSUER}/auth`,
+      tokenEndpoint: `${ISSUER}/token`,
+      revocationEndpoint: null,
+      endSessionEndpoint: null,
+      authorizationResponseIssParameterSupported: false,
+    });
+  }
+
+  /** The authorization request the page left for (the library builds it asynchronously). */
+  async function authorizationRequest(): Promise<URLSearchParams> {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(navigations.length).toBe(1);
+    return new URL(navigations[0]!).searchParams;
+  }
+
+  it("a step-up's acr_values and max_age take the place of configured ones, each sent once", async () => {
+    const client = signIn({ acr_values: 'urn:demo:pwd', ui_locales: 'en' });
+    client.startLogin('/payments', { acrValues: 'urn:demo:otp', maxAge: 300 });
+    const query = await authorizationRequest();
+    expect(query.getAll('acr_values')).toEqual(['urn:demo:otp']);
+    expect(query.getAll('max_age')).toEqual(['300']);
+    expect(query.getAll('ui_locales')).toEqual(['en']);
+  });
+
+  it('an ordinary sign-in sends the configured parameters only', async () => {
+    const client = signIn({ acr_values: 'urn:demo:pwd' });
+    client.startLogin('/dashboard');
+    const query = await authorizationRequest();
+    expect(query.getAll('acr_values')).toEqual(['urn:demo:pwd']);
+    expect(query.has('max_age')).toBeFalse();
   });
 });

@@ -27,6 +27,7 @@ import {
   ɵPAGE_NAVIGATION as PAGE_NAVIGATION,
   safeReturnPath,
   ɵSESSION_STORAGE as SESSION_STORAGE,
+  type ɵAuthenticationParameters as AuthenticationParameters,
   UserClaims,
 } from '@oidc-session/angular';
 import { DpopCodeExchange } from '../dpop';
@@ -60,11 +61,13 @@ export class LibrarySignIn {
   private readonly navigate = inject(PAGE_NAVIGATION);
   private readonly dpop = inject(DpopCodeExchange);
   private discovered: ProviderMetadata | null = null;
+  private authorizeParams: Readonly<Record<string, string>> = {};
 
   /** Points the library at the provider: the configuration and the endpoints from discovery. */
   configure(config: BrowserAuthConfig, metadata: ProviderMetadata): void {
     const origin = globalThis.location.origin;
     this.discovered = metadata;
+    this.authorizeParams = config.authorizeParams;
     this.oauth.configure({
       issuer: metadata.issuer,
       loginUrl: metadata.authorizationEndpoint ?? '',
@@ -87,10 +90,16 @@ export class LibrarySignIn {
     });
   }
 
-  startLogin(returnPath: string): void {
+  startLogin(returnPath: string, authentication: AuthenticationParameters = {}): void {
     if (!this.discovered?.authorizationEndpoint) {
       throw new LoginError("the provider's discovery document has no authorization_endpoint");
     }
+    // A step-up's acr_values and max_age take the place of configured ones: the library would
+    // send both, and a provider refuses a parameter given twice (RFC 6749, 3.1).
+    const stepUp: Record<string, string> = {};
+    if (authentication.acrValues !== undefined) stepUp['acr_values'] = authentication.acrValues;
+    if (authentication.maxAge !== undefined) stepUp['max_age'] = String(authentication.maxAge);
+    this.oauth.customQueryParams = { ...this.authorizeParams, ...stepUp };
     // The library URL-encodes the additional state itself; encoding it here too would break
     // the round trip.
     this.oauth.initCodeFlow(returnPath);

@@ -1,4 +1,7 @@
-import { ɵSessionState as SessionState } from '@oidc-session/angular';
+import {
+  type ɵAuthenticationParameters as AuthenticationParameters,
+  ɵSessionState as SessionState,
+} from '@oidc-session/angular';
 import { ProviderMetadata } from '../provider/provider-endpoints';
 
 export type { ProviderMetadata } from '../provider/provider-endpoints';
@@ -23,10 +26,14 @@ export interface CompletedLogin {
  */
 export abstract class OidcClient {
   /**
-   * Leaves the app for the provider's sign-in page; `returnPath` comes back in `state`.
+   * Leaves the app for the provider's sign-in page; `returnPath` comes back in `state`, and
+   * `authentication` (a step-up's `acr_values` and `max_age`) goes into the authorization request.
    * @throws ProviderUnreachableError when the provider's metadata cannot be had (the page stays).
    */
-  abstract startLogin(returnPath: string): void | Promise<void>;
+  abstract startLogin(
+    returnPath: string,
+    authentication?: AuthenticationParameters,
+  ): void | Promise<void>;
 
   /**
    * Exchanges the code in `search` (the query of the redirect back) for tokens.

@@ -7,7 +7,8 @@ export type AuthErrorCode =
   | 'provider_unreachable'
   | 'config_invalid'
   | 'login_failed'
-  | 'token_unavailable';
+  | 'token_unavailable'
+  | 'step_up_required';
 
 /** Why a session ended for good; carried by {@link SessionExpiredError}. */
 export type SessionEndReason =
@@ -110,6 +111,35 @@ export class TokenUnavailableError extends AuthError {
   constructor() {
     super('No access token in the browser: in bff mode the tokens stay on the server.');
     this.name = 'TokenUnavailableError';
+  }
+}
+
+/**
+ * The API asks for a stronger or more recent sign-in (RFC 9470: a 401 with
+ * `error="insufficient_user_authentication"`). Not a failure of the session, which goes on: a
+ * refresh cannot raise the authentication level, so none is made. `AuthService.stepUp()` signs the
+ * user in again with what the API asked for. `acrValues` and `maxAge` are null when the API named
+ * none, or when its challenge could not be read (`unreadable`: the user is then asked to sign in
+ * again as such).
+ */
+export class StepUpRequiredError extends AuthError {
+  readonly code = 'step_up_required' as const;
+
+  constructor(
+    /** Space-separated ACR values, in the API's order of preference. */
+    readonly acrValues: string | null,
+    /** Seconds since the last authentication the API accepts. */
+    readonly maxAge: number | null,
+    /** The request's URL without its query, for logs and the session panel. */
+    readonly url: string,
+    readonly unreadable = false,
+  ) {
+    super(
+      `The API asks for a stronger sign-in${acrValues ? ` (${acrValues})` : ''}${
+        maxAge !== null ? ` no older than ${maxAge} s` : ''
+      }${unreadable ? ' (its challenge could not be read)' : ''}.`,
+    );
+    this.name = 'StepUpRequiredError';
   }
 }
 

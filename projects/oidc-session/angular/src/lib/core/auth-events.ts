@@ -34,6 +34,16 @@ export type AuthEvent =
       readonly detail?: string;
     }
   | { readonly type: 'request-retried'; readonly at: number; readonly url: string }
+  /** An API asked for a stronger sign-in (RFC 9470); the request failed with StepUpRequiredError. */
+  | { readonly type: 'step-up-required'; readonly at: number; readonly url: string }
+  /** The page leaves for a stronger sign-in: the user's (AuthService.stepUp) or automatic. */
+  | {
+      readonly type: 'step-up-started';
+      readonly at: number;
+      readonly acrValues: string | null;
+      readonly maxAge: number | null;
+      readonly automatic: boolean;
+    }
   | { readonly type: 'tab-joined'; readonly at: number }
   /** A sign-in went ahead with Bearer tokens because this browser cannot keep a DPoP key. */
   | { readonly type: 'dpop-unavailable'; readonly at: number; readonly reason: string }

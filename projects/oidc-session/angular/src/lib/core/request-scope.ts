@@ -4,6 +4,7 @@ import { AuthEventLog } from './auth-events';
 import { RefusalBrake } from './refusal-brake';
 import { ActiveSessionBackend, SessionBackend } from './session-backend';
 import { TransferredAnswers } from './server/transferred-answers';
+import { StepUpStarter } from './step-up/step-up-starter';
 import { SessionStore } from './tabs/session-store';
 import { TokenRefresher } from './token-refresher';
 
@@ -18,6 +19,7 @@ export class RequestScope {
   readonly brake = inject(RefusalBrake);
   readonly events = inject(AuthEventLog);
   readonly transferred = inject(TransferredAnswers);
+  readonly stepUp = inject(StepUpStarter);
   private readonly active = inject(ActiveSessionBackend);
 
   /** The mode's backend (only read once {@link started} is true). */

@@ -3,6 +3,7 @@ import { Injectable } from '@angular/core';
 import { Observable } from 'rxjs';
 
 import { ObtainedSession, SessionState } from './session';
+import { AuthenticationParameters } from './step-up/step-up-request';
 import { SignOutNotice } from './tabs/sign-out-notice';
 
 /** What a failed response to a protected request means for the session. */
@@ -42,10 +43,13 @@ export abstract class SessionBackend {
   abstract start(): Promise<void>;
 
   /**
-   * Leaves for the sign-in page; `returnPath` is where the user lands afterwards.
+   * Leaves for the sign-in page; `returnPath` is where the user lands afterwards. With
+   * `authentication` (a step-up) the sign-in asks the provider for those `acr_values` and
+   * `max_age`, and its result continues the session: one more generation in browser mode, the
+   * same BFF session's next version in BFF mode.
    * @throws ProviderUnreachableError when sign-in cannot start now (the page stays).
    */
-  abstract login(returnPath: string): Promise<void>;
+  abstract login(returnPath: string, authentication?: AuthenticationParameters): Promise<void>;
 
   /**
    * Coordinates one refresh of the session with the other tabs as the mode needs (browser mode:

@@ -31,6 +31,7 @@ describe('the configuration rules (core and both modes)', () => {
       redirectPath: '/',
       postLogoutPath: '/',
       leewaySeconds: null,
+      stepUp: 'manual',
       storage: 'session',
       authorizeParams: {},
       strictDiscovery: true,
@@ -111,6 +112,12 @@ describe('the configuration rules (core and both modes)', () => {
     ],
     ['a negative leeway', { ...valid, leewaySeconds: -1 }, 'leewaySeconds', /between/],
     ['a leeway given as text', { ...valid, leewaySeconds: '30' }, 'leewaySeconds', /number/],
+    [
+      'a step-up mode in other words',
+      { ...valid, stepUp: 'auto' },
+      'stepUp',
+      /"manual" or "automatic"/,
+    ],
     ['an unknown storage mode', { ...valid, storage: 'local' }, 'storage', /"session" or "memory"/],
     [
       'an authorize parameter the flow sets',
@@ -148,7 +155,7 @@ describe('the configuration rules (core and both modes)', () => {
       expect(config.apis).toEqual([{ origin: location.origin, pathPrefix: '/api' }]);
       expect(Object.keys(config).sort())
         .withContext('no inert browser-mode fields')
-        .toEqual(['apis', 'bffPath', 'leewaySeconds', 'mode', 'postLogoutPath']);
+        .toEqual(['apis', 'bffPath', 'leewaySeconds', 'mode', 'postLogoutPath', 'stepUp']);
     });
 
     it('refuses provider settings, which belong to the BFF, naming the field', () => {

@@ -14,7 +14,7 @@ const FIELD_CHECKS: ConfigFieldChecks = {
 };
 
 /** The fields every mode shares, checked here; `apis` is the mode's (BFF mode has a default). */
-const SHARED_FIELDS = ['mode', 'apis', 'postLogoutPath', 'leewaySeconds'] as const;
+const SHARED_FIELDS = ['mode', 'apis', 'postLogoutPath', 'leewaySeconds', 'stepUp'] as const;
 
 /**
  * Checks a parsed configuration file against the modes the app declared and fills in defaults.
@@ -39,6 +39,7 @@ export function validateConfigFor(
     apis: [],
     postLogoutPath: fields.optionalPath(raw, 'postLogoutPath'),
     leewaySeconds: fields.optionalLeeway(raw),
+    stepUp: fields.optionalStepUp(raw),
   };
   return mode.validate(raw, shared, FIELD_CHECKS);
 }

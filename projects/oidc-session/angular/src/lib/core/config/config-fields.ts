@@ -1,7 +1,7 @@
 // Field checks shared by the core's and the modes' configuration rules: each names the field it
 // refuses, so a typo in auth.config.json reads as one clear sentence.
 import { AuthConfigError } from '../auth-errors';
-import { ApiLocation } from './config-types';
+import { ApiLocation, StepUpMode } from './config-types';
 
 export function requireNonEmptyString(raw: Record<string, unknown>, field: string): string {
   const value = raw[field];
@@ -99,6 +99,14 @@ export function optionalLeeway(raw: Record<string, unknown>): number | null {
       'must be a number of seconds between 0 and 3600 (whatever the value, the leeway in use ' +
         "never exceeds half the access token's lifetime, so that not every request refreshes)",
     );
+  }
+  return value;
+}
+
+export function optionalStepUp(raw: Record<string, unknown>): StepUpMode {
+  const value = raw['stepUp'] ?? 'manual';
+  if (value !== 'manual' && value !== 'automatic') {
+    throw new AuthConfigError('stepUp', 'must be "manual" or "automatic"');
   }
   return value;
 }

@@ -27,7 +27,17 @@ export interface SharedAuthConfig {
   readonly postLogoutPath: string;
   /** Refresh this many seconds before expiry; null = a quarter of the lifetime, at most 30 s. */
   readonly leewaySeconds: number | null;
+  /** What an API's RFC 9470 step-up challenge starts: see {@link StepUpMode}. Default `manual`. */
+  readonly stepUp: StepUpMode;
 }
+
+/**
+ * `manual`: the request fails with StepUpRequiredError and the page offers the stronger sign-in
+ * (`AuthService.stepUp`). `automatic`: the page leaves for it at once, back to where it was (never
+ * twice in a row for the same challenge: a provider that cannot give what the API asks for would
+ * otherwise send the user round in a loop).
+ */
+export type StepUpMode = 'manual' | 'automatic';
 
 /**
  * A mode's part of the configuration: which fields it reads, which it refuses with a reason of its
