@@ -28,8 +28,7 @@ export type {
 export type { SessionMode } from './lib/core/session-mode';
 export type { AuthTiming } from './lib/core/config/auth-timing';
 export type { AuthStartupReporter } from './lib/auth-startup-reporter';
-export type { Session, UserClaims } from './lib/core/session';
-export type { SessionEnd } from './lib/core/session-end/session-end';
+export type { Session, SessionEnd, UserClaims } from './lib/core/session';
 export type { SignOutNotice } from './lib/core/tabs/sign-out-notice';
 export type { StepUpMode } from './lib/core/config/config-types';
 export type { StepUpRequest } from './lib/core/step-up/step-up-request';

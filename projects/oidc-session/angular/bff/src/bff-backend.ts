@@ -139,6 +139,9 @@ export class BffBackend extends SessionBackend {
       query += `&acr_values=${encodeURIComponent(authentication.acrValues)}`;
     }
     if (authentication.maxAge !== undefined) query += `&max_age=${authentication.maxAge}`;
+    // "Stay signed in" at the session's lifetime end: no page at the provider if its session
+    // lives; the BFF goes on to the ordinary sign-in when it does not.
+    if (authentication.prompt === 'none') query += '&prompt=none';
     this.navigate(`${bffConfig(this.config).bffPath}/login?${query}`);
   }
 

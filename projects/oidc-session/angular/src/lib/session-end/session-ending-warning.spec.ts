@@ -5,7 +5,7 @@ import { FakeClock } from '@oidc-session/angular/testing';
 import { AuthService } from '../auth-service';
 import { ProviderUnreachableError } from '../core/auth-errors';
 import { CLOCK } from '../core/platform/clock';
-import { SessionEnd } from '../core/session-end/session-end';
+import { SessionEnd } from '../core/session';
 import { SessionEndingWarning } from './session-ending-warning';
 
 describe('SessionEndingWarning', () => {

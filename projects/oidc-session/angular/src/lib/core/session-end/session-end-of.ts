@@ -1,5 +1,4 @@
-import { SessionState } from '../session';
-import { SessionEnd } from './session-end';
+import { SessionEnd, SessionState } from '../session';
 
 /**
  * The end of `state` if nothing happens: the earlier of its lifetime end (`sessionEndsAt`) and its

@@ -108,9 +108,7 @@ describe('the end of a session (SessionEndWatch)', () => {
     const revoked = tabs.open.flatMap((tab) => tab.kit.revokedRefreshTokens);
     expect(revoked.length).withContext('refresh tokens revoked').toBe(1);
     expect(tabs.refreshes()).toBe(0);
-    await expectAsync(first.auth.staySignedIn()).toBeRejectedWith(
-      jasmine.any(SessionExpiredError),
-    );
+    await expectAsync(first.auth.staySignedIn()).toBeRejectedWith(jasmine.any(SessionExpiredError));
   });
 
   it('"Stay signed in" before an idle end keeps the session, and the warning goes in every tab', async () => {
@@ -124,7 +122,9 @@ describe('the end of a session (SessionEndWatch)', () => {
       expect(endOf(tab)!.at).toBe(tabs.clock.now() + IDLE_MS);
     }
     await advance(IDLE_MS - 1);
-    expect(first.auth.session()).withContext('still signed in just before the new end').not.toBeNull();
+    expect(first.auth.session())
+      .withContext('still signed in just before the new end')
+      .not.toBeNull();
     expect(first.kit.loginRequests).toEqual([]);
   });
 

@@ -6,13 +6,12 @@ import { AuthEventLog } from '../auth-events';
 import { AuthConfigStore } from '../config/auth-config-store';
 import { AUTH_TIMING } from '../config/auth-timing';
 import { CLOCK } from '../platform/clock';
-import { SessionState } from '../session';
 import { ActiveSessionBackend } from '../session-backend';
 import { SessionStore } from '../tabs/session-store';
 import { SessionSharing } from '../tabs/session-sharing';
 import { TAB_SYNC } from '../tabs/tab-sync';
 import { TokenRefresher } from '../token-refresher';
-import { SessionEnd } from './session-end';
+import { SessionEnd, SessionState } from '../session';
 import { sessionEndOf } from './session-end-of';
 import { SharedActivity } from './shared-activity';
 
