@@ -94,6 +94,9 @@ export interface RateLimits {
   readonly backchannelLogout: number;
 }
 
+/** Shortest SESSION_IDLE_TIMEOUT and SESSION_ABSOLUTE_LIFETIME, in seconds. */
+export const MIN_SESSION_SECONDS = 5;
+
 /** Body limit of the BFF's own routes: they take at most a small JSON object. */
 export const OWN_BODY_LIMIT = 8 * 1024;
 
@@ -121,8 +124,22 @@ export function readConfig(env: Environment = process.env, cwd = process.cwd()):
     );
   }
   const defaultPort = Number(new URL(publicOrigin).port || (loopback ? 80 : 443));
-  const idleSeconds = readInteger(env, 'SESSION_IDLE_TIMEOUT', 1800, 60, 31_536_000);
-  const absoluteSeconds = readInteger(env, 'SESSION_ABSOLUTE_LIFETIME', 86_400, 60, 31_536_000);
+  // Down to 5 s, for tests and demos of the session's end; production keeps the defaults. The
+  // touch throttle (session-http.ts) is idle/20 below 20 minutes, so a short timeout still holds.
+  const idleSeconds = readInteger(
+    env,
+    'SESSION_IDLE_TIMEOUT',
+    1800,
+    MIN_SESSION_SECONDS,
+    31_536_000,
+  );
+  const absoluteSeconds = readInteger(
+    env,
+    'SESSION_ABSOLUTE_LIFETIME',
+    86_400,
+    MIN_SESSION_SECONDS,
+    31_536_000,
+  );
   if (absoluteSeconds < idleSeconds) {
     throw new ConfigError(
       'SESSION_ABSOLUTE_LIFETIME must not be shorter than SESSION_IDLE_TIMEOUT',

@@ -13,7 +13,7 @@ import {
   ProviderUnavailableError,
   RefreshOutcomeUnknownError,
 } from './errors.ts';
-import type { StepUpRequest } from './session-store/types.ts';
+import type { PromptRequest, StepUpRequest } from './session-store/types.ts';
 
 export interface OidcSettings {
   readonly issuer: URL;
@@ -46,8 +46,11 @@ export interface AuthorizationStart {
 }
 
 export interface OidcClient {
-  /** With `stepUp`, the request carries `acr_values` and `max_age` (RFC 9470, OIDC Core 3.1.2.1). */
-  startAuthorization(stepUp?: StepUpRequest): Promise<AuthorizationStart>;
+  /**
+   * With `stepUp`, the request carries `acr_values` and `max_age` (RFC 9470, OIDC Core 3.1.2.1);
+   * with `prompt`, `prompt=none` (the provider must not show anything: prompt-none.ts).
+   */
+  startAuthorization(stepUp?: StepUpRequest, prompt?: PromptRequest): Promise<AuthorizationStart>;
   /**
    * Validates the callback (state, code, PKCE, ID token and nonce) and exchanges the code. With a
    * `stepUp.maxAge`, the ID token's `auth_time` must be present and that recent.
@@ -112,7 +115,7 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
   }
 
   return {
-    async startAuthorization(stepUp = {}) {
+    async startAuthorization(stepUp = {}, prompt) {
       const config = await configuration();
       const codeVerifier = client.randomPKCECodeVerifier();
       const state = client.randomState();
@@ -126,6 +129,7 @@ export function createOidcClient(settings: OidcSettings): OidcClient {
         nonce,
         ...(stepUp.acrValues === undefined ? {} : { acr_values: stepUp.acrValues }),
         ...(stepUp.maxAge === undefined ? {} : { max_age: String(stepUp.maxAge) }),
+        ...(prompt === undefined ? {} : { prompt }),
       });
       return { url, state, nonce, codeVerifier };
     },

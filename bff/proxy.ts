@@ -13,7 +13,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { assertSameOrigin } from './csrf.ts';
 import { BffError, SessionEndedError, UnavailableError } from './errors.ts';
-import { requireSession, type BffContext } from './session-http.ts';
+import { idleDeadline, requireSession, secondsLeft, type BffContext } from './session-http.ts';
 import { isStepUpChallenge } from './step-up.ts';
 import type { SessionRecord, TokenRecord } from './session-store/types.ts';
 
@@ -23,6 +23,12 @@ export const SOURCE_HEADER = 'x-bff-source';
 export const VERSION_HEADER = 'x-bff-session-version';
 /** Present on an API 401/403 the BFF already refreshed and retried for (or braked): do not refresh again. */
 export const RETRIED_HEADER = 'x-bff-retried';
+/**
+ * Whole seconds until the session ends unless used again, counted after this request's touch
+ * (as `idleExpiresIn` of `/bff/session`): on every answer to a request that had a live session,
+ * never on one without (no session, or it ended during the request).
+ */
+export const IDLE_EXPIRES_HEADER = 'x-bff-idle-expires-in';
 
 /** Request headers the API must not see: the browser's credentials and the BFF's own. */
 const DROPPED_REQUEST_HEADERS = [
@@ -37,6 +43,8 @@ const DROPPED_REQUEST_HEADERS = [
 export async function registerProxy(server: FastifyInstance, context: BffContext): Promise<void> {
   const { config, refresher, store } = context;
   const { prefix, upstream, methods } = config.api;
+  /** When each request's session ends unless used again (after its touch): see IDLE_EXPIRES_HEADER. */
+  const idleDeadlines = new WeakMap<FastifyRequest, number>();
 
   await server.register(async (scope) => {
     await scope.register(replyFrom, {
@@ -51,6 +59,17 @@ export async function registerProxy(server: FastifyInstance, context: BffContext
       { parseAs: 'buffer', bodyLimit: config.proxyBodyLimit },
       (_req, body, done) => done(null, body),
     );
+
+    // Every answer of a request with a live session says how long it lives unused, counted when
+    // the answer leaves; the API's own header of that name never reaches the app. An answer that
+    // the session is gone (401 from the BFF: it ended during the request) says nothing.
+    scope.addHook('onSend', async (request, reply, payload) => {
+      const deadline = idleDeadlines.get(request);
+      const sessionGone = reply.statusCode === 401 && reply.getHeader(SOURCE_HEADER) === 'bff';
+      if (deadline === undefined || sessionGone) reply.removeHeader(IDLE_EXPIRES_HEADER);
+      else reply.header(IDLE_EXPIRES_HEADER, String(secondsLeft(deadline, context.now())));
+      return payload;
+    });
 
     scope.route({
       method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -68,6 +87,7 @@ export async function registerProxy(server: FastifyInstance, context: BffContext
         }
         const target = upstreamPath(request.raw.url ?? '', prefix, upstream.pathname);
         const session = await requireSession(context, request, reply);
+        idleDeadlines.set(request, idleDeadline(config, session));
         const tokens = await freshTokens(session);
         return forward(request, reply, session, target, {
           tokens,

@@ -13,6 +13,8 @@ import { safeReturnPath } from './return-path.ts';
 import { replacePreviousSession } from './session-replacement.ts';
 import { classifySignInFailure, type SignInFailure } from './sign-in-failure.ts';
 import { readStepUp, replaceTokensInPlace } from './step-up-sign-in.ts';
+import { interactionNeeded, interactiveSignIn, readPrompt } from './prompt-none.ts';
+import type { PendingLogin } from './session-store/types.ts';
 import { cookieNames, cookieOptions } from './cookies.ts';
 import {
   isSessionId,
@@ -41,8 +43,15 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       return reply.redirect(loginPage(returnPath, { reason: 'invalid_step_up' }), 303);
     }
     const { stepUp } = step;
+    // prompt=none (a silent sign-in, prompt-none.ts) is the only prompt a browser may ask for.
+    const asked = readPrompt(query);
+    if ('refused' in asked) {
+      request.log.warn({ prompt: asked.refused }, 'sign-in not started: invalid prompt parameter');
+      return reply.redirect(loginPage(returnPath, { reason: 'invalid_prompt' }), 303);
+    }
+    const { prompt } = asked;
     try {
-      const start = await oidc.startAuthorization(stepUp);
+      const start = await oidc.startAuthorization(stepUp, prompt);
       // Ties the callback to this browser: a callback URL planted by someone else (login CSRF)
       // arrives without the cookie and is refused. One cookie per sign-in, so tabs never collide.
       const bindingHash = setLoginBinding(config, request, reply, start.state, context.now());
@@ -54,6 +63,7 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
           returnPath,
           bindingHash,
           ...(stepUp ? { stepUp } : {}),
+          ...(prompt ? { prompt } : {}),
         },
         clientKey(request),
       );
@@ -74,8 +84,9 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
     // Only this sign-in's binding is used up: another tab's sign-in in progress keeps its own.
     const bindingHash = state ? takeLoginBinding(config, request, reply, state) : undefined;
     let returnPath = '/';
+    let pending: PendingLogin | undefined;
     try {
-      const pending = state ? await store.takeLogin(state) : undefined;
+      pending = state ? await store.takeLogin(state) : undefined;
       if (!pending || !bindingHash || bindingHash !== pending.bindingHash) {
         request.log.warn(
           { pending: Boolean(pending), bindingCookie: Boolean(bindingHash) },
@@ -123,6 +134,16 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
       reply.setCookie(names.session, id, cookieOptions(config));
       return reply.redirect(returnPath, 303);
     } catch (error) {
+      // A silent sign-in (prompt=none) the provider cannot complete without the user: go on to
+      // an interactive one for the same return path and step-up, never silent again.
+      const needed = interactionNeeded(pending, error);
+      if (pending && needed) {
+        request.log.info(
+          { error: needed },
+          'silent sign-in needs the user: going on to an interactive sign-in',
+        );
+        return reply.redirect(interactiveSignIn(pending), 303);
+      }
       // The provider's status, error and description go to the log; the page gets the reason.
       const failure = await classifySignInFailure(error);
       request.log.warn({ failure: failure.log }, `sign-in failed: ${failure.reason}`);
@@ -132,7 +153,11 @@ export function registerAppRoutes(server: FastifyInstance, context: BffContext):
 
   server.get('/bff/session', { onRequest: csrf }, async (request, reply) => {
     // Signed out is a normal state, not an error: 200 with no user (and why, when it ended).
-    const session = await requireSession(context, request, reply).catch(signedOutAnswer);
+    // Asking is the user's activity ("Stay signed in"): it restarts the idle timeout whenever a
+    // second has passed since the last touch, not only when the throttle says so.
+    const session = await requireSession(context, request, reply, { activity: true }).catch(
+      signedOutAnswer,
+    );
     return 'answer' in session ? session.answer : sessionView(context, session);
   });
 

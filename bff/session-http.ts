@@ -16,6 +16,7 @@ import type { OidcClient } from './oidc.ts';
 import type { SessionRefresher } from './refresh.ts';
 import {
   sessionClaims,
+  sessionExpiresAt,
   type SessionRecord,
   type SessionStore,
   type TokenRecord,
@@ -42,15 +43,50 @@ export function isSessionId(value: string): boolean {
 }
 
 /**
- * The session of this request, or 401 (no_session / session_ended). Touches it when due. A
- * pending sign-out of the app (signout-pending.ts) is finished first: the session ends and the
- * request is answered as signed out.
+ * How often a request touches its session (restarts the idle timeout in the store): at most every
+ * 1/20 of the idle timeout, and at least every minute. A store write per request would cost a
+ * round trip for nothing; with a 5 s idle timeout this is every 250 ms.
+ */
+export function touchInterval(config: Pick<BffConfig, 'sessionIdleTimeoutMs'>): number {
+  return Math.min(60_000, config.sessionIdleTimeoutMs / 20);
+}
+
+/**
+ * A request that is the user's own activity (`GET /bff/session`, the app's "Stay signed in")
+ * touches its session whenever this long has passed since the last touch, whatever the throttle.
+ */
+export const ACTIVITY_TOUCH_MS = 1000;
+
+export interface RequireSessionOptions {
+  /**
+   * The request counts as the user's activity: the session is touched once ACTIVITY_TOUCH_MS
+   * have passed since the last touch, not only past `touchInterval`.
+   */
+  readonly activity?: boolean;
+}
+
+/** The live session of a request, as `requireSession` found (and touched) it. */
+export interface LiveSession extends SessionRecord {
+  /**
+   * When this request read the session (epoch ms, BFF clock): the time of its touch, if it
+   * touched. `idleExpiresIn` counts from here, so a request that touched answers the whole idle
+   * timeout.
+   */
+  readonly seenAt: number;
+}
+
+/**
+ * The session of this request, or 401 (no_session / session_ended). Touches it when due; the
+ * record returned has `lastSeenAt` as this request left it. A pending sign-out of the app
+ * (signout-pending.ts) is finished first: the session ends and the request is answered as
+ * signed out.
  */
 export async function requireSession(
   context: BffContext,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<SessionRecord> {
+  options: RequireSessionOptions = {},
+): Promise<LiveSession> {
   const names = cookieNames(context.config);
   const id = request.cookies[names.session];
   // Anything that is not an id we issued is not worth a store round trip.
@@ -76,16 +112,35 @@ export async function requireSession(
     // costs one store lookup per request until the cookie expires or the next sign-in replaces it.
     throw lookup.state === 'ended' ? new SessionEndedError(lookup.reason) : new NoSessionError();
   }
+  const { session } = lookup;
   const now = context.now();
-  // Touch at most every 1/20 of the idle timeout (and at least every minute): a store write per
-  // request would cost a round trip for nothing.
-  if (
-    now - lookup.session.lastSeenAt >
-    Math.min(60_000, context.config.sessionIdleTimeoutMs / 20)
-  ) {
-    await context.store.touchSession(id, now);
-  }
-  return lookup.session;
+  const elapsed = now - session.lastSeenAt;
+  const due =
+    elapsed > touchInterval(context.config) ||
+    (options.activity === true && elapsed >= ACTIVITY_TOUCH_MS);
+  if (!due) return { ...session, seenAt: now };
+  await context.store.touchSession(id, now);
+  // As the store now has it (a touch never moves lastSeenAt back).
+  return { ...session, lastSeenAt: Math.max(session.lastSeenAt, now), seenAt: now };
+}
+
+/**
+ * When the session ends unless it is used again: its idle timeout from the last touch, never
+ * past its absolute lifetime (epoch ms, BFF clock). The store expires it at the same instant.
+ */
+export function idleDeadline(
+  config: Pick<BffConfig, 'sessionIdleTimeoutMs' | 'sessionAbsoluteLifetimeMs'>,
+  session: Pick<SessionRecord, 'createdAt' | 'lastSeenAt'>,
+): number {
+  return sessionExpiresAt(session, {
+    idleTimeoutMs: config.sessionIdleTimeoutMs,
+    absoluteLifetimeMs: config.sessionAbsoluteLifetimeMs,
+  });
+}
+
+/** Whole seconds from `now` until `at`, rounded down, 0 once past. */
+export function secondsLeft(at: number, now: number): number {
+  return Math.max(0, Math.floor((at - now) / 1000));
 }
 
 /** Protocol claims the app has no use for; everything else describes the user. */
@@ -114,14 +169,25 @@ export interface SessionView {
   readonly version: number;
   /** Seconds until the session ends even if used (absolute lifetime). */
   readonly sessionExpiresIn: number;
+  /**
+   * Whole seconds until the session ends unless used again: the idle timeout from the last touch
+   * (this request's included), never past the absolute end; 0 when over.
+   */
+  readonly idleExpiresIn: number;
+  /** The idle timeout in seconds (SESSION_IDLE_TIMEOUT): how far a request moves the end. */
+  readonly idleTimeout: number;
 }
 
 export function sessionView(
-  context: BffContext,
-  session: SessionRecord,
+  context: Pick<BffContext, 'config' | 'now'>,
+  session: SessionRecord & { readonly seenAt?: number },
   tokens: TokenRecord = session.tokens,
 ): SessionView {
   const now = context.now();
+  const sessionExpiresIn = secondsLeft(
+    session.createdAt + context.config.sessionAbsoluteLifetimeMs,
+    now,
+  );
   const user = Object.fromEntries(
     // A step-up's claims (on the token record) over the sign-in's.
     Object.entries(sessionClaims(session, tokens)).filter(([name]) => !PROTOCOL_CLAIMS.has(name)),
@@ -130,9 +196,13 @@ export function sessionView(
     user,
     accessTokenExpiresIn: Math.max(0, Math.floor((tokens.accessTokenExpiresAt - now) / 1000)),
     version: tokens.version,
-    sessionExpiresIn: Math.max(
-      0,
-      Math.floor((session.createdAt + context.config.sessionAbsoluteLifetimeMs - now) / 1000),
+    sessionExpiresIn,
+    // From this request's touch (a "Stay signed in" answers the whole idle timeout), and never
+    // past the absolute end as sessionExpiresIn says it.
+    idleExpiresIn: Math.min(
+      sessionExpiresIn,
+      secondsLeft(idleDeadline(context.config, session), session.seenAt ?? now),
     ),
+    idleTimeout: Math.floor(context.config.sessionIdleTimeoutMs / 1000),
   };
 }

@@ -23,10 +23,17 @@ import { ConfigError, UnavailableError } from './errors.ts';
  * - `state_mismatch`: the callback does not belong to a sign-in this browser started (no
  *   binding cookie, an unknown or used state): another browser, an old link, over 10 minutes;
  * - `invalid_step_up`: `/bff/login`'s `acr_values` or `max_age` broke the rules of
- *   step-up-sign-in.ts (a bug in the app, or a crafted link): nothing was sent to the provider.
+ *   step-up-sign-in.ts (a bug in the app, or a crafted link): nothing was sent to the provider;
+ * - `invalid_prompt`: `/bff/login`'s `prompt` was not `none` (or was sent twice; prompt-none.ts):
+ *   nothing was sent to the provider.
  */
 export type SignInFailureReason =
-  'client_refused' | 'provider_error' | 'unavailable' | 'state_mismatch' | 'invalid_step_up';
+  | 'client_refused'
+  | 'provider_error'
+  | 'unavailable'
+  | 'state_mismatch'
+  | 'invalid_step_up'
+  | 'invalid_prompt';
 
 export interface SignInFailure {
   readonly reason: SignInFailureReason;

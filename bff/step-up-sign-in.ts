@@ -191,10 +191,18 @@ async function dropReplacedRefreshToken(
   });
 }
 
+/** `/bff/login`'s parameters the access log cuts short: the step-up ones and `prompt`. */
+const CLIPPED_PARAMETERS: ReadonlySet<string> = new Set([
+  ACR_VALUES_PARAMETER,
+  MAX_AGE_PARAMETER,
+  // prompt-none.ts's PROMPT_PARAMETER (that module imports this one).
+  'prompt',
+]);
+
 /**
- * `/bff/login`'s URL as the access log shows it: each step-up parameter's value (as sent, still
- * percent-encoded) cut to PREVIEW_LENGTH characters, so that no request can write a long value
- * of its choosing into the log. Other URLs are returned as they are.
+ * `/bff/login`'s URL as the access log shows it: each step-up parameter's value and `prompt`'s
+ * (as sent, still percent-encoded) cut to PREVIEW_LENGTH characters, so that no request can write
+ * a long value of its choosing into the log. Other URLs are returned as they are.
  */
 export function clipStepUpParameters(url: string): string {
   const queryAt = url.indexOf('?');
@@ -205,7 +213,7 @@ export function clipStepUpParameters(url: string): string {
     .map((part) => {
       const equals = part.indexOf('=');
       const name = safeDecode(equals === -1 ? part : part.slice(0, equals));
-      if (name !== ACR_VALUES_PARAMETER && name !== MAX_AGE_PARAMETER) return part;
+      if (!CLIPPED_PARAMETERS.has(name)) return part;
       const value = equals === -1 ? '' : part.slice(equals + 1);
       return value.length > PREVIEW_LENGTH
         ? `${part.slice(0, equals + 1)}${value.slice(0, PREVIEW_LENGTH)}…`

@@ -82,6 +82,14 @@ const stages = [
     count: countPlaywright,
   },
   {
+    // AUTH_MODE=bff with a short idle timeout: the end of a session, announced in every tab.
+    name: 'e2e-bff-idle',
+    command: ['npx', 'playwright', 'test', '-c', 'playwright.bff-idle.config.ts'],
+    env: { E2E_REUSE_BUILD: '1' },
+    summary: 'e2e-bff-idle.json',
+    count: countPlaywright,
+  },
+  {
     // Two BFF processes on one redis-server behind a round-robin proxy: refresh, restart, a
     // Redis outage and back-channel logout across instances.
     name: 'e2e-bff-scale',

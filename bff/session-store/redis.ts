@@ -58,11 +58,15 @@ if rev ~= ARGV[1] then return 'conflict' end
 redis.call('HSET', KEYS[1], 'rev', tostring(tonumber(rev) + 1), 'tokens', ARGV[2])
 return 'written'`;
 
-// KEYS[1] session; ARGV: now, idle ms, absolute ms.
+// KEYS[1] session; ARGV: now, idle ms, absolute ms. All in milliseconds (PEXPIREAT): a timeout
+// of a few seconds is kept to the millisecond. Never moves the last touch back (as the memory
+// store): an instance whose clock is a little behind cannot shorten the session.
 const TOUCH = `
 local created = redis.call('HGET', KEYS[1], 'createdAt')
 if not created or redis.call('HEXISTS', KEYS[1], 'ended') == 1 then return 0 end
 local now = tonumber(ARGV[1])
+local last = tonumber(redis.call('HGET', KEYS[1], 'lastSeenAt'))
+if last and last >= now then return 1 end
 redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
 redis.call('PEXPIREAT', KEYS[1], math.min(now + tonumber(ARGV[2]), tonumber(created) + tonumber(ARGV[3])))
 return 1`;

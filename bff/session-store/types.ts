@@ -83,7 +83,15 @@ export interface PendingLogin {
    * with it may replace the tokens of the browser's session in place (step-up-sign-in.ts).
    */
   readonly stepUp?: StepUpRequest;
+  /**
+   * `none`: the provider was asked not to show anything (prompt-none.ts); when it answers that
+   * the user must act, the callback goes on to an interactive sign-in instead of failing.
+   */
+  readonly prompt?: PromptRequest;
 }
+
+/** The `prompt` values `/bff/login` passes on: only `none` (a silent sign-in). */
+export type PromptRequest = 'none';
 
 /** The step-up parameters of an authorization request, as validated by `/bff/login`. */
 export interface StepUpRequest {

@@ -99,6 +99,16 @@ describe('readConfig', () => {
     });
   });
 
+  it('takes session lifetimes down to 5 s (tests, demos of the end of a session)', () => {
+    const config = readConfig({
+      ...minimal,
+      SESSION_IDLE_TIMEOUT: '5',
+      SESSION_ABSOLUTE_LIFETIME: '5',
+    });
+    assert.equal(config.sessionIdleTimeoutMs, 5000);
+    assert.equal(config.sessionAbsoluteLifetimeMs, 5000);
+  });
+
   it('listens on loopback unless BFF_HOST says otherwise', () => {
     assert.equal(readConfig(minimal).host, 'localhost');
     assert.equal(readConfig({ ...minimal, BFF_HOST: '::' }).host, '::');
@@ -142,6 +152,16 @@ describe('readConfig', () => {
       'a non-numeric timeout',
       { SESSION_IDLE_TIMEOUT: '30m' },
       /^SESSION_IDLE_TIMEOUT must be a whole number, got "30m"$/,
+    ],
+    [
+      'an idle timeout under 5 s',
+      { SESSION_IDLE_TIMEOUT: '4' },
+      /^SESSION_IDLE_TIMEOUT must be between 5 and 31536000, got 4$/,
+    ],
+    [
+      'an absolute lifetime under 5 s',
+      { SESSION_IDLE_TIMEOUT: '5', SESSION_ABSOLUTE_LIFETIME: '4' },
+      /^SESSION_ABSOLUTE_LIFETIME must be between 5 and 31536000, got 4$/,
     ],
     [
       'an absolute lifetime shorter than idle',

@@ -43,6 +43,8 @@ describe('sign-in and the session endpoint', () => {
     const body = (await session.json()) as Record<string, unknown>;
     assert.deepEqual(Object.keys(body).sort(), [
       'accessTokenExpiresIn',
+      'idleExpiresIn',
+      'idleTimeout',
       'sessionExpiresIn',
       'user',
       'version',

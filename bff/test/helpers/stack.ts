@@ -186,11 +186,14 @@ export async function startRedisBff(
   redis: string | RedisTopology,
   { timeoutMs = 500, loginLimits, wrapStore, env, replicaAcks, ...options }: RedisBffOptions = {},
 ): Promise<RunningBff> {
+  // The lifetimes the BFF reads (SESSION_IDLE_TIMEOUT, SESSION_ABSOLUTE_LIFETIME; by default
+  // 30 min and 24 h), so that the store expires sessions when the BFF says they end.
+  const lifetimes = readConfig(stack.env(env));
   const store = new RedisSessionStore({
     ...(typeof redis === 'string' ? { url: redis } : { topology: redis }),
     timeoutMs,
-    idleTimeoutMs: 1_800_000,
-    absoluteLifetimeMs: 86_400_000,
+    idleTimeoutMs: lifetimes.sessionIdleTimeoutMs,
+    absoluteLifetimeMs: lifetimes.sessionAbsoluteLifetimeMs,
     ...(loginLimits ? { loginLimits } : {}),
     // As config.ts: one replica's acknowledgement on a cluster or Sentinel.
     replicaAcks: replicaAcks ?? { replicas: typeof redis === 'string' ? 0 : 1, timeoutMs: 500 },

@@ -29,6 +29,10 @@ export function describeEvent(event: AuthEvent, heldBy: 'tab' | 'server' = 'tab'
         `${event.acrValues ? ` (${event.acrValues})` : ''}` +
         `${event.maxAge !== null ? `, no older than ${event.maxAge} s` : ''}.`
       );
+    case 'session-ending':
+      return `The session ends at ${clockTime(event.endsAt)} (${
+        event.reason === 'idle' ? 'unused for its idle timeout' : 'the end of its lifetime'
+      }) unless you stay signed in.`;
     case 'tab-joined':
       return 'Another tab opened and received this session.';
     case 'dpop-unavailable':

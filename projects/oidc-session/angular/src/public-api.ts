@@ -1,5 +1,6 @@
 // The session layer's one public door. Features import from here, never from a file behind it.
 export { AuthService } from './lib/auth-service';
+export { SessionEndingWarning } from './lib/session-end/session-ending-warning';
 export { authInterceptor, SKIP_AUTH } from './lib/auth-interceptor';
 export { authGuard } from './lib/auth-guard';
 export {
@@ -27,7 +28,7 @@ export type {
 export type { SessionMode } from './lib/core/session-mode';
 export type { AuthTiming } from './lib/core/config/auth-timing';
 export type { AuthStartupReporter } from './lib/auth-startup-reporter';
-export type { Session, UserClaims } from './lib/core/session';
+export type { Session, SessionEnd, UserClaims } from './lib/core/session';
 export type { SignOutNotice } from './lib/core/tabs/sign-out-notice';
 export type { StepUpMode } from './lib/core/config/config-types';
 export type { StepUpRequest } from './lib/core/step-up/step-up-request';
@@ -70,7 +71,12 @@ export {
   SESSION_STORAGE as ɵSESSION_STORAGE,
 } from './lib/core/platform/browser-storage';
 export { PAGE_NAVIGATION as ɵPAGE_NAVIGATION } from './lib/core/platform/page-navigation';
-export { serverHeldState as ɵserverHeldState } from './lib/core/server-held-session';
+export {
+  serverActivityAt as ɵserverActivityAt,
+  serverHeldState as ɵserverHeldState,
+} from './lib/core/server-held-session';
+export { SharedActivity as ɵSharedActivity } from './lib/core/session-end/shared-activity';
+export { TokenRefresher as ɵTokenRefresher } from './lib/core/token-refresher';
 export { delay as ɵdelay } from './lib/core/retry-while-unreachable';
 export {
   type ObtainedSession as ɵObtainedSession,

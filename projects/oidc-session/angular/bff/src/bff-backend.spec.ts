@@ -267,6 +267,15 @@ describe('bff mode', () => {
       .not.toBeNull();
   });
 
+  it('asks the BFF for a sign-in without a page at the provider ("Stay signed in" at a lifetime end)', async () => {
+    // The BFF ends this session in 30 s however much it is used: only a new sign-in goes past it.
+    await start((r) => r.flush({ ...session(3), sessionExpiresIn: 30 }));
+    expect(auth.session()?.end?.reason).toBe('lifetime');
+    await auth.staySignedIn();
+    expect(navigations.length).toBe(1);
+    expect(navigations[0]).toMatch(/^\/bff\/login\?returnUrl=[^&]+&prompt=none$/);
+  });
+
   it("signs out at the BFF and goes to the provider's end-session page it names", async () => {
     await signedIn();
     const done = auth.logout();

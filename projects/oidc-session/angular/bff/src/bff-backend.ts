@@ -1,7 +1,14 @@
-import { HttpErrorResponse, HttpEvent, HttpHandlerFn, HttpRequest } from '@angular/common/http';
+import {
+  HttpErrorResponse,
+  HttpEvent,
+  HttpHandlerFn,
+  HttpHeaders,
+  HttpRequest,
+  HttpResponse,
+} from '@angular/common/http';
 import { DOCUMENT, Injectable, inject } from '@angular/core';
 import { Location } from '@angular/common';
-import { Observable, firstValueFrom } from 'rxjs';
+import { Observable, firstValueFrom, tap } from 'rxjs';
 
 import {
   ɵApiAllowlist as ApiAllowlist,
@@ -26,7 +33,10 @@ import {
   ɵSignInOutcome as SignInOutcome,
   ɵSignOutOutcome as SignOutOutcome,
   ɵSessionState as SessionState,
+  ɵserverActivityAt as serverActivityAt,
   ɵserverHeldState as serverHeldState,
+  ɵSharedActivity as SharedActivity,
+  ɵTokenRefresher as TokenRefresher,
 } from '@oidc-session/angular';
 import { bffConfig } from './bff-config';
 import { BFF_CSRF_HEADER, BffClient, BffSession } from './bff-client';
@@ -34,6 +44,9 @@ import { fromBff } from './http-bff-client';
 import { bffSignInErrorDetail } from './bff-sign-in-errors';
 import { BffSignOut } from './bff-sign-out';
 import { BffPendingSignIn } from './bff-pending-sign-in';
+
+/** On every proxied answer for a live session: seconds until the BFF's idle end (bff/README.md). */
+const IDLE_EXPIRES_IN_HEADER = 'X-BFF-Idle-Expires-In';
 
 /** Start-up keeps asking a BFF that answers "try again later", at most this far apart. */
 const STARTUP_RETRY_CAP_MS = 5_000;
@@ -61,6 +74,8 @@ export class BffBackend extends SessionBackend {
   private readonly document = inject(DOCUMENT);
   private readonly signOuts = inject(BffSignOut);
   private readonly pendingSignIn = inject(BffPendingSignIn);
+  private readonly activity = inject(SharedActivity);
+  private readonly refresher = inject(TokenRefresher);
   private allowlist: ApiAllowlist | null = null;
 
   async start(): Promise<void> {
@@ -124,6 +139,9 @@ export class BffBackend extends SessionBackend {
       query += `&acr_values=${encodeURIComponent(authentication.acrValues)}`;
     }
     if (authentication.maxAge !== undefined) query += `&max_age=${authentication.maxAge}`;
+    // "Stay signed in" at the session's lifetime end: no page at the provider if its session
+    // lives; the BFF goes on to the ordinary sign-in when it does not.
+    if (authentication.prompt === 'none') query += '&prompt=none';
     this.navigate(`${bffConfig(this.config).bffPath}/login?${query}`);
   }
 
@@ -168,6 +186,20 @@ export class BffBackend extends SessionBackend {
     };
   }
 
+  async ended(): Promise<void> {
+    // Every tab is signed out already; the BFF ends the session too (it may have already, idle),
+    // or the sign-out stays pending and is sent again, as a sign-out the BFF did not hear.
+    await this.signOuts.signOut();
+  }
+
+  async keepAlive(): Promise<void> {
+    // The BFF counts this request as use of the session, and answers with its new idle end.
+    const epoch = this.sharing.currentEpoch();
+    const session = await firstValueFrom(this.client.session());
+    if (!session) throw this.refresher.sessionEndedByServer('no session');
+    await this.sharing.publishVersioned(this.toState(session, epoch));
+  }
+
   discardLate(): void {
     // The BFF never hands a refresh token to the tab; a sign-out at the BFF ends them all there.
   }
@@ -184,11 +216,27 @@ export class BffBackend extends SessionBackend {
 
   send(
     request: HttpRequest<unknown>,
-    _state: SessionState,
+    state: SessionState,
     next: HttpHandlerFn,
   ): Observable<HttpEvent<unknown>> {
     // The token is attached by the BFF; the browser proves only that the call is the app's own.
-    return next(request.clone({ setHeaders: { [BFF_CSRF_HEADER]: '1' } }));
+    return next(request.clone({ setHeaders: { [BFF_CSRF_HEADER]: '1' } })).pipe(
+      // The BFF counted the call as use of the session, and says when its idle end now is.
+      tap((event) => {
+        if (event instanceof HttpResponse) this.noteIdleEnd(event.headers, state);
+      }),
+    );
+  }
+
+  private noteIdleEnd(headers: HttpHeaders, state: SessionState): void {
+    const left = Number(headers.get(IDLE_EXPIRES_IN_HEADER) ?? NaN);
+    const timeout = state.idleTimeoutMs;
+    if (timeout === undefined || !Number.isFinite(left)) return;
+    const at = serverActivityAt(
+      { idleExpiresIn: left, idleTimeout: timeout / 1000 },
+      this.clock.now(),
+    );
+    if (at !== undefined) this.activity.record(at);
   }
 
   sendUnprotected(
@@ -237,8 +285,14 @@ export class BffBackend extends SessionBackend {
     this.location.replaceState(this.document.location.pathname + (query ? `?${query}` : ''));
   }
 
-  /** `epoch`: the sign-out epoch when the request that brought `session` started. */
+  /**
+   * `epoch`: the sign-out epoch when the request that brought `session` started. The BFF counted
+   * that request as use of the session: its idle end is every tab's.
+   */
   private toState(session: BffSession, epoch: number): SessionState {
-    return serverHeldState(session, this.clock.now(), epoch);
+    const now = this.clock.now();
+    const activityAt = serverActivityAt(session, now);
+    if (activityAt !== undefined) this.activity.record(activityAt);
+    return serverHeldState(session, now, epoch);
   }
 }

@@ -14,6 +14,10 @@ export interface BffSession {
   readonly version: number;
   /** Whole seconds until the session ends however much it is used (absolute lifetime). */
   readonly sessionExpiresIn?: number;
+  /** Whole seconds until the session ends unless it is used meanwhile (the BFF's idle end). */
+  readonly idleExpiresIn?: number;
+  /** The BFF's idle timeout, seconds. */
+  readonly idleTimeout?: number;
   /** Only in answers to a refresh: whether this call made the refresh. */
   readonly refreshed?: boolean;
 }

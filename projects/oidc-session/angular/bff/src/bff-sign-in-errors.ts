@@ -13,6 +13,8 @@ const MESSAGES: Readonly<Record<string, string>> = {
     'the answer from the identity provider did not match a sign-in started in this browser (no sign-in cookie, or an unknown state); please try again',
   rate_limited: 'too many sign-in attempts from your network; please wait a minute and try again',
   busy: 'too many sign-ins are in progress right now; please try again in a few minutes',
+  invalid_prompt:
+    'the sign-in asked the BFF for a prompt it does not send (only "none" is); the sign-in did not start',
   invalid_step_up:
     'the stronger sign-in asked for authentication levels (acr_values) or a maximum age (max_age) the BFF cannot send; the sign-in did not start',
   // Before the reasons above, every failure was `login_failed`; a page bookmarked then still works.

@@ -26,6 +26,8 @@ export const BROWSER_CONFIG_RULES: ModeConfigRules = {
     'authorizeParams',
     'strictDiscovery',
     'dpop',
+    'idleTimeoutSeconds',
+    'maxSessionSeconds',
   ],
   validate: (raw, shared, check): BrowserAuthConfig => ({
     ...shared,
@@ -39,6 +41,8 @@ export const BROWSER_CONFIG_RULES: ModeConfigRules = {
     authorizeParams: optionalAuthorizeParams(raw, check),
     strictDiscovery: check.optionalBoolean(raw, 'strictDiscovery', true),
     dpop: optionalDpop(raw, check),
+    idleTimeoutSeconds: optionalDuration(raw, check, 'idleTimeoutSeconds'),
+    maxSessionSeconds: optionalDuration(raw, check, 'maxSessionSeconds'),
   }),
 };
 
@@ -81,4 +85,15 @@ function optionalAuthorizeParams(
     }
   }
   return { ...(value as Record<string, string>) };
+}
+
+/** Seconds, at least 5 (a test's idle timeout) and at most a year; null when absent. */
+function optionalDuration(
+  raw: Record<string, unknown>,
+  check: ConfigFieldChecks,
+  field: string,
+): number | null {
+  return raw[field] === undefined || raw[field] === null
+    ? null
+    : check.optionalSeconds(raw, field, 0, 5, 31_536_000);
 }

@@ -22,6 +22,13 @@ export interface BrowserAuthConfig extends SharedAuthConfig {
   readonly strictDiscovery: boolean;
   /** Whether tokens are bound to a key of this browser (default `auto`); see {@link DpopSetting}. */
   readonly dpop: DpopSetting;
+  /** The session ends after this many seconds without activity in any tab; null: never idle. */
+  readonly idleTimeoutSeconds: number | null;
+  /**
+   * The session ends this many seconds after sign-in whatever happens, unless the provider says
+   * sooner (`refresh_expires_in`); null: only the provider's word.
+   */
+  readonly maxSessionSeconds: number | null;
 }
 
 /** Browser mode runs only with a configuration that its own rules (browser-config-rules.ts) validated. */

@@ -26,12 +26,14 @@ import {
   ɵTAB_SYNC as TAB_SYNC,
   ɵSessionState as SessionState,
 } from '@oidc-session/angular';
-import { browserConfig } from './browser-config';
+import { BrowserAuthConfig, browserConfig } from './browser-config';
 import { BrowserCredentials, tokensOf } from './browser-credentials';
 import { DpopRequests, DpopSupport } from './dpop';
 import { OidcClient, endSessionUrl } from './sign-in/oidc-client';
 import { ProviderMetadataStore } from './provider/provider-metadata';
 import { TokenEndpoint } from './provider/token-endpoint';
+import { readRefreshExpiresIn, sessionLimits } from './session-limits';
+import { SilentSignIn } from './sign-in/silent-sign-in';
 
 /**
  * Browser mode: the tokens live in the tab (sessionStorage or memory), shared by every tab of
@@ -56,6 +58,7 @@ export class BrowserTokenBackend extends SessionBackend {
   private readonly loginRoute = inject(LOGIN_ROUTE);
   private readonly dpop = inject(DpopSupport);
   private readonly dpopRequests = inject(DpopRequests);
+  private readonly silentSignIn = inject(SilentSignIn);
   private allowlist: ApiAllowlist | null = null;
 
   async start(): Promise<void> {
@@ -74,7 +77,17 @@ export class BrowserTokenBackend extends SessionBackend {
     // A step-up is a sign-in like any other: its tokens become the next generation, which every
     // tab adopts, and a sign-out made meanwhile wins over it (the epoch recorded here).
     this.sharing.recordSignInStart();
+    this.silentSignIn.mark(authentication?.prompt === 'none' ? returnPath : null);
     await this.oidc.startLogin(returnPath, authentication);
+  }
+
+  async ended(state: SessionState): Promise<void> {
+    // Every tab is signed out already; the provider no longer needs to honour the refresh token.
+    await this.revokeBestEffort(tokensOf(state).refreshToken ?? null);
+  }
+
+  async keepAlive(): Promise<void> {
+    // The tab decides the idle end itself: the activity the core recorded is all there is to it.
   }
 
   coordinate(
@@ -166,6 +179,14 @@ export class BrowserTokenBackend extends SessionBackend {
    * `navigateByUrl` now would be overridden by that first navigation).
    */
   private async completeLogin(stored: SessionState | null): Promise<void> {
+    // A sign-in without a page at the provider ("Stay signed in") that needs one goes on to the
+    // ordinary sign-in, back to the same page, instead of failing.
+    const silent = this.silentSignIn.take();
+    const answer = new URLSearchParams(this.document.location.search).get('error');
+    if (silent !== null && answer !== null && SilentSignIn.needsInteraction(answer)) {
+      await this.login(silent);
+      return;
+    }
     try {
       // Taken before the code exchange: a sign-out during it must win, as must one made in
       // another tab while this tab was at the provider.
@@ -174,7 +195,10 @@ export class BrowserTokenBackend extends SessionBackend {
       const published = await this.tabs
         .withRefreshLock(async () => {
           await this.adoptSignInKey(tokensOf(tokens).tokenType, epoch);
-          return this.sharing.publish({ ...tokens, epoch }, await this.tabs.newestHeldGeneration());
+          return this.sharing.publish(
+            withLimits({ ...tokens, epoch }, browserConfig(this.config)),
+            await this.tabs.newestHeldGeneration(),
+          );
         }, this.timing.refreshLockTimeoutMs)
         .catch((error: unknown) => {
           throw error instanceof SessionExpiredError && error.reason === 'signed_out'
@@ -275,4 +299,18 @@ export class BrowserTokenBackend extends SessionBackend {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.name : 'error';
+}
+
+/**
+ * A sign-in's session with where it ends (session-limits.ts): the refresh token's end, which the
+ * sign-in carried in its credentials as `refreshExpiresIn`, becomes `sessionEndsAt`.
+ */
+function withLimits(session: ObtainedSession, config: BrowserAuthConfig): ObtainedSession {
+  const { refreshExpiresIn, ...credentials } = session.credentials ?? {};
+  const seconds = readRefreshExpiresIn(refreshExpiresIn);
+  const { sessionLimit, ...limits } = sessionLimits(config, {
+    receivedAt: session.receivedAt,
+    ...(seconds === undefined ? {} : { refreshExpiresIn: seconds }),
+  });
+  return { ...session, ...limits, credentials: { ...credentials, sessionLimit } };
 }

@@ -1,9 +1,11 @@
-import { isPlatformServer } from '@angular/common';
+import { Location, isPlatformServer } from '@angular/common';
 import { Injectable, Signal, inject, signal, PLATFORM_ID } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import {
   Observable,
+  combineLatest,
   distinctUntilChanged,
+  firstValueFrom,
   from,
   map,
   shareReplay,
@@ -21,12 +23,13 @@ import { PAGE_NAVIGATION } from './core/platform/page-navigation';
 import { ServerPageHold } from './core/server/server-page-hold';
 import { RENDER_SESSION } from './core/server/render-session';
 import { safeReturnPath } from './core/return-url';
-import { Session, toSession } from './core/session';
+import { Session, SessionEnd, toSession } from './core/session';
 import { ActiveSessionBackend } from './core/session-backend';
 import { SessionSharing } from './core/tabs/session-sharing';
 import { SessionStore } from './core/tabs/session-store';
 import { SignOutNotice, SignOutNoticeStore } from './core/tabs/sign-out-notice';
 import { SignOutPending } from './core/tabs/sign-out-pending';
+import { SessionEndWatch } from './core/session-end/session-end-watch';
 import { StepUpRequest } from './core/step-up/step-up-request';
 import { StepUpStarter } from './core/step-up/step-up-starter';
 import { TokenRefresher } from './core/token-refresher';
@@ -49,18 +52,36 @@ export class AuthService {
   private readonly notices = inject(SignOutNoticeStore);
   private readonly pending = inject(SignOutPending);
   private readonly stepUps = inject(StepUpStarter);
+  private readonly location = inject(Location);
 
-  /** The current session or null; replays the latest value and emits only when it changes. */
-  readonly session$: Observable<Session | null> = this.store.tokens$.pipe(
-    map((tokens) => (tokens ? toSession(tokens) : null)),
+  private readonly endWatch = inject(SessionEndWatch);
+
+  /**
+   * The current session or null, with when it ends if nothing happens (`end`, the same in every
+   * tab); replays the latest value and emits only when it changes.
+   */
+  readonly session$: Observable<Session | null> = combineLatest([
+    this.store.tokens$,
+    this.endWatch.end$,
+  ]).pipe(
+    map(([tokens, end]) => (tokens ? toSession(tokens, end) : null)),
     distinctUntilChanged(
       (a, b) =>
         a?.version === b?.version &&
         a?.hasRefreshToken === b?.hasRefreshToken &&
-        a?.claims.sub === b?.claims.sub,
+        a?.claims.sub === b?.claims.sub &&
+        a?.end?.at === b?.end?.at &&
+        a?.end?.reason === b?.end?.reason,
     ),
     shareReplay({ bufferSize: 1, refCount: false }),
   );
+
+  /**
+   * Non-null from `sessionWarningSeconds` (default 60) before the session's end until it ends or
+   * someone stays signed in, in every tab alike; the `session-ending` event says so once. The
+   * library's `<oidc-session-ending-warning>` shows it.
+   */
+  readonly sessionEnding: Signal<SessionEnd | null> = this.endWatch.ending;
 
   /** Signal mirror of {@link session$} for templates. */
   readonly session: Signal<Session | null> = toSignal(this.session$, { requireSync: true });
@@ -161,6 +182,29 @@ export class AuthService {
    */
   async stepUp(request: StepUpRequest): Promise<void> {
     await this.stepUps.start(request);
+  }
+
+  /**
+   * Keeps the session past the end {@link sessionEnding} announces. Before an idle end it extends
+   * the session in every tab (BFF mode: one request to the BFF, which counts it; browser mode: the
+   * activity itself). Before a lifetime end nothing can extend it: the page leaves for a new
+   * sign-in that comes back to this page, first without any page at the provider (`prompt=none`,
+   * while its own session lives), else the ordinary sign-in. What the page held in memory (a form
+   * being filled) does not survive that redirect; the URL does.
+   * @throws SessionExpiredError when there is no session (any more); ProviderUnreachableError when
+   * the BFF or the provider cannot be reached now (the session ends as announced).
+   */
+  async staySignedIn(): Promise<void> {
+    const state = this.store.current();
+    if (!state) throw new SessionExpiredError('signed_out');
+    const end = this.endWatch.ending() ?? (await firstValueFrom(this.endWatch.end$));
+    if (end?.reason === 'lifetime') {
+      await this.active.backend.login(this.location.path(true) || '/', { prompt: 'none' });
+      return;
+    }
+    this.endWatch.recordActivity();
+    await this.active.backend.keepAlive();
+    this.endWatch.check();
   }
 
   /**

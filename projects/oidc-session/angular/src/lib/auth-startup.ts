@@ -9,6 +9,7 @@ import { ActiveSessionBackend } from './core/session-backend';
 import { SessionModes } from './core/session-mode';
 import { SessionReady } from './core/session-ready';
 import { TokenRefresher } from './core/token-refresher';
+import { SessionEndWatch } from './core/session-end/session-end-watch';
 import { ServerPagePolicy } from './core/server/server-page-policy';
 import { RENDER_SESSION } from './core/server/render-session';
 
@@ -31,6 +32,7 @@ export class AuthStartup {
   private readonly onServer = isPlatformServer(inject(PLATFORM_ID));
   private readonly pagePolicy = inject(ServerPagePolicy);
   private readonly renderSession = inject(RENDER_SESSION);
+  private readonly endWatch = inject(SessionEndWatch);
 
   /** Resolves once the session is known (restored, adopted, signed in or none). */
   readonly ready = this.sessionReady.ready;
@@ -45,6 +47,8 @@ export class AuthStartup {
       this.active.use(backend);
       await backend.start();
       this.refreshWhenBackOnline();
+      // Before any guard runs: a session whose end passed while no tab was open ends now.
+      this.endWatch.watch();
       this.reporter.ready();
       this.sessionReady.mark();
     } catch (error: unknown) {

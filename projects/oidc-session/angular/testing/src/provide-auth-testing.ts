@@ -247,7 +247,11 @@ export class AuthTestingController {
   }
 
   /** What each sign-in asked the provider for: a step-up's `acrValues` and `maxAge`, else `{}`. */
-  get loginAuthentication(): readonly { readonly acrValues?: string; readonly maxAge?: number }[] {
+  get loginAuthentication(): readonly {
+    readonly acrValues?: string;
+    readonly maxAge?: number;
+    readonly prompt?: 'none';
+  }[] {
     return this.oidc.loginAuthentication;
   }
 

@@ -89,6 +89,7 @@ export class HttpTokenEndpoint extends TokenEndpoint {
       issuer: metadata.issuer,
       clientId,
       proofSent: dpop.proofSent,
+      limits: browserConfig(this.config),
     });
   }
 

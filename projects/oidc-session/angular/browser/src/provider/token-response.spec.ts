@@ -18,7 +18,13 @@ describe('parseRefreshResponse', () => {
     generation: 4,
     epoch: 0,
   };
-  const context = { receivedAt: 1_000_000, previous, issuer: 'https://op.test', clientId: 'spa' };
+  const context = {
+    receivedAt: 1_000_000,
+    previous,
+    issuer: 'https://op.test',
+    clientId: 'spa',
+    limits: { idleTimeoutSeconds: null, maxSessionSeconds: null },
+  };
   const parse = (body: unknown) =>
     parseRefreshResponse(typeof body === 'string' ? body : JSON.stringify(body), context);
   const idToken = (claims: Record<string, unknown>) =>

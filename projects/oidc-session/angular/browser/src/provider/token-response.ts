@@ -5,6 +5,8 @@ import {
   UserClaims,
 } from '@oidc-session/angular';
 import { BrowserCredentials, tokensOf } from '../browser-credentials';
+import { BrowserAuthConfig } from '../browser-config';
+import { readRefreshExpiresIn, sessionLimits } from '../session-limits';
 import { readJwtClaims } from './jwt-claims';
 
 /** What a token response must be checked against. */
@@ -17,6 +19,8 @@ export interface TokenResponseContext {
   readonly clientId: string;
   /** Whether the request carried a DPoP proof: then `token_type: DPoP` is expected too. */
   readonly proofSent?: boolean;
+  /** The configuration's limits on the session (idle timeout, maximum lifetime). */
+  readonly limits: Pick<BrowserAuthConfig, 'idleTimeoutSeconds' | 'maxSessionSeconds'>;
 }
 
 /**
@@ -51,12 +55,23 @@ export function parseRefreshResponse(
     idToken: (idToken as string | undefined) ?? previous.idToken,
     tokenType: tokenType === 'DPoP' ? 'DPoP' : null,
   };
+  const refreshExpiresIn = readRefreshExpiresIn(json['refresh_expires_in']);
+  // A refresh continues its session: where it ends moves only as the provider says (limits.ts).
+  const { sessionLimit, ...limits } = sessionLimits(
+    context.limits,
+    {
+      receivedAt: context.receivedAt,
+      ...(refreshExpiresIn === undefined ? {} : { refreshExpiresIn }),
+    },
+    context.previous,
+  );
   return {
     receivedAt: context.receivedAt,
     expiresAt: context.receivedAt + expiresIn * 1000,
     canRefresh: keptRefreshToken !== null,
     heldBy: 'tab',
-    credentials,
+    ...limits,
+    credentials: { ...credentials, sessionLimit },
     claims,
     // A refreshed ID token tells the provider's time again; otherwise the last estimate stands.
     providerClockOffsetMs:

@@ -84,7 +84,7 @@ export class LibrarySignIn {
       customQueryParams: config.authorizeParams,
       clockSkewInSec: ID_TOKEN_TIME_WINDOW_SECONDS,
       // Kept so the code exchange can be checked like a refresh: Bearer, with a lifetime.
-      customTokenParameters: ['token_type'],
+      customTokenParameters: ['token_type', 'refresh_expires_in'],
       sessionChecksEnabled: false,
       openUri: (uri) => this.navigate(uri),
     });
@@ -99,6 +99,7 @@ export class LibrarySignIn {
     const stepUp: Record<string, string> = {};
     if (authentication.acrValues !== undefined) stepUp['acr_values'] = authentication.acrValues;
     if (authentication.maxAge !== undefined) stepUp['max_age'] = String(authentication.maxAge);
+    if (authentication.prompt !== undefined) stepUp['prompt'] = authentication.prompt;
     this.oauth.customQueryParams = { ...this.authorizeParams, ...stepUp };
     // The library URL-encodes the additional state itself; encoding it here too would break
     // the round trip.
@@ -168,11 +169,14 @@ export class LibrarySignIn {
     if (!(Number(claims['exp']) > Number(claims['iat']))) {
       throw new LoginError('the ID token expires before it was issued');
     }
-    const credentials: BrowserCredentials = {
+    const credentials: BrowserCredentials & { readonly refreshExpiresIn: string | null } = {
       accessToken,
       refreshToken: this.oauth.getRefreshToken() || null,
       idToken: this.oauth.getIdToken() || null,
       tokenType: type === 'dpop' ? 'DPoP' : null,
+      // Where the provider says when the refresh token ends; the backend turns it into the
+      // session's end (session-limits.ts) and drops it.
+      refreshExpiresIn: this.scratch.getItem('refresh_expires_in'),
     };
     return {
       receivedAt,

@@ -23,7 +23,11 @@ export type SessionEndReason =
   /** The user signed out (here or in another tab) while the request waited. */
   | 'signed_out'
   /** The backend-for-frontend reports the session gone (expired there, signed out, ended by the provider). */
-  | 'ended_by_server';
+  | 'ended_by_server'
+  /** Nobody used the session, in any tab, for its idle timeout. */
+  | 'idle_timeout'
+  /** The session reached the end of its lifetime (the BFF's, the refresh token's, or the configured one). */
+  | 'lifetime_reached';
 
 /**
  * Why a refresh could not be done now; carried by {@link ProviderUnreachableError}.

@@ -44,6 +44,13 @@ export type AuthEvent =
       readonly maxAge: number | null;
       readonly automatic: boolean;
     }
+  /** The session ends at `endsAt` (idle or lifetime) unless someone stays signed in. */
+  | {
+      readonly type: 'session-ending';
+      readonly at: number;
+      readonly endsAt: number;
+      readonly reason: 'idle' | 'lifetime';
+    }
   | { readonly type: 'tab-joined'; readonly at: number }
   /** A sign-in went ahead with Bearer tokens because this browser cannot keep a DPoP key. */
   | { readonly type: 'dpop-unavailable'; readonly at: number; readonly reason: string }

@@ -1,14 +1,16 @@
 import { ProviderUnreachableError, SessionEndReason, SessionExpiredError } from './auth-errors';
-import { SessionEnd, classifyRefreshFailure } from './failure-policy';
+import { EndScope, classifyRefreshFailure } from './failure-policy';
 
 // The one classification both modes' refresh failures go through (failure-policy.spec.ts drives
 // the same policy end to end through real HTTP answers).
 describe('classifyRefreshFailure', () => {
-  const definitive: [SessionEndReason, SessionEnd][] = [
+  const definitive: [SessionEndReason, EndScope][] = [
     ['refresh_rejected', 'every-tab'],
     ['malformed_token_response', 'every-tab'],
     ['no_refresh_token', 'every-tab'],
     ['ended_by_server', 'every-tab'],
+    ['idle_timeout', 'every-tab'],
+    ['lifetime_reached', 'every-tab'],
     ['superseded', 'this-tab'],
     ['signed_out', 'none'],
   ];

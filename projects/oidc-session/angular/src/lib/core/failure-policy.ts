@@ -8,7 +8,7 @@ import { ProviderUnreachableError, SessionExpiredError } from './auth-errors';
  */
 export type RefreshFailure =
   /** The session is over. `ends`: where it is ended now (nowhere if it already is). */
-  | { readonly kind: 'definitive'; readonly error: SessionExpiredError; readonly ends: SessionEnd }
+  | { readonly kind: 'definitive'; readonly error: SessionExpiredError; readonly ends: EndScope }
   /** Try again later (no answer, 5xx, 429, a timeout, a slow tab): the session stays. */
   | { readonly kind: 'transient'; readonly error: ProviderUnreachableError };
 
@@ -16,11 +16,11 @@ export type RefreshFailure =
  * `every-tab`: the tokens were refused, every tab drops them. `this-tab`: another tab holds newer
  * tokens this one can no longer get (`superseded`). `none`: a sign-out already ended it.
  */
-export type SessionEnd = 'every-tab' | 'this-tab' | 'none';
+export type EndScope = 'every-tab' | 'this-tab' | 'none';
 
 export function classifyRefreshFailure(error: unknown): RefreshFailure {
   if (error instanceof SessionExpiredError) {
-    const ends: SessionEnd =
+    const ends: EndScope =
       error.reason === 'signed_out'
         ? 'none'
         : error.reason === 'superseded'

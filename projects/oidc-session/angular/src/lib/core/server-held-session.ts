@@ -26,5 +26,29 @@ export function serverHeldState(
     ...(view.sessionExpiresIn === undefined
       ? {}
       : { sessionEndsAt: now + view.sessionExpiresIn * 1000 }),
+    ...(idleTimeoutOf(view) === undefined ? {} : { idleTimeoutMs: idleTimeoutOf(view)! * 1000 }),
   };
+}
+
+/**
+ * When the server last counted the session as used, on this clock (`now`): its idle end minus its
+ * idle timeout. Undefined when the server does not say.
+ */
+export function serverActivityAt(
+  view: Pick<RenderedSessionView, 'idleExpiresIn' | 'idleTimeout'>,
+  now: number,
+): number | undefined {
+  const timeout = idleTimeoutOf(view);
+  const left = view.idleExpiresIn;
+  if (timeout === undefined || typeof left !== 'number' || !Number.isFinite(left) || left < 0) {
+    return undefined;
+  }
+  return now - (timeout - Math.min(left, timeout)) * 1000;
+}
+
+function idleTimeoutOf(view: Pick<RenderedSessionView, 'idleTimeout'>): number | undefined {
+  const timeout = view.idleTimeout;
+  return typeof timeout === 'number' && Number.isFinite(timeout) && timeout > 0
+    ? timeout
+    : undefined;
 }

@@ -81,6 +81,22 @@ export abstract class SessionBackend {
   abstract discardLate(late: ObtainedSession): void;
 
   /**
+   * The session reached its idle or lifetime end and has ended in every tab: its holder lets go of
+   * it (browser mode revokes the refresh token, best effort; BFF mode ends it at the BFF, or leaves
+   * that pending like a sign-out the BFF did not hear).
+   */
+  abstract ended(state: SessionState): Promise<void>;
+
+  /**
+   * "Stay signed in" before an idle end: tells the holder of the session that it is being used
+   * (BFF mode: one request, which the BFF counts, answered with the session's new idle end;
+   * browser mode: nothing to tell, the tab decides).
+   * @throws ProviderUnreachableError when the BFF cannot be reached; SessionExpiredError when it
+   * says the session is over.
+   */
+  abstract keepAlive(): Promise<void>;
+
+  /**
    * The access token of `state`, for code that must call an API itself.
    * @throws TokenUnavailableError where the tab holds no token (BFF mode).
    */

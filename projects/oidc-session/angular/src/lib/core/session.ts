@@ -1,3 +1,15 @@
+/**
+ * When the session will end if nothing happens, and why: the earlier of its idle end (nobody used
+ * it for the idle timeout; activity in any tab moves it) and its lifetime end (the BFF's absolute
+ * lifetime, the refresh token's lifetime, or a configured maximum: only a new sign-in goes past it).
+ * Every tab computes the same one from what the tabs share.
+ */
+export interface SessionEnd {
+  /** Epoch ms on this device's clock. */
+  readonly at: number;
+  readonly reason: 'idle' | 'lifetime';
+}
+
 /** Claims about the signed-in user, taken from the ID token. */
 export interface UserClaims {
   readonly sub: string;
@@ -31,6 +43,11 @@ export interface Session {
   readonly heldBy: 'tab' | 'server';
   /** bff mode: epoch ms (client clock) when the BFF ends the session however much it is used. */
   readonly sessionEndsAt: number | null;
+  /**
+   * When the session ends if nothing happens, and why (idle or lifetime), the same in every tab;
+   * null when nothing ends it but a refused refresh or a sign-out. See AuthService.sessionEnding.
+   */
+  readonly end: SessionEnd | null;
 }
 
 /**
@@ -58,8 +75,17 @@ export interface SessionState<C = SessionCredentials> {
   readonly heldBy: 'tab' | 'server';
   /** See {@link Session.providerClockOffsetMs}. */
   readonly providerClockOffsetMs?: number | null;
-  /** See {@link Session.sessionEndsAt}. */
+  /**
+   * Epoch ms (client clock) when the session ends however much it is used: the BFF's absolute
+   * lifetime, or in browser mode the refresh token's (`refresh_expires_in`) or the configured
+   * maximum. See {@link Session.sessionEndsAt}.
+   */
   readonly sessionEndsAt?: number;
+  /**
+   * The session ends after this long without activity in any tab (BFF mode: the BFF's idle
+   * timeout; browser mode: the configured `idleTimeoutSeconds`). Absent: no idle end.
+   */
+  readonly idleTimeoutMs?: number;
   /** The mode's own: opaque to the core, never part of the public {@link Session}. */
   readonly credentials: C;
 }
@@ -73,7 +99,7 @@ export type SessionCredentials = Readonly<Record<string, string | null>> | null;
 /** A session state as a refresh or a sign-in gives it, before it is numbered. */
 export type ObtainedSession<C = SessionCredentials> = Omit<SessionState<C>, 'generation'>;
 
-export function toSession(state: SessionState): Session {
+export function toSession(state: SessionState, end: SessionEnd | null = null): Session {
   return {
     version: state.generation,
     expiresAt: state.expiresAt,
@@ -83,6 +109,7 @@ export function toSession(state: SessionState): Session {
     providerClockOffsetMs: state.providerClockOffsetMs ?? null,
     heldBy: state.heldBy,
     sessionEndsAt: state.sessionEndsAt ?? null,
+    end,
   };
 }
 
@@ -137,6 +164,7 @@ export function isSessionState(value: unknown): value is SessionState {
       t['providerClockOffsetMs'] === null ||
       Number.isFinite(t['providerClockOffsetMs'])) &&
     (t['sessionEndsAt'] === undefined || Number.isFinite(t['sessionEndsAt'])) &&
+    (t['idleTimeoutMs'] === undefined || Number.isFinite(t['idleTimeoutMs'])) &&
     isCredentials(t['credentials'])
   );
 }

@@ -130,6 +130,11 @@ export class TokenRefresher {
    * The server that holds the session says it is gone (bff mode: `no_session`, `session_ended`):
    * ends it in every tab, as a definitive refresh failure would.
    */
+  /** The session reached its idle or lifetime end (SessionEndWatch): it ends in every tab. */
+  sessionReachedEnd(reason: 'idle_timeout' | 'lifetime_reached'): SessionExpiredError {
+    return this.settle(new SessionExpiredError(reason)) as SessionExpiredError;
+  }
+
   sessionEndedByServer(detail: string): SessionExpiredError {
     return this.settle(new SessionExpiredError('ended_by_server', detail)) as SessionExpiredError;
   }

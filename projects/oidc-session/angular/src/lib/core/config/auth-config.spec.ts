@@ -32,6 +32,9 @@ describe('the configuration rules (core and both modes)', () => {
       postLogoutPath: '/',
       leewaySeconds: null,
       stepUp: 'manual',
+      sessionWarningSeconds: 60,
+      idleTimeoutSeconds: null,
+      maxSessionSeconds: null,
       storage: 'session',
       authorizeParams: {},
       strictDiscovery: true,
@@ -113,6 +116,18 @@ describe('the configuration rules (core and both modes)', () => {
     ['a negative leeway', { ...valid, leewaySeconds: -1 }, 'leewaySeconds', /between/],
     ['a leeway given as text', { ...valid, leewaySeconds: '30' }, 'leewaySeconds', /number/],
     [
+      'an idle timeout under 5 s',
+      { ...valid, idleTimeoutSeconds: 2 },
+      'idleTimeoutSeconds',
+      /from 5/,
+    ],
+    [
+      'a warning given as text',
+      { ...valid, sessionWarningSeconds: '60' },
+      'sessionWarningSeconds',
+      /whole number/,
+    ],
+    [
       'a step-up mode in other words',
       { ...valid, stepUp: 'auto' },
       'stepUp',
@@ -155,7 +170,15 @@ describe('the configuration rules (core and both modes)', () => {
       expect(config.apis).toEqual([{ origin: location.origin, pathPrefix: '/api' }]);
       expect(Object.keys(config).sort())
         .withContext('no inert browser-mode fields')
-        .toEqual(['apis', 'bffPath', 'leewaySeconds', 'mode', 'postLogoutPath', 'stepUp']);
+        .toEqual([
+          'apis',
+          'bffPath',
+          'leewaySeconds',
+          'mode',
+          'postLogoutPath',
+          'sessionWarningSeconds',
+          'stepUp',
+        ]);
     });
 
     it('refuses provider settings, which belong to the BFF, naming the field', () => {

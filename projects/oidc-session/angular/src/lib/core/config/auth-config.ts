@@ -9,12 +9,20 @@ const FIELD_CHECKS: ConfigFieldChecks = {
   requireApis: fields.requireApis,
   optionalPath: fields.optionalPath,
   optionalBoolean: fields.optionalBoolean,
+  optionalSeconds: fields.optionalSeconds,
   isRecord: fields.isRecord,
   refuse: (field, problem) => new AuthConfigError(field, problem),
 };
 
 /** The fields every mode shares, checked here; `apis` is the mode's (BFF mode has a default). */
-const SHARED_FIELDS = ['mode', 'apis', 'postLogoutPath', 'leewaySeconds', 'stepUp'] as const;
+const SHARED_FIELDS = [
+  'mode',
+  'apis',
+  'postLogoutPath',
+  'leewaySeconds',
+  'stepUp',
+  'sessionWarningSeconds',
+] as const;
 
 /**
  * Checks a parsed configuration file against the modes the app declared and fills in defaults.
@@ -40,6 +48,7 @@ export function validateConfigFor(
     postLogoutPath: fields.optionalPath(raw, 'postLogoutPath'),
     leewaySeconds: fields.optionalLeeway(raw),
     stepUp: fields.optionalStepUp(raw),
+    sessionWarningSeconds: fields.optionalSeconds(raw, 'sessionWarningSeconds', 60, 1, 3600),
   };
   return mode.validate(raw, shared, FIELD_CHECKS);
 }

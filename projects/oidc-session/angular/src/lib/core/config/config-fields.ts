@@ -103,6 +103,21 @@ export function optionalLeeway(raw: Record<string, unknown>): number | null {
   return value;
 }
 
+/** A whole number of seconds from `min` to `max`, or `fallback` when absent. */
+export function optionalSeconds(
+  raw: Record<string, unknown>,
+  field: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const value = raw[field] ?? fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new AuthConfigError(field, `must be a whole number of seconds from ${min} to ${max}`);
+  }
+  return value;
+}
+
 export function optionalStepUp(raw: Record<string, unknown>): StepUpMode {
   const value = raw['stepUp'] ?? 'manual';
   if (value !== 'manual' && value !== 'automatic') {

@@ -29,6 +29,8 @@ export interface SharedAuthConfig {
   readonly leewaySeconds: number | null;
   /** What an API's RFC 9470 step-up challenge starts: see {@link StepUpMode}. Default `manual`. */
   readonly stepUp: StepUpMode;
+  /** How long before the session's end the app warns (the `session-ending` event). Default 60. */
+  readonly sessionWarningSeconds: number;
 }
 
 /**
@@ -67,6 +69,14 @@ export interface ConfigFieldChecks {
   requireApis(raw: Record<string, unknown>): ApiLocation[];
   optionalPath(raw: Record<string, unknown>, field: string): string;
   optionalBoolean(raw: Record<string, unknown>, field: string, fallback: boolean): boolean;
+  /** A whole number of seconds from `min` to `max`, or `fallback` when the field is absent. */
+  optionalSeconds(
+    raw: Record<string, unknown>,
+    field: string,
+    fallback: number,
+    min: number,
+    max: number,
+  ): number;
   isRecord(value: unknown): value is Record<string, unknown>;
   /** An AuthConfigError for `field` (for a mode's own checks). */
   refuse(field: string, problem: string): Error;

@@ -36,6 +36,10 @@ export interface RenderedSessionView {
   readonly version: number;
   /** Seconds until the host ends the session however much it is used. */
   readonly sessionExpiresIn?: number;
+  /** Seconds until the host ends the session unless it is used meanwhile (its idle end). */
+  readonly idleExpiresIn?: number;
+  /** The host's idle timeout, seconds: each use moves the idle end this far ahead. */
+  readonly idleTimeout?: number;
 }
 
 /** The render context of the current server render; null in the browser or when none was given. */

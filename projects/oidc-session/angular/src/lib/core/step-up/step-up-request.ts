@@ -18,6 +18,11 @@ export interface StepUpRequest {
 export interface AuthenticationParameters {
   readonly acrValues?: string;
   readonly maxAge?: number;
+  /**
+   * `none`: a sign-in without any page at the provider while its own session lives ("Stay signed
+   * in" at the session's lifetime end); when it cannot, the mode goes on to an ordinary sign-in.
+   */
+  readonly prompt?: 'none';
 }
 
 /** One ACR value: visible ASCII without `"` and `\` (an RFC 6749 NQCHAR-like token), as RFC 9470 carries them. */

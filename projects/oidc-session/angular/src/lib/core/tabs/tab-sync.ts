@@ -20,7 +20,9 @@ export type TabMessage =
   /** A refresh failed for good: every tab holding this generation or an older one drops it. */
   | { readonly kind: 'session-expired'; readonly generation: number }
   /** An API refused the access token of this generation right after it was obtained. */
-  | { readonly kind: 'token-refused'; readonly generation: number };
+  | { readonly kind: 'token-refused'; readonly generation: number }
+  /** Someone used the session at `at` (epoch ms): every tab moves its idle end from there. */
+  | { readonly kind: 'activity'; readonly at: number };
 
 /**
  * How tabs coordinate: a message bus, a cross-tab mutex for refreshing, and a registry of
@@ -314,6 +316,8 @@ function readTabMessage(data: unknown): TabMessage | null {
         Number.isSafeInteger(message['revokedGeneration'])
         ? (message as unknown as TabMessage)
         : null;
+    case 'activity':
+      return Number.isSafeInteger(message['at']) ? (message as unknown as TabMessage) : null;
     case 'session-expired':
     case 'token-refused':
       return Number.isSafeInteger(message['generation'])
