@@ -18,9 +18,13 @@ export type BffErrorCode =
   | 'not_found'
   | 'internal_error';
 
-/** Why a session ended; sent as `reason` with `session_ended`. */
+/**
+ * Why a session ended; sent as `reason` with `session_ended`. `replaced`: a newer sign-in in the
+ * same browser took its place (session-replacement.ts); its grant may be the new session's, so a
+ * refresh that finds it ended must not revoke the token it was given (refresh.ts).
+ */
 export type SessionEndReason =
-  'signed_out' | 'refresh_rejected' | 'refresh_token_lost' | 'provider_logout';
+  'signed_out' | 'replaced' | 'refresh_rejected' | 'refresh_token_lost' | 'provider_logout';
 
 export class BffError extends Error {
   override readonly name: string = 'BffError';
@@ -61,6 +65,16 @@ export class UnavailableError extends BffError {
     options?: { cause?: unknown },
   ) {
     super('unavailable', 503, 'try again later', options);
+  }
+}
+
+/**
+ * A session's refresh lock was not free within the refresh wait limit (a refresh of that session
+ * still at work, or a dead holder's lock not expired yet): what needed it did not run (503).
+ */
+export class SessionLockBusyError extends UnavailableError {
+  constructor() {
+    super('provider');
   }
 }
 

@@ -7,6 +7,10 @@
  * record before presenting the refresh token and stores the result by compare-and-set, retrying
  * the write while it keeps its lock. A holder that finds another holder's mark knows that refresh
  * token may have been rotated already and ends the session instead of replaying it.
+ *
+ * What else replaces a session's tokens or ends it while its grant must live on (a step-up in
+ * place, a sign-in that replaces the browser's session) holds the same lock (`withSessionLock`),
+ * so that a refresh in flight finishes and writes first.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -16,6 +20,7 @@ import {
   ProviderRejectedError,
   ProviderUnavailableError,
   SessionEndedError,
+  SessionLockBusyError,
   StoreUnavailableError,
   UnavailableError,
   type SessionEndReason,
@@ -88,31 +93,49 @@ export class SessionRefresher {
   }
 
   /**
+   * Runs `task` holding the session's refresh lock, kept alive while it runs: no refresh of any
+   * instance is in flight meanwhile. One that is finishes (and writes) first: `task` waits for it
+   * as a refresh's waiter does, and throws SessionLockBusyError (503; `task` did not run) past the
+   * wait limit. A refresh that comes after finds whatever `task` left. The lock is released
+   * after `task`, whatever it did.
+   */
+  async withSessionLock<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const { store, now, sleep, lockTtlMs, waitLimitMs, pollMs } = this.#deps;
+    const deadline = now() + waitLimitMs;
+    const owner = this.#newOwner();
+    while (!(await store.acquireLock(lockName(id), owner, lockTtlMs))) {
+      // A refresh is still at work (or its holder died and the lock has not expired yet).
+      if (now() >= deadline) throw new SessionLockBusyError();
+      await sleep(pollMs);
+    }
+    const heartbeat = this.#keepLock(id, owner);
+    try {
+      return await task();
+    } finally {
+      heartbeat.abort();
+      // Best effort: the lock expires anyway.
+      await store.releaseLock(lockName(id), owner).catch(() => undefined);
+    }
+  }
+
+  /**
    * Replaces the session's tokens with a set that came from elsewhere than a refresh (a step-up
-   * sign-in: step-up-sign-in.ts), holding the session's refresh lock, so that no refresh of any
-   * instance is in flight meanwhile. Without the lock, a holder that presented the old refresh
-   * token would find its write conflicting, take that for another holder's lost refresh, end the
-   * session and revoke the token it was given: within one provider session that revokes the
-   * grant, and with it the new tokens. With it, such a holder finishes first (the replacement
-   * waits, as a refresh's waiter does: 503 past the wait limit), and every refresh after it adopts
-   * the new version. The write is a compare-and-set on the record `build` was given (a conflict,
-   * such as a proxied call's 401 brake, reads again, up to REPLACE_ATTEMPTS writes). `ended`: the
-   * session is gone; nothing was written.
+   * sign-in: step-up-sign-in.ts), holding the session's refresh lock (`withSessionLock`), so that
+   * no refresh of any instance is in flight meanwhile. Without the lock, a holder that presented
+   * the old refresh token would find its write conflicting, take that for another holder's lost
+   * refresh, end the session and revoke the token it was given: within one provider session that
+   * revokes the grant, and with it the new tokens. With it, such a holder finishes first (the
+   * replacement waits, as a refresh's waiter does: 503 past the wait limit), and every refresh
+   * after it adopts the new version. The write is a compare-and-set on the record `build` was
+   * given (a conflict, such as a proxied call's 401 brake, reads again, up to REPLACE_ATTEMPTS
+   * writes). `ended`: the session is gone; nothing was written.
    */
   async replaceTokens(
     id: string,
     build: (current: TokenRecord) => NewTokenRecord,
   ): Promise<{ readonly written: TokenRecord; readonly replaced: TokenRecord } | 'ended'> {
-    const { store, now, sleep, lockTtlMs, waitLimitMs, pollMs, instanceId } = this.#deps;
-    const deadline = now() + waitLimitMs;
-    const owner = `${instanceId}:${randomBytes(6).toString('hex')}`;
-    while (!(await store.acquireLock(lockName(id), owner, lockTtlMs))) {
-      // A refresh is still at work (or its holder died and the lock has not expired yet).
-      if (now() >= deadline) throw new UnavailableError('provider');
-      await sleep(pollMs);
-    }
-    const heartbeat = this.#keepLock(id, owner);
-    try {
+    const { store } = this.#deps;
+    return this.withSessionLock(id, async () => {
       for (let attempt = 0; attempt < REPLACE_ATTEMPTS; attempt += 1) {
         const lookup = await store.getSession(id);
         if (lookup.state !== 'active') return 'ended';
@@ -127,20 +150,16 @@ export class SessionRefresher {
         if (result === 'ended') return 'ended';
       }
       throw new UnavailableError('store');
-    } finally {
-      heartbeat.abort();
-      // Best effort: the lock expires anyway.
-      await store.releaseLock(lockName(id), owner).catch(() => undefined);
-    }
+    });
   }
 
   async #run(id: string, seen: number): Promise<TokenRecord> {
-    const { store, now, sleep, lockTtlMs, waitLimitMs, pollMs, instanceId } = this.#deps;
+    const { store, now, sleep, lockTtlMs, waitLimitMs, pollMs } = this.#deps;
     const deadline = now() + waitLimitMs;
     for (;;) {
       const session = await this.#active(id);
       if (session.tokens.version > seen) return session.tokens;
-      const owner = `${instanceId}:${randomBytes(6).toString('hex')}`;
+      const owner = this.#newOwner();
       if (await store.acquireLock(lockName(id), owner, lockTtlMs)) {
         try {
           const tokens = await this.#refreshHolding(id, seen, owner);
@@ -262,8 +281,13 @@ export class SessionRefresher {
           expectedRevision = revision;
           continue;
         }
-        // Signed out meanwhile, or another holder ended the session after our lock expired.
-        if (newRefreshToken) void this.#deps.revoke?.(newRefreshToken).catch(() => undefined);
+        // Signed out meanwhile, or another holder ended the session after our lock expired: the
+        // token we were given is nobody's, revoke it. Not when a newer sign-in replaced the
+        // session: the two may share one grant (one provider session), and revoking this token
+        // would revoke the new session's with it (session-replacement.ts). It is only dropped.
+        const replaced = lookup.state === 'ended' && lookup.reason === 'replaced';
+        if (newRefreshToken && !replaced)
+          void this.#deps.revoke?.(newRefreshToken).catch(() => undefined);
         if (result === 'ended') throw await this.#endedError(id);
         return this.#end(id, 'refresh_token_lost');
       } catch (error) {
@@ -289,6 +313,11 @@ export class SessionRefresher {
         await sleep(Math.min(pollMs * 2 ** attempt, 1000));
       }
     }
+  }
+
+  /** A lock owner (and refresh mark) of this instance, new for every holder. */
+  #newOwner(): string {
+    return `${this.#deps.instanceId}:${randomBytes(6).toString('hex')}`;
   }
 
   /** Extends the lock every third of its lifetime until aborted. */

@@ -111,7 +111,7 @@ describe('concurrent sign-ins in one browser', () => {
     assert.deepEqual(bindingCookies(browser), [], 'both bindings used up');
 
     // One working session for both tabs (they share the cookie): the one completed last.
-    assert.deepEqual(await bff.store.getSession(first), { state: 'ended', reason: 'signed_out' });
+    assert.deepEqual(await bff.store.getSession(first), { state: 'ended', reason: 'replaced' });
     assert.equal((await browser.call('/bff/session')).status, 200);
     const me = await browser.call('/api/me');
     assert.equal(me.status, 200, await me.clone().text());
@@ -155,7 +155,7 @@ describe('concurrent sign-ins in one browser', () => {
     const lookup = await bff.store.getSession(browser.cookie('bff_session')!.value);
     assert.ok(lookup.state === 'active');
     assert.notEqual(lookup.session.sid, firstLookup.session.sid, 'another provider session');
-    assert.deepEqual(await bff.store.getSession(first), { state: 'ended', reason: 'signed_out' });
+    assert.deepEqual(await bff.store.getSession(first), { state: 'ended', reason: 'replaced' });
     assert.equal(stats().revocations - before.revocations, 1, 'the replaced grant was revoked');
     assert.equal(stats().grantsRevoked - before.grantsRevoked, 1);
     const redeemed = await redeem(firstLookup.session.tokens.refreshToken!);
@@ -194,7 +194,7 @@ describe('concurrent sign-ins in one browser', () => {
       refresh: await stale('/bff/refresh', { method: 'POST', body: '{"version":1}' }),
       proxy: await stale('/api/me'),
     };
-    assert.deepEqual(await answers.session.json(), { user: null, reason: 'signed_out' });
+    assert.deepEqual(await answers.session.json(), { user: null, reason: 'replaced' });
     assert.deepEqual(
       Object.fromEntries(Object.entries(answers).map(([route, r]) => [route, r.status])),
       { session: 200, refresh: 401, proxy: 401 },

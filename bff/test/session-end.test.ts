@@ -464,7 +464,7 @@ for (const kind of STORES) {
       assert.notEqual(current, previous);
       assert.deepEqual(await bff.store.getSession(previous), {
         state: 'ended',
-        reason: 'signed_out',
+        reason: 'replaced',
       });
       assert.equal((await sessionOf(browser)).user?.['sub'], 'alice');
       assert.deepEqual(since(before), { codes: 1, authorizations: 1 });

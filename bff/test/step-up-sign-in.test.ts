@@ -537,7 +537,7 @@ for (const { name, start } of STORES) {
       assert.notEqual(bobId, aliceId, 'a new session id');
       assert.deepEqual(await bff.store.getSession(aliceId), {
         state: 'ended',
-        reason: 'signed_out',
+        reason: 'replaced',
       });
       const view = await sessionOf(browser);
       assert.equal(view.user?.['sub'], 'bob');
@@ -565,7 +565,7 @@ for (const { name, start } of STORES) {
       assert.notEqual(secondId, firstId);
       assert.deepEqual(await bff.store.getSession(firstId), {
         state: 'ended',
-        reason: 'signed_out',
+        reason: 'replaced',
       });
       const second = await tokensOf(secondId);
       assert.notEqual(second.sid, first.sid);
@@ -605,7 +605,7 @@ for (const { name, start } of STORES) {
       const id = sessionCookie(browser)!;
       await browser.signIn();
       assert.notEqual(sessionCookie(browser), id, 'a new session id, as before step-up existed');
-      assert.deepEqual(await bff.store.getSession(id), { state: 'ended', reason: 'signed_out' });
+      assert.deepEqual(await bff.store.getSession(id), { state: 'ended', reason: 'replaced' });
     });
   });
 }
