@@ -24,6 +24,7 @@ import { redisKeys } from '../session-store/redis-keys.ts';
 import type { SessionRecord } from '../session-store/types.ts';
 import type { BffConfig } from '../config.ts';
 import { Browser } from './helpers/browser.ts';
+import { providerCounts } from './helpers/provider-counts.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import {
   startBff,
@@ -57,20 +58,7 @@ function startWith(kind: StoreKind, env: Record<string, string> = {}): Promise<R
     : startBff(stack, { env });
 }
 
-function counts() {
-  const snapshot = stack.idp.stats.snapshot();
-  return {
-    codes: snapshot.grants['authorization_code'] ?? 0,
-    authorizations: snapshot.authorizations,
-  };
-}
-function since(before: ReturnType<typeof counts>) {
-  const now = counts();
-  return {
-    codes: now.codes - before.codes,
-    authorizations: now.authorizations - before.authorizations,
-  };
-}
+const { counts, since } = providerCounts(() => stack, ['codes', 'authorizations']);
 
 async function signedIn(): Promise<Browser> {
   const browser = new Browser(stack.origin);
@@ -112,14 +100,6 @@ function near(value: number | string | null | undefined, expected: number, slack
     value !== null && value !== undefined && seconds <= expected && seconds >= expected - slack,
     `${value} is not ${expected} (- ${slack})`,
   );
-}
-
-/** `GET /bff/login` with these query parameters (an array: the parameter repeated). */
-function login(browser: Browser, parameters: Record<string, string | string[]>) {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(parameters))
-    for (const one of Array.isArray(value) ? value : [value]) query.append(name, one);
-  return browser.fetch(`/bff/login?${query}`);
 }
 
 /** Follows redirects until the BFF's origin or a page: where it stopped and every URL visited. */
@@ -443,7 +423,7 @@ for (const kind of STORES) {
       const browser = await signedIn();
       const previous = sessionId(browser)!;
       const before = counts();
-      const started = await login(browser, { returnUrl: '/reports?x=1', prompt: 'none' });
+      const started = await browser.loginWith({ returnUrl: '/reports?x=1', prompt: 'none' });
       assert.equal(started.status, 303);
       const providerUrl = new URL(started.headers.get('location')!);
       assert.equal(providerUrl.origin, new URL(stack.idp.issuer).origin);
@@ -474,7 +454,7 @@ for (const kind of STORES) {
       const browser = await signedIn();
       forgetProviderSession(browser);
       const before = counts();
-      const started = await login(browser, { returnUrl: '/reports', prompt: 'none' });
+      const started = await browser.loginWith({ returnUrl: '/reports', prompt: 'none' });
       const silent = new URL(started.headers.get('location')!);
       assert.equal(silent.searchParams.get('prompt'), 'none');
       const refused = await followToBff(browser, silent);
@@ -502,7 +482,7 @@ for (const kind of STORES) {
 
     it("keeps a step-up's acr_values and max_age on the way to the interactive sign-in", async () => {
       const browser = new Browser(stack.origin);
-      const started = await login(browser, {
+      const started = await browser.loginWith({
         returnUrl: '/payments',
         prompt: 'none',
         acr_values: 'urn:demo:otp',
@@ -539,7 +519,7 @@ for (const kind of STORES) {
         from = new Browser(stack.origin),
         to = from,
       ) {
-        const started = await login(from, { returnUrl: '/reports', ...parameters });
+        const started = await from.loginWith({ returnUrl: '/reports', ...parameters });
         const state = new URL(started.headers.get('location')!).searchParams.get('state')!;
         const answer = await to.fetch(
           `/bff/callback?${new URLSearchParams({ error, state, iss: issuer })}`,
@@ -589,7 +569,7 @@ for (const kind of STORES) {
       const warned = warnings().length;
       for (const prompt of refused) {
         const browser = new Browser(stack.origin);
-        const answer = await login(browser, { returnUrl: '/reports?x=1', prompt });
+        const answer = await browser.loginWith({ returnUrl: '/reports?x=1', prompt });
         const what = JSON.stringify(prompt);
         assert.equal(answer.status, 303, what);
         const landed = new URL(answer.headers.get('location')!, stack.origin);

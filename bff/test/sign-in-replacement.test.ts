@@ -17,10 +17,10 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
 
-import type { OidcClient } from '../oidc.ts';
 import { MemorySessionStore } from '../session-store/memory.ts';
-import type { SessionStore } from '../session-store/types.ts';
 import { Browser } from './helpers/browser.ts';
+import { RefreshControl } from './helpers/held-refresh.ts';
+import { providerCounts } from './helpers/provider-counts.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import {
   startBff,
@@ -43,91 +43,11 @@ after(async () => {
   await stack.close();
 });
 
-/**
- * A refresh held once the provider has answered (it rotated the refresh token), until the test
- * releases it; `rotated` is the refresh token the provider gave it.
- */
-interface Gate {
-  readonly entered: Promise<{ rotated: string | undefined }>;
-  release(): void;
-}
-let heldRefresh:
-  { enter: (rotated: string | undefined) => void; released: Promise<void> } | undefined;
-/** Gates not released yet: a failed test must not leave a request held (the BFF would not close). */
-const openGates = new Set<() => void>();
-function holdNextRefresh(): Gate {
-  let enter!: (rotated: string | undefined) => void;
-  let release!: () => void;
-  const entered = new Promise<{ rotated: string | undefined }>(
-    (resolve) => (enter = (rotated) => resolve({ rotated })),
-  );
-  const released = new Promise<void>((resolve) => (release = resolve));
-  openGates.add(release);
-  heldRefresh = { enter, released };
-  return {
-    entered,
-    release: () => {
-      openGates.delete(release);
-      release();
-    },
-  };
-}
-/** Refresh tokens the BFF asked the provider to revoke, in order. */
-const revoked: string[] = [];
-function holdingRefreshes(real: OidcClient): OidcClient {
-  return {
-    ...real,
-    refresh: async (refreshToken, sub) => {
-      const tokens = await real.refresh(refreshToken, sub);
-      const hold = heldRefresh;
-      heldRefresh = undefined;
-      if (hold) {
-        hold.enter(tokens.refreshToken);
-        await hold.released;
-      }
-      return tokens;
-    },
-    revoke: async (refreshToken) => {
-      revoked.push(refreshToken);
-      return real.revoke(refreshToken);
-    },
-  };
-}
-
-/** Called when the store refuses a lock (someone else holds it). */
-let onLockRefused: (() => void) | undefined;
-function watchingLocks(inner: SessionStore): SessionStore {
-  return new Proxy(inner, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      if (property !== 'acquireLock') return value.bind(target);
-      return async (...args: Parameters<SessionStore['acquireLock']>) => {
-        const acquired = await target.acquireLock(...args);
-        if (!acquired) onLockRefused?.();
-        return acquired;
-      };
-    },
-  });
-}
-
-const stats = () => stack.idp.stats.snapshot();
-function counts() {
-  const snapshot = stats();
-  return {
-    codes: snapshot.grants['authorization_code'] ?? 0,
-    refreshes: snapshot.grants['refresh_token'] ?? 0,
-    revocations: snapshot.revocations,
-    grantsRevoked: snapshot.grantsRevoked,
-    grantErrors: snapshot.grantErrors.length,
-  };
-}
-function since(before: ReturnType<typeof counts>) {
-  const now = counts();
-  return Object.fromEntries(
-    Object.entries(now).map(([key, value]) => [key, value - before[key as keyof typeof now]]),
-  );
-}
+const control = new RefreshControl();
+const { counts, since } = providerCounts(
+  () => stack,
+  ['codes', 'refreshes', 'revocations', 'grantsRevoked', 'grantErrors'],
+);
 
 /** A new ordinary sign-in in this browser up to the provider's redirect back (not yet visited). */
 async function toCallback(browser: Browser): Promise<URL> {
@@ -135,21 +55,7 @@ async function toCallback(browser: Browser): Promise<URL> {
   assert.equal(started.status, 303);
   const providerUrl = new URL(started.headers.get('location') ?? '', stack.origin);
   assert.notEqual(providerUrl.origin, stack.origin, 'the sign-in started at the provider');
-  const login = await browser.follow(await browser.fetch(providerUrl), providerUrl, stack.origin);
-  if (login.url.origin === stack.origin) return login.url;
-  // No provider session: its login form.
-  const html = await login.response.text();
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-  assert.ok(action, `the provider's login form (${login.response.status})`);
-  const actionUrl = new URL(action.replace(/&amp;/g, '&'), login.url);
-  const submitted = await browser.fetch(actionUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ username: 'alice', password: 'wonderland' }).toString(),
-  });
-  const callback = await browser.follow(submitted, actionUrl, stack.origin);
-  assert.equal(callback.url.pathname, '/bff/callback');
-  return callback.url;
+  return (await browser.atProvider(providerUrl)).callback;
 }
 
 const sessionCookie = (browser: Browser) => browser.cookie('bff_session')?.value;
@@ -174,10 +80,10 @@ const STORES: ReadonlyArray<{
   {
     name: 'in-memory store',
     start: async () => {
-      const store = watchingLocks(
+      const store = control.wrapStore(
         new MemorySessionStore({ idleTimeoutMs: 1_800_000, absoluteLifetimeMs: 86_400_000 }),
       );
-      const bff = await startBff(stack, { store, env: ENV, wrapOidc: holdingRefreshes });
+      const bff = await startBff(stack, { store, env: ENV, wrapOidc: control.wrapOidc });
       return { bff, stop: () => bff.close() };
     },
   },
@@ -187,8 +93,8 @@ const STORES: ReadonlyArray<{
       const redis: TestRedis = await startRedis();
       const bff = await startRedisBff(stack, redis.url, {
         env: ENV,
-        wrapOidc: holdingRefreshes,
-        wrapStore: watchingLocks,
+        wrapOidc: control.wrapOidc,
+        wrapStore: control.wrapStore,
       }).catch(async (error: unknown) => {
         await redis.stop();
         throw error;
@@ -211,12 +117,7 @@ for (const { name, start } of STORES) {
     before(async () => {
       ({ bff, stop } = await start());
     });
-    afterEach(() => {
-      onLockRefused = undefined;
-      heldRefresh = undefined;
-      for (const release of openGates) release();
-      openGates.clear();
-    });
+    afterEach(() => control.reset());
     after(async () => {
       await stop();
     });
@@ -245,18 +146,18 @@ for (const { name, start } of STORES) {
       const oldId = sessionCookie(browser)!;
       const oldSid = await sidOf(oldId);
       const before = counts();
-      const revokedBefore = revoked.length;
-      const gate = holdNextRefresh();
+      const revokedBefore = control.revoked.length;
+      const gate = control.holdNextRefresh();
       const refreshing = refresh(browser, 1);
       // The provider rotated the old session's refresh token; the BFF has not stored it yet.
       await gate.entered;
       const callback = await toCallback(browser);
       const lockRefused = new Promise<'waited'>((resolve) => {
-        onLockRefused = () => resolve('waited');
+        control.onLockRefused = () => resolve('waited');
       });
       const completing = browser.fetch(callback);
       const first = await Promise.race([lockRefused, completing.then(() => 'completed' as const)]);
-      onLockRefused = undefined;
+      control.onLockRefused = undefined;
       gate.release();
       const [refreshAnswer, callbackAnswer] = await Promise.all([refreshing, completing]);
       await settle();
@@ -274,7 +175,7 @@ for (const { name, start } of STORES) {
         grantsRevoked: 0,
         grantErrors: 0,
       });
-      assert.deepEqual(revoked.slice(revokedBefore), [], 'nothing revoked');
+      assert.deepEqual(control.revoked.slice(revokedBefore), [], 'nothing revoked');
 
       assert.equal(first, 'waited', 'the callback waited for the refresh in flight');
       assert.equal(refreshAnswer.status, 200, await refreshAnswer.clone().text());
@@ -294,11 +195,11 @@ for (const { name, start } of STORES) {
       const browser = await signedIn();
       const oldId = sessionCookie(browser)!;
       const before = counts();
-      const revokedBefore = revoked.length;
+      const revokedBefore = control.revoked.length;
       const warned = logged(
         'a refresh of the session this browser held is still at work: ended without waiting for it',
       ).length;
-      const gate = holdNextRefresh();
+      const gate = control.holdNextRefresh();
       const refreshing = refresh(browser, 1);
       await gate.entered;
       const callback = await toCallback(browser);
@@ -327,7 +228,7 @@ for (const { name, start } of STORES) {
         grantsRevoked: 0,
         grantErrors: 0,
       });
-      assert.deepEqual(revoked.slice(revokedBefore), [], 'nothing revoked');
+      assert.deepEqual(control.revoked.slice(revokedBefore), [], 'nothing revoked');
 
       assert.deepEqual(oldSession, { state: 'ended', reason: 'replaced' });
       assert.ok(waited >= WAIT_LIMIT_MS - 100, `the callback waited ${waited} ms`);
@@ -350,8 +251,8 @@ for (const { name, start } of STORES) {
       const browser = await signedIn();
       const oldId = sessionCookie(browser)!;
       const oldSid = await sidOf(oldId);
-      const revokedBefore = revoked.length;
-      const gate = holdNextRefresh();
+      const revokedBefore = control.revoked.length;
+      const gate = control.holdNextRefresh();
       const refreshing = refresh(browser, 1);
       const { rotated } = await gate.entered;
       assert.ok(rotated, 'the provider rotated the refresh token');
@@ -359,11 +260,11 @@ for (const { name, start } of STORES) {
       const callback = await toCallback(browser);
       const before = counts();
       const lockRefused = new Promise<'waited'>((resolve) => {
-        onLockRefused = () => resolve('waited');
+        control.onLockRefused = () => resolve('waited');
       });
       const completing = browser.fetch(callback);
       const first = await Promise.race([lockRefused, completing.then(() => 'completed' as const)]);
-      onLockRefused = undefined;
+      control.onLockRefused = undefined;
       gate.release();
       const [refreshAnswer, callbackAnswer] = await Promise.all([refreshing, completing]);
       await settle();
@@ -375,7 +276,7 @@ for (const { name, start } of STORES) {
       assert.notEqual(await sidOf(newId), oldSid, 'another provider session');
       assert.deepEqual(await bff.store.getSession(oldId), { state: 'ended', reason: 'replaced' });
       // Read under the lock, after the refresh wrote: the newest refresh token of the old grant.
-      assert.deepEqual(revoked.slice(revokedBefore), [rotated]);
+      assert.deepEqual(control.revoked.slice(revokedBefore), [rotated]);
       assert.deepEqual(since(before), {
         codes: 1,
         refreshes: 0,

@@ -13,12 +13,13 @@ import { after, before, describe, it } from 'node:test';
 
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 
-import type { OidcClient } from '../oidc.ts';
 import { sessionView, type BffContext } from '../session-http.ts';
 import { MemorySessionStore } from '../session-store/memory.ts';
 import type { SessionRecord, SessionStore, TokenRecord } from '../session-store/types.ts';
 import { clipStepUpParameters, readStepUp } from '../step-up-sign-in.ts';
 import { Browser } from './helpers/browser.ts';
+import { RefreshControl } from './helpers/held-refresh.ts';
+import { providerCounts } from './helpers/provider-counts.ts';
 import { startRedis, type TestRedis } from './helpers/redis-server.ts';
 import {
   startBff,
@@ -41,123 +42,22 @@ after(async () => {
   await stack.close();
 });
 
-/** A refresh held once the provider has answered (it rotated), until the test releases it. */
-interface Gate {
-  readonly entered: Promise<void>;
-  release(): void;
-}
-let heldRefresh: { enter: () => void; released: Promise<void> } | undefined;
-function holdNextRefresh(): Gate {
-  let enter!: () => void;
-  let release!: () => void;
-  const entered = new Promise<void>((resolve) => (enter = resolve));
-  const released = new Promise<void>((resolve) => (release = resolve));
-  heldRefresh = { enter, released };
-  return { entered, release };
-}
-function holdingRefreshes(real: OidcClient): OidcClient {
-  return {
-    ...real,
-    refresh: async (refreshToken, sub) => {
-      const tokens = await real.refresh(refreshToken, sub);
-      const hold = heldRefresh;
-      heldRefresh = undefined;
-      if (hold) {
-        hold.enter();
-        await hold.released;
-      }
-      return tokens;
-    },
-  };
-}
-
-/** Called when the store refuses a lock (someone else holds it). */
-let onLockRefused: (() => void) | undefined;
-function watchingLocks(inner: SessionStore): SessionStore {
-  return new Proxy(inner, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      if (property !== 'acquireLock') return value.bind(target);
-      return async (...args: Parameters<SessionStore['acquireLock']>) => {
-        const acquired = await target.acquireLock(...args);
-        if (!acquired) onLockRefused?.();
-        return acquired;
-      };
-    },
-  });
-}
-
-const stats = () => stack.idp.stats.snapshot();
-function counts() {
-  const snapshot = stats();
-  return {
-    codes: snapshot.grants['authorization_code'] ?? 0,
-    refreshes: snapshot.grants['refresh_token'] ?? 0,
-    authorizations: snapshot.authorizations,
-    revocations: snapshot.revocations,
-    grantsRevoked: snapshot.grantsRevoked,
-    grantErrors: snapshot.grantErrors.length,
-  };
-}
-function since(before: ReturnType<typeof counts>) {
-  const now = counts();
-  return Object.fromEntries(
-    Object.entries(now).map(([key, value]) => [key, value - before[key as keyof typeof now]]),
-  );
-}
-
-/** `GET /bff/login` with these query parameters (an array: the parameter repeated). */
-function login(browser: Browser, parameters: Record<string, string | string[]>) {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(parameters))
-    for (const one of Array.isArray(value) ? value : [value]) query.append(name, one);
-  return browser.fetch(`/bff/login?${query}`);
-}
-
-/**
- * The provider's part, answering every page it shows (the password form, the one-time code
- * form) until it sends the browser back to the BFF: the callback URL and the pages seen.
- */
-async function atProvider(
-  browser: Browser,
-  providerUrl: URL,
-  { username = 'alice', password = 'wonderland' } = {},
-): Promise<{ callback: URL; pages: string[] }> {
-  let page = await browser.follow(await browser.fetch(providerUrl), providerUrl, stack.origin);
-  const pages: string[] = [];
-  while (page.url.origin !== stack.origin) {
-    assert.ok(pages.length < 3, `too many pages: ${pages.join(', ')}`);
-    const html = await page.response.text();
-    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-    assert.ok(action, `a form of the provider (${page.response.status}): ${html.slice(0, 300)}`);
-    const actionUrl = new URL(action.replace(/&amp;/g, '&'), page.url);
-    const code = /<label for="code">One-time code<\/label>/.test(html);
-    pages.push(code ? 'one-time code' : 'password');
-    const form: Record<string, string> = code
-      ? { step: 'one-time-code', code: '123456' }
-      : { username, password };
-    const submitted = await browser.fetch(actionUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-    });
-    page = await browser.follow(submitted, actionUrl, stack.origin);
-  }
-  assert.equal(page.url.pathname, '/bff/callback');
-  return { callback: page.url, pages };
-}
+const control = new RefreshControl();
+const { counts, since } = providerCounts(
+  () => stack,
+  ['codes', 'refreshes', 'authorizations', 'revocations', 'grantsRevoked', 'grantErrors'],
+);
 
 /** A step-up up to the provider's redirect back: the callback URL, not yet visited. */
 async function stepUpToCallback(
   browser: Browser,
   { returnUrl = '/payments', username = 'alice', password = 'wonderland' } = {},
 ): Promise<{ callback: URL; pages: string[]; providerUrl: URL }> {
-  const started = await login(browser, { returnUrl, ...STEP_UP });
+  const started = await browser.loginWith({ returnUrl, ...STEP_UP });
   assert.equal(started.status, 303);
   const providerUrl = new URL(started.headers.get('location') ?? '', stack.origin);
   assert.equal(providerUrl.origin, new URL(stack.idp.issuer).origin, 'to the provider');
-  return { ...(await atProvider(browser, providerUrl, { username, password })), providerUrl };
+  return { ...(await browser.atProvider(providerUrl, { username, password })), providerUrl };
 }
 
 /** The whole step-up: where the callback sent the browser, and its answer. */
@@ -207,10 +107,10 @@ const STORES: ReadonlyArray<{
   {
     name: 'in-memory store',
     start: async () => {
-      const store = watchingLocks(
+      const store = control.wrapStore(
         new MemorySessionStore({ idleTimeoutMs: 1_800_000, absoluteLifetimeMs: 86_400_000 }),
       );
-      const bff = await startBff(stack, { store, wrapOidc: holdingRefreshes });
+      const bff = await startBff(stack, { store, wrapOidc: control.wrapOidc });
       return { bff, stop: () => bff.close() };
     },
   },
@@ -219,8 +119,8 @@ const STORES: ReadonlyArray<{
     start: async () => {
       const redis: TestRedis = await startRedis();
       const bff = await startRedisBff(stack, redis.url, {
-        wrapOidc: holdingRefreshes,
-        wrapStore: watchingLocks,
+        wrapOidc: control.wrapOidc,
+        wrapStore: control.wrapStore,
       }).catch(async (error: unknown) => {
         await redis.stop();
         throw error;
@@ -272,7 +172,7 @@ for (const { name, start } of STORES) {
 
     it('sends acr_values and max_age to the provider, and neither without them', async () => {
       const browser = new Browser(stack.origin);
-      const stepping = await login(browser, { returnUrl: '/payments', ...STEP_UP });
+      const stepping = await browser.loginWith({ returnUrl: '/payments', ...STEP_UP });
       assert.equal(stepping.status, 303);
       const url = new URL(stepping.headers.get('location')!);
       assert.equal(`${url.origin}${url.pathname}`, `${stack.idp.issuer}/auth`);
@@ -280,17 +180,19 @@ for (const { name, start } of STORES) {
       assert.equal(url.searchParams.get('max_age'), '300');
       assert.equal(url.searchParams.getAll('acr_values').length, 1);
 
-      const several = await login(browser, {
+      const several = await browser.loginWith({
         acr_values: 'urn:demo:otp urn:demo:pwd',
         max_age: '000000300',
       });
       const severalUrl = new URL(several.headers.get('location')!);
       assert.equal(severalUrl.searchParams.get('acr_values'), 'urn:demo:otp urn:demo:pwd');
       assert.equal(severalUrl.searchParams.get('max_age'), '300');
-      const onlyMaxAge = new URL((await login(browser, { max_age: '0' })).headers.get('location')!);
+      const onlyMaxAge = new URL(
+        (await browser.loginWith({ max_age: '0' })).headers.get('location')!,
+      );
       assert.equal(onlyMaxAge.searchParams.get('max_age'), '0');
       assert.equal(onlyMaxAge.searchParams.has('acr_values'), false);
-      const plain = new URL((await login(browser, { returnUrl: '/' })).headers.get('location')!);
+      const plain = new URL((await browser.loginWith({ returnUrl: '/' })).headers.get('location')!);
       assert.equal(plain.searchParams.has('acr_values'), false);
       assert.equal(plain.searchParams.has('max_age'), false);
     });
@@ -330,7 +232,7 @@ for (const { name, start } of STORES) {
       const warnings = logged('sign-in not started: invalid step-up parameter').length;
       for (const parameters of refused) {
         const browser = new Browser(stack.origin);
-        const answer = await login(browser, { returnUrl: '/payments?x=1', ...parameters });
+        const answer = await browser.loginWith({ returnUrl: '/payments?x=1', ...parameters });
         const what = JSON.stringify(parameters);
         assert.equal(answer.status, 303, what);
         const landed = new URL(answer.headers.get('location') ?? '', stack.origin);
@@ -417,7 +319,7 @@ for (const { name, start } of STORES) {
         logged('a step-up replaced the tokens of the session in place').length - inPlace,
         1,
       );
-      for (const token of stats().issuedTokens)
+      for (const token of stack.idp.stats.snapshot().issuedTokens)
         assert.equal(bff.log().includes(token), false, 'no token in the log');
 
       // A refresh keeps the step-up's claims, and the new grant works.
@@ -462,7 +364,7 @@ for (const { name, start } of STORES) {
       const browser = await signedIn();
       const id = sessionCookie(browser)!;
       const before = counts();
-      const gate = holdNextRefresh();
+      const gate = control.holdNextRefresh();
       const refreshing = browser.call('/bff/refresh', {
         method: 'POST',
         body: JSON.stringify({ version: 1 }),
@@ -471,11 +373,11 @@ for (const { name, start } of STORES) {
       await gate.entered;
       const { callback } = await stepUpToCallback(browser);
       const lockRefused = new Promise<'waited'>((resolve) => {
-        onLockRefused = () => resolve('waited');
+        control.onLockRefused = () => resolve('waited');
       });
       const completing = browser.fetch(callback);
       const first = await Promise.race([lockRefused, completing.then(() => 'completed' as const)]);
-      onLockRefused = undefined;
+      control.onLockRefused = undefined;
       gate.release();
       const [refreshAnswer, callbackAnswer] = await Promise.all([refreshing, completing]);
 

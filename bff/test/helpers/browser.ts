@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+
 /**
  * A minimal browser stand-in: a cookie jar (by name and path; every server is on localhost, and
  * cookies do not isolate ports), manual redirects, and the app's calls to the BFF with the CSRF
@@ -66,6 +68,47 @@ export class Browser {
       current = await this.fetch(url);
     }
     throw new Error('too many redirects');
+  }
+
+  /** `GET /bff/login` with these query parameters (an array: the parameter repeated). */
+  loginWith(parameters: Record<string, string | string[]>): Promise<Response> {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(parameters))
+      for (const one of Array.isArray(value) ? value : [value]) query.append(name, one);
+    return this.fetch(`/bff/login?${query}`);
+  }
+
+  /**
+   * The provider's part of a sign-in from `providerUrl`: answers every page the dev provider shows
+   * (its password form, its one-time code form) until it sends the browser back to the BFF at
+   * `/bff/callback`. Returns that callback URL, not yet visited, and the pages seen.
+   */
+  async atProvider(
+    providerUrl: URL,
+    { username = 'alice', password = 'wonderland' } = {},
+  ): Promise<{ callback: URL; pages: string[] }> {
+    let page = await this.follow(await this.fetch(providerUrl), providerUrl, this.origin);
+    const pages: string[] = [];
+    while (page.url.origin !== this.origin) {
+      assert.ok(pages.length < 3, `too many pages: ${pages.join(', ')}`);
+      const html = await page.response.text();
+      const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+      assert.ok(action, `a form of the provider (${page.response.status}): ${html.slice(0, 300)}`);
+      const actionUrl = new URL(action.replace(/&amp;/g, '&'), page.url);
+      const code = /<label for="code">One-time code<\/label>/.test(html);
+      pages.push(code ? 'one-time code' : 'password');
+      const form: Record<string, string> = code
+        ? { step: 'one-time-code', code: '123456' }
+        : { username, password };
+      const submitted = await this.fetch(actionUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(form).toString(),
+      });
+      page = await this.follow(submitted, actionUrl, this.origin);
+    }
+    assert.equal(page.url.pathname, '/bff/callback');
+    return { callback: page.url, pages };
   }
 
   /** Signs in through the BFF and the provider's login form; returns where the BFF sent us. */
