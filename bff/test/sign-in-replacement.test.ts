@@ -17,18 +17,10 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
 
-import { MemorySessionStore } from '../session-store/memory.ts';
 import { Browser } from './helpers/browser.ts';
 import { RefreshControl } from './helpers/held-refresh.ts';
 import { providerCounts } from './helpers/provider-counts.ts';
-import { startRedis, type TestRedis } from './helpers/redis-server.ts';
-import {
-  startBff,
-  startRedisBff,
-  startStack,
-  type RunningBff,
-  type Stack,
-} from './helpers/stack.ts';
+import { bffOnEachStore, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
 
 /** The smallest lock TTL config.ts allows: the replacement waits at most 3 of them. */
 const LOCK_TTL_MS = 500;
@@ -64,51 +56,14 @@ function refresh(browser: Browser, version: number): Promise<Response> {
   return browser.call('/bff/refresh', { method: 'POST', body: JSON.stringify({ version }) });
 }
 
-/** Forgets the provider's session (its cookies): the next sign-in there starts another one. */
-function forgetProviderSession(browser: Browser): void {
-  for (const [key, cookie] of browser.cookies)
-    if (!cookie.name.startsWith('bff_')) browser.cookies.delete(key);
-}
-
 /** Long enough for a revocation the BFF sends without waiting for it to reach the provider. */
 const settle = () => delay(300);
 
-const STORES: ReadonlyArray<{
-  readonly name: string;
-  readonly start: () => Promise<{ bff: RunningBff; stop(): Promise<void> }>;
-}> = [
-  {
-    name: 'in-memory store',
-    start: async () => {
-      const store = control.wrapStore(
-        new MemorySessionStore({ idleTimeoutMs: 1_800_000, absoluteLifetimeMs: 86_400_000 }),
-      );
-      const bff = await startBff(stack, { store, env: ENV, wrapOidc: control.wrapOidc });
-      return { bff, stop: () => bff.close() };
-    },
-  },
-  {
-    name: 'Redis store',
-    start: async () => {
-      const redis: TestRedis = await startRedis();
-      const bff = await startRedisBff(stack, redis.url, {
-        env: ENV,
-        wrapOidc: control.wrapOidc,
-        wrapStore: control.wrapStore,
-      }).catch(async (error: unknown) => {
-        await redis.stop();
-        throw error;
-      });
-      return {
-        bff,
-        stop: async () => {
-          await bff.close();
-          await redis.stop();
-        },
-      };
-    },
-  },
-];
+const STORES = bffOnEachStore(() => stack, {
+  env: ENV,
+  wrapOidc: control.wrapOidc,
+  wrapStore: control.wrapStore,
+});
 
 for (const { name, start } of STORES) {
   describe(`a sign-in replacing a session with a refresh in flight (${name})`, () => {
@@ -256,7 +211,7 @@ for (const { name, start } of STORES) {
       const refreshing = refresh(browser, 1);
       const { rotated } = await gate.entered;
       assert.ok(rotated, 'the provider rotated the refresh token');
-      forgetProviderSession(browser);
+      browser.forgetProviderSession();
       const callback = await toCallback(browser);
       const before = counts();
       const lockRefused = new Promise<'waited'>((resolve) => {

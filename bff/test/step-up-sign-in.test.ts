@@ -14,20 +14,12 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt, importJWK, SignJWT } from 'jose';
 
 import { sessionView, type BffContext } from '../session-http.ts';
-import { MemorySessionStore } from '../session-store/memory.ts';
-import type { SessionRecord, SessionStore, TokenRecord } from '../session-store/types.ts';
+import type { SessionRecord, TokenRecord } from '../session-store/types.ts';
 import { clipStepUpParameters, readStepUp } from '../step-up-sign-in.ts';
 import { Browser } from './helpers/browser.ts';
 import { RefreshControl } from './helpers/held-refresh.ts';
 import { providerCounts } from './helpers/provider-counts.ts';
-import { startRedis, type TestRedis } from './helpers/redis-server.ts';
-import {
-  startBff,
-  startRedisBff,
-  startStack,
-  type RunningBff,
-  type Stack,
-} from './helpers/stack.ts';
+import { bffOnEachStore, startStack, type RunningBff, type Stack } from './helpers/stack.ts';
 
 const OTP = 'urn:demo:otp';
 const STEP_UP = { acr_values: OTP, max_age: '300' };
@@ -94,47 +86,10 @@ async function logoutToken(sid: string): Promise<string> {
     .sign(await importJWK(stack.signingKey, 'RS256'));
 }
 
-/** Forgets the provider's session (its cookies): the next sign-in there starts another one. */
-function forgetProviderSession(browser: Browser): void {
-  for (const [key, cookie] of browser.cookies)
-    if (!cookie.name.startsWith('bff_')) browser.cookies.delete(key);
-}
-
-const STORES: ReadonlyArray<{
-  readonly name: string;
-  readonly start: () => Promise<{ bff: RunningBff; stop(): Promise<void> }>;
-}> = [
-  {
-    name: 'in-memory store',
-    start: async () => {
-      const store = control.wrapStore(
-        new MemorySessionStore({ idleTimeoutMs: 1_800_000, absoluteLifetimeMs: 86_400_000 }),
-      );
-      const bff = await startBff(stack, { store, wrapOidc: control.wrapOidc });
-      return { bff, stop: () => bff.close() };
-    },
-  },
-  {
-    name: 'Redis store',
-    start: async () => {
-      const redis: TestRedis = await startRedis();
-      const bff = await startRedisBff(stack, redis.url, {
-        wrapOidc: control.wrapOidc,
-        wrapStore: control.wrapStore,
-      }).catch(async (error: unknown) => {
-        await redis.stop();
-        throw error;
-      });
-      return {
-        bff,
-        stop: async () => {
-          await bff.close();
-          await redis.stop();
-        },
-      };
-    },
-  },
-];
+const STORES = bffOnEachStore(() => stack, {
+  wrapOidc: control.wrapOidc,
+  wrapStore: control.wrapStore,
+});
 
 for (const { name, start } of STORES) {
   describe(`step-up sign-in (${name})`, () => {
@@ -426,7 +381,7 @@ for (const { name, start } of STORES) {
     it('gives another user a new session and ends the old one (signed in as alice, stepped up as bob)', async () => {
       const browser = await signedIn();
       const aliceId = sessionCookie(browser)!;
-      forgetProviderSession(browser);
+      browser.forgetProviderSession();
       const before = counts();
       const { landed, answer, pages } = await stepUp(browser, {
         username: 'bob',
@@ -460,7 +415,7 @@ for (const { name, start } of STORES) {
       const browser = await signedIn();
       const firstId = sessionCookie(browser)!;
       const first = await tokensOf(firstId);
-      forgetProviderSession(browser);
+      browser.forgetProviderSession();
       const { pages } = await stepUp(browser);
       assert.deepEqual(pages, ['password', 'one-time code']);
       const secondId = sessionCookie(browser)!;

@@ -70,6 +70,12 @@ export class Browser {
     throw new Error('too many redirects');
   }
 
+  /** Forgets the provider's session (its cookies): the next sign-in there starts another one. */
+  forgetProviderSession(): void {
+    for (const [key, cookie] of this.cookies)
+      if (!cookie.name.startsWith('bff_')) this.cookies.delete(key);
+  }
+
   /** `GET /bff/login` with these query parameters (an array: the parameter repeated). */
   loginWith(parameters: Record<string, string | string[]>): Promise<Response> {
     const query = new URLSearchParams();

@@ -3,6 +3,7 @@
  * file. The provider's app origin is the BFF's origin (the BFF serves the app), so the BFF's port
  * is picked first.
  */
+import { startRedis } from './redis-server.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -209,4 +210,52 @@ export async function startRedisBff(
 /** The address a BFF instance listens on (the first listens on the stack's origin, the others not). */
 export function baseOf(bff: RunningBff): string {
   return `http://localhost:${(bff.server.server.address() as { port: number }).port}`;
+}
+
+/** A BFF started on one kind of store, and how to stop it (and the Redis it started). */
+export interface BffOnStore {
+  readonly name: 'in-memory store' | 'Redis store';
+  start(): Promise<{ bff: RunningBff; stop(): Promise<void> }>;
+}
+
+/**
+ * The same BFF on the in-memory store and on a Redis of its own, for suites that run once on each:
+ * `env` for both, `wrapOidc` and `wrapStore` around each's provider client and store.
+ */
+export function bffOnEachStore(
+  stack: () => Stack,
+  options: Pick<RedisBffOptions, 'env' | 'wrapOidc' | 'wrapStore'> = {},
+): readonly BffOnStore[] {
+  const { wrapStore = (store: SessionStore) => store, ...bffOptions } = options;
+  return [
+    {
+      name: 'in-memory store',
+      start: async () => {
+        const store = wrapStore(
+          new MemorySessionStore({ idleTimeoutMs: 1_800_000, absoluteLifetimeMs: 86_400_000 }),
+        );
+        const bff = await startBff(stack(), { ...bffOptions, store });
+        return { bff, stop: () => bff.close() };
+      },
+    },
+    {
+      name: 'Redis store',
+      start: async () => {
+        const redis = await startRedis();
+        const bff = await startRedisBff(stack(), redis.url, { ...bffOptions, wrapStore }).catch(
+          async (error: unknown) => {
+            await redis.stop();
+            throw error;
+          },
+        );
+        return {
+          bff,
+          stop: async () => {
+            await bff.close();
+            await redis.stop();
+          },
+        };
+      },
+    },
+  ];
 }
