@@ -11,7 +11,7 @@
 import { AuthorizationResponseError } from 'openid-client';
 
 import type { PendingLogin, PromptRequest } from './session-store/types.ts';
-import { ACR_VALUES_PARAMETER, MAX_AGE_PARAMETER, PREVIEW_LENGTH } from './step-up-sign-in.ts';
+import { ACR_VALUES_PARAMETER, MAX_AGE_PARAMETER, preview } from './step-up-sign-in.ts';
 
 /** The query parameter of `/bff/login`, under the provider's name. */
 export const PROMPT_PARAMETER = 'prompt';
@@ -64,12 +64,6 @@ export function readPrompt(
       preview: preview(text),
     },
   };
-}
-
-function preview(value: unknown): string {
-  return String(value)
-    .slice(0, PREVIEW_LENGTH)
-    .replace(/[^\x20-\x7E]/g, '?');
 }
 
 /**

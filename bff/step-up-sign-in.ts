@@ -114,7 +114,8 @@ function refusal(
   return problem ? { parameter, problem, length: text.length, preview: preview(text) } : undefined;
 }
 
-function preview(value: unknown): string {
+/** What the log may show of a value a request chose: PREVIEW_LENGTH characters, printable ASCII. */
+export function preview(value: unknown): string {
   return String(value)
     .slice(0, PREVIEW_LENGTH)
     .replace(/[^\x20-\x7E]/g, '?');
